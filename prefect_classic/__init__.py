@@ -1,0 +1,24 @@
+"""prefect_classic: the Prefect Core 1.x workflow engine, maintained and fast.
+
+`import prefect_classic as prefect` — or turn on the `prefect` import shim
+(`prefect_classic.compat.install()`) and keep `import prefect` unchanged.
+"""
+__version__ = "1.4.1.post1"
+
+import prefect_classic.utilities.logging  # noqa: E402,F401  (configures the `prefect` logger)
+from prefect_classic.configuration import config  # noqa: E402
+from prefect_classic.utilities.context import context  # noqa: E402
+
+from prefect_classic.core import Flow, Parameter, Task  # noqa: E402
+from prefect_classic.tasks.core.resource_manager import resource_manager  # noqa: E402
+from prefect_classic.tasks.control_flow import case  # noqa: E402
+from prefect_classic.utilities.edges import flatten, mapped, unmapped  # noqa: E402
+from prefect_classic.utilities.tasks import apply_map, tags, task  # noqa: E402
+
+import prefect_classic.engine  # noqa: E402,F401
+import prefect_classic.triggers  # noqa: E402,F401
+
+__all__ = [
+    "Flow", "Parameter", "Task", "apply_map", "case", "config", "context", "flatten", "mapped",
+    "resource_manager", "tags", "task", "unmapped", "__version__",
+]

@@ -1,0 +1,77 @@
+"""Edges connect an upstream task to a downstream task, optionally as a keyword argument."""
+import keyword
+from typing import Any, Optional
+
+__all__ = ["Edge", "is_valid_identifier"]
+
+
+def is_valid_identifier(string: str) -> bool:
+    """Whether `string` can be a Python argument name (and is not a keyword).
+
+    Args:
+        - string (str): the candidate
+
+    Returns:
+        - bool: whether it is valid
+    """
+    return isinstance(string, str) and string.isidentifier() and not keyword.iskeyword(string)
+
+
+class Edge:
+    """A dependency: `downstream_task` runs after `upstream_task`, receiving its result as `key`.
+
+    Args:
+        - upstream_task (Task): the task that runs first
+        - downstream_task (Task): the task that runs after
+        - key (str, optional): the downstream `run()` argument that receives the upstream result
+        - mapped (bool, optional): map the downstream task over the upstream result
+        - flattened (bool, optional): flatten the upstream result (a list of lists) first
+
+    Raises:
+        - ValueError: if `key` is not a valid Python identifier
+    """
+
+    __slots__ = ("upstream_task", "downstream_task", "key", "mapped", "flattened")
+
+    def __init__(self, upstream_task: Any, downstream_task: Any, key: Optional[str] = None,
+                 mapped: Optional[bool] = None, flattened: Optional[bool] = None):
+        from prefect_classic.utilities.tasks import as_task
+
+        if key is not None and not is_valid_identifier(key):
+            raise ValueError(f'Key must be a valid identifier (received "{key}")')
+        self.upstream_task = as_task(upstream_task)
+        self.downstream_task = as_task(downstream_task)
+        self.key = key
+        self.mapped = bool(mapped)
+        self.flattened = bool(flattened)
+
+    @property
+    def tasks(self) -> set:
+        """The two tasks of this edge."""
+        return {self.upstream_task, self.downstream_task}
+
+    def __repr__(self) -> str:
+        key = f"(key={self.key})" if self.key else ""
+        return f"<Edge{key}: {self.upstream_task.name} to {self.downstream_task.name}>"
+
+    def _cmp(self) -> tuple:
+        return (self.upstream_task, self.downstream_task, self.key, self.mapped, self.flattened)
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._cmp() == other._cmp()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._cmp())
+
+    def __getstate__(self) -> dict:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def __setstate__(self, state: dict) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+
+    def serialize(self) -> dict:
+        """Return this edge as Prefect 1's JSON-compatible dict."""
+        from prefect_classic.serialization.edge import EdgeSchema
+
+        return EdgeSchema().dump(self)

@@ -1,0 +1,60 @@
+"""`ConstantResult`: a value held in memory, such as a constant task input."""
+from typing import Any
+
+from prefect_classic.engine.result.base import Result
+
+__all__ = ["ConstantResult"]
+
+
+class ConstantResult(Result):
+    """A Result that is its own backend: the value lives on the instance and is never stored.
+
+    Used internally for constant task inputs.
+
+    Args:
+        - value (Any, optional): the constant
+        - **kwargs (Any, optional): other `Result` options except `serializer`
+
+    Raises:
+        - ValueError: when a `serializer` is given
+    """
+
+    def __init__(self, value: Any = None, **kwargs: Any) -> None:
+        if "serializer" in kwargs:
+            raise ValueError("Can't pass a serializer to a ConstantResult.")
+        super().__init__(value=value, **kwargs)
+
+    def read(self, location: str) -> Result:
+        """Return this Result, whatever `location` is.
+
+        Args:
+            - location (str): unused
+
+        Returns:
+            - Result: this ConstantResult
+        """
+        return self
+
+    def write(self, value_: Any, **kwargs: Any) -> Result:
+        """ConstantResults cannot be written to.
+
+        Args:
+            - value_ (Any): unused
+            - **kwargs (Any): unused
+
+        Raises:
+            - ValueError: always
+        """
+        raise ValueError("Cannot write values to `ConstantResult` types.")
+
+    def exists(self, location: str, **kwargs: Any) -> bool:
+        """Always `True`: the constant is always available.
+
+        Args:
+            - location (str): unused
+            - **kwargs (Any): unused
+
+        Returns:
+            - bool: `True`
+        """
+        return True

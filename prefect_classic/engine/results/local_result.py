@@ -1,0 +1,176 @@
+"""`LocalResult`: results stored as files on the local file system, written atomically."""
+import contextlib
+import os
+import uuid
+from typing import Any, Callable, Optional, Union
+
+from prefect_classic.engine.result.base import Result
+from prefect_classic.engine.serializers import Serializer
+from prefect_classic.utilities.templates import format_template
+
+__all__ = ["LocalResult"]
+
+
+def _storage_error(exc: OSError, action: str, path: str) -> OSError:
+    """An OSError of the same kind (same errno) whose message names the action and the path."""
+    if exc.errno is None:
+        return OSError(f"Could not {action} {path!r}: {exc}")
+    return OSError(exc.errno, f"Could not {action} {path!r}: {exc.strerror or exc}")
+
+
+def _fsync_dir(folder: str) -> None:
+    """Make a rename inside `folder` durable (POSIX only; best effort)."""
+    if os.name != "posix":  # pragma: no cover - Windows cannot open directories
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write(path: str, data: bytes) -> None:
+    """Write `data` to `path` so that readers see either the old file or the complete new one.
+
+    The bytes go to a uniquely named temporary file in the same folder, are flushed to disk with
+    `fsync`, and the temporary file is then renamed over `path` with `os.replace` (atomic on POSIX
+    and Windows). If anything fails, the temporary file is removed and `path` is left untouched.
+    Concurrent writers to one path each use their own temporary file; the last rename wins.
+
+    Args:
+        - path (str): the target path; missing parent folders are created
+        - data (bytes): the bytes to write
+    """
+    folder = os.path.dirname(path) or os.curdir
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, f".{os.path.basename(path)[:200]}.{uuid.uuid4().hex[:16]}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(tmp, flags, 0o666)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(folder)
+
+
+class LocalResult(Result):
+    """A Result stored as a file on the local file system.
+
+    "Local" means local to wherever the task runs (e.g. a Dask worker), not necessarily where the
+    flow was started. Writes are atomic: a crash mid-write never leaves a partial file at the
+    location.
+
+    Args:
+        - dir (str, optional): the folder for results; relative locations are joined to it,
+            absolute locations are used as they are. Defaults to `<config.home_dir>/results`
+        - validate_dir (bool, optional): when `True` (the default) `~` is expanded, the folder is
+            made absolute and created if missing; when `False` it is stored unchanged (useful when
+            the result is built on one machine and used on another)
+        - location (Union[str, Callable], optional): the location template, see `Result`
+        - serializer (Serializer, optional): defaults to `PickleSerializer`
+        - **kwargs (Any, optional): other `Result` options, such as `value`
+
+    Raises:
+        - OSError: when `validate_dir` is `True` and the folder cannot be created
+    """
+
+    def __init__(
+        self,
+        dir: Optional[Union[str, "os.PathLike[str]"]] = None,
+        validate_dir: bool = True,
+        location: Optional[Union[str, Callable[..., str]]] = None,
+        serializer: Optional[Serializer] = None,
+        **kwargs: Any,
+    ) -> None:
+        if dir is None:
+            from prefect_classic.configuration import config
+
+            dir = os.path.join(str(config.home_dir), "results")
+        dir = os.fspath(dir)
+        if validate_dir:
+            dir = os.path.abspath(os.path.expanduser(dir))
+            try:
+                os.makedirs(dir, exist_ok=True)
+            except OSError as exc:
+                raise _storage_error(exc, "create the LocalResult directory", dir) from exc
+            if not os.path.isdir(dir):  # pragma: no cover - makedirs raises first on POSIX
+                raise NotADirectoryError(f"LocalResult directory {dir!r} is not a directory")
+        self.dir = dir
+        super().__init__(location=location, serializer=serializer, **kwargs)
+
+    def _path(self, location: str) -> str:
+        return os.path.join(os.path.expanduser(self.dir), location)
+
+    def read(self, location: str) -> Result:
+        """Read and deserialize the file at `location`.
+
+        Args:
+            - location (str): a path, relative to `dir` or absolute
+
+        Returns:
+            - Result: a new LocalResult with `value` and `location` set
+
+        Raises:
+            - FileNotFoundError: when there is no file at `location`
+        """
+        path = self._path(location)
+        self.logger.debug("Reading result from %s", path)
+        with open(path, "rb") as f:
+            data = f.read()
+        new = self.copy()
+        new.location = location
+        new.value = self.deserialize_from_bytes(data)
+        return new
+
+    def write(self, value_: Any, **kwargs: Any) -> Result:
+        """Serialize `value_` and write it atomically to the formatted location.
+
+        Args:
+            - value_ (Any): the value
+            - **kwargs (Any): values for the location template (context keys and task inputs)
+
+        Returns:
+            - Result: a new LocalResult with `value` set and `location` the full path written
+
+        Raises:
+            - OSError: when the file cannot be written (the message names the path); no partial
+                or temporary file is left behind
+        """
+        new = self.format(**kwargs)
+        assert new.location is not None
+        path = self._path(new.location)
+        data = self.serialize_to_bytes(value_)
+        self.logger.debug("Writing result to %s", path)
+        try:
+            atomic_write(path, data)
+        except OSError as exc:
+            raise _storage_error(exc, "write the result to", path) from exc
+        new.value = value_
+        new.location = path
+        return new
+
+    def exists(self, location: str, **kwargs: Any) -> bool:
+        """Whether a file exists at `location` (formatted with `kwargs` when given).
+
+        Only presence is checked, not whether the file can be deserialized.
+
+        Args:
+            - location (str): a path or path template, relative to `dir` or absolute
+            - **kwargs (Any): values for the template
+
+        Returns:
+            - bool: whether the file exists
+        """
+        if kwargs:
+            location = format_template(location, **kwargs)
+        return os.path.exists(self._path(location))

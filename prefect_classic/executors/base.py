@@ -1,0 +1,49 @@
+"""The Executor interface: where task runs execute."""
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+__all__ = ["Executor"]
+
+
+class Executor:
+    """Base class of executors.
+
+    A FlowRunner calls `start()` once per flow run, `submit()` for each task run and `wait()`
+    for the states it needs. Futures returned by `submit` may be passed to later `submit` calls
+    (inside dicts and lists); executors resolve them before calling the function.
+    """
+
+    def __init__(self) -> None:
+        self.name = type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<Executor: {self.name}>"
+
+    @contextmanager
+    def start(self) -> Iterator[None]:
+        """Set up what the executor needs for one flow run, and tear it down after."""
+        yield
+
+    def submit(self, fn: Callable, *args: Any, extra_context: Any = None, **kwargs: Any) -> Any:
+        """Run `fn(*args, **kwargs)` and return a future (or the value itself).
+
+        Args:
+            - fn (Callable): the function
+            - *args, **kwargs: its arguments (futures allowed)
+            - extra_context (dict, optional): information about the task run (e.g. its name)
+
+        Returns:
+            - Any: a future, or the result
+        """
+        raise NotImplementedError()
+
+    def wait(self, futures: Any) -> Any:
+        """Resolve futures (nested in lists, tuples, sets and dict values) into their results.
+
+        Args:
+            - futures (Any): futures or structures of futures
+
+        Returns:
+            - Any: the same structure with results in place of futures
+        """
+        raise NotImplementedError()

@@ -1,0 +1,1 @@
+"""Prefect's task library (the parts prefect_classic keeps)."""

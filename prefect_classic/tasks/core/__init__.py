@@ -1,0 +1,1 @@
+"""Core task types: constants, functions, collections, operators, resource managers."""

@@ -1,0 +1,196 @@
+"""Triggers decide, from a task's upstream states, whether the task runs.
+
+A trigger takes `upstream_states: Dict[Edge, State]` and returns True to run, or raises a signal
+(`TRIGGERFAIL`, `SKIP`, `PAUSE`). A Mapped upstream counts as its children's states.
+"""
+from typing import Any, Callable, Dict, List, Optional, Union
+
+from prefect_classic.engine import signals
+from prefect_classic.engine.state import Mapped, State
+from prefect_classic.utilities.context import context
+
+__all__ = [
+    "all_failed", "all_finished", "all_successful", "always_run", "any_failed", "any_successful",
+    "manual_only", "not_all_skipped", "some_failed", "some_successful",
+]
+
+
+def _states(upstream_states: Dict[Any, State]) -> List[State]:
+    found: List[State] = []
+    for state in upstream_states.values():
+        if isinstance(state, Mapped) and state.map_states:
+            found.extend(state.map_states)
+        else:
+            found.append(state)
+    return found
+
+
+def all_finished(upstream_states: Dict[Any, State]) -> bool:
+    """Run when every upstream task finished, whatever the outcome.
+
+    Args:
+        - upstream_states (Dict[Edge, State]): the upstream states
+
+    Returns:
+        - bool: True
+    """
+    if not all(s.is_finished() for s in _states(upstream_states)):
+        raise signals.TRIGGERFAIL(
+            'Trigger was "all_finished" but some of the upstream tasks were not finished.'
+        )
+    return True
+
+
+always_run = all_finished
+
+
+def manual_only(upstream_states: Dict[Any, State]) -> bool:
+    """Pause before running unless the run was resumed (context `resume`) or has no upstream.
+
+    Args:
+        - upstream_states (Dict[Edge, State]): the upstream states
+
+    Returns:
+        - bool: True when resumed or there are no upstream tasks
+    """
+    if context.get("resume"):
+        return True
+    raise signals.PAUSE('Trigger function is "manual_only"')
+
+
+def all_successful(upstream_states: Dict[Any, State]) -> bool:
+    """Run when every upstream task succeeded (the default trigger).
+
+    Args:
+        - upstream_states (Dict[Edge, State]): the upstream states
+
+    Returns:
+        - bool: True
+    """
+    if not all(s.is_successful() for s in _states(upstream_states)):
+        raise signals.TRIGGERFAIL(
+            'Trigger was "all_successful" but some of the upstream tasks failed.'
+        )
+    return True
+
+
+def all_failed(upstream_states: Dict[Any, State]) -> bool:
+    """Run when every upstream task failed.
+
+    Args:
+        - upstream_states (Dict[Edge, State]): the upstream states
+
+    Returns:
+        - bool: True
+    """
+    if not all(s.is_failed() for s in _states(upstream_states)):
+        raise signals.TRIGGERFAIL(
+            'Trigger was "all_failed" but some of the upstream tasks succeeded.'
+        )
+    return True
+
+
+def any_successful(upstream_states: Dict[Any, State]) -> bool:
+    """Run when at least one upstream task succeeded (or there are none).
+
+    Args:
+        - upstream_states (Dict[Edge, State]): the upstream states
+
+    Returns:
+        - bool: True
+    """
+    states = _states(upstream_states)
+    if states and not any(s.is_successful() for s in states):
+        raise signals.TRIGGERFAIL(
+            'Trigger was "any_successful" but none of the upstream tasks succeeded.'
+        )
+    return True
+
+
+def any_failed(upstream_states: Dict[Any, State]) -> bool:
+    """Run when at least one upstream task failed (or there are none).
+
+    Args:
+        - upstream_states (Dict[Edge, State]): the upstream states
+
+    Returns:
+        - bool: True
+    """
+    states = _states(upstream_states)
+    if states and not any(s.is_failed() for s in states):
+        raise signals.TRIGGERFAIL(
+            'Trigger was "any_failed" but none of the upstream tasks failed.'
+        )
+    return True
+
+
+def not_all_skipped(upstream_states: Dict[Any, State]) -> bool:
+    """Run unless every upstream task was skipped (then skip); fail if any upstream failed.
+
+    Args:
+        - upstream_states (Dict[Edge, State]): the upstream states
+
+    Returns:
+        - bool: True
+    """
+    states = _states(upstream_states)
+    if states and all(s.is_skipped() for s in states):
+        raise signals.SKIP("All upstreams were skipped", result=None)
+    if not all(s.is_successful() for s in states):
+        raise signals.TRIGGERFAIL(
+            'Trigger was "not_all_skipped" but some of the upstream tasks failed.'
+        )
+    return True
+
+
+def _count_trigger(
+    kind: str, is_match: Callable[[State], bool], at_least: Optional[Union[int, float]],
+    at_most: Optional[Union[int, float]],
+) -> Callable[[Dict[Any, State]], bool]:
+    def _bound(value: Union[int, float], total: int) -> float:
+        return value * total if isinstance(value, float) and 0 <= value <= 1 else value
+
+    def trigger(upstream_states: Dict[Any, State]) -> bool:
+        states = _states(upstream_states)
+        matched = sum(1 for s in states if is_match(s))
+        low = _bound(at_least, len(states)) if at_least is not None else 0
+        high = _bound(at_most, len(states)) if at_most is not None else len(states)
+        if not low <= matched <= high:
+            raise signals.TRIGGERFAIL(
+                f'Trigger was "some_{kind}" but {matched} of {len(states)} upstream tasks were '
+                f"{kind} (wanted at least {at_least}, at most {at_most})."
+            )
+        return True
+
+    trigger.__name__ = f"some_{kind}"
+    return trigger
+
+
+def some_successful(
+    at_least: Optional[Union[int, float]] = None, at_most: Optional[Union[int, float]] = None
+) -> Callable[[Dict[Any, State]], bool]:
+    """A trigger that runs when the number of successful upstream tasks is within bounds.
+
+    Args:
+        - at_least (Union[int, float], optional): minimum count, or fraction (0-1) of upstreams
+        - at_most (Union[int, float], optional): maximum count, or fraction (0-1) of upstreams
+
+    Returns:
+        - Callable: the trigger
+    """
+    return _count_trigger("successful", State.is_successful, at_least, at_most)
+
+
+def some_failed(
+    at_least: Optional[Union[int, float]] = None, at_most: Optional[Union[int, float]] = None
+) -> Callable[[Dict[Any, State]], bool]:
+    """A trigger that runs when the number of failed upstream tasks is within bounds.
+
+    Args:
+        - at_least (Union[int, float], optional): minimum count, or fraction (0-1) of upstreams
+        - at_most (Union[int, float], optional): maximum count, or fraction (0-1) of upstreams
+
+    Returns:
+        - Callable: the trigger
+    """
+    return _count_trigger("failed", State.is_failed, at_least, at_most)

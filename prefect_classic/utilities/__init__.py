@@ -1,0 +1,1 @@
+"""Utilities: context, configuration, logging, collections, tasks and edges helpers."""
