@@ -215,8 +215,8 @@ class TaskRunner(Runner):
     STEPS: Tuple[str, ...] = (
         "check_task_is_ready", "check_task_reached_start_time", "check_upstream_finished",
         "check_upstream_skipped", "load_inputs", "set_task_run_name", "check_target_or_cache",
-        "check_task_trigger", "set_task_to_running", "get_task_run_state", "cache_result",
-        "check_for_retry", "check_task_is_looping",
+        "check_policy_cache", "check_task_trigger", "set_task_to_running", "get_task_run_state",
+        "cache_result", "store_policy_cache", "check_for_retry", "check_task_is_looping",
     )
     MAPPED_PARENT_STEPS: Tuple[str, ...] = (
         "check_task_is_ready", "check_task_reached_start_time", "check_upstream_finished",
@@ -362,6 +362,23 @@ class TaskRunner(Runner):
                     f"Task '{prefect_context.get('task_full_name')}': Can't use cache because it is now invalid"
                 )
         return state
+
+    def check_policy_cache(self, state: State, run: _Run) -> State:
+        """Policy-based caching (`cache_policy`, `cache_key_fn`, durable `cache_for`): a stored
+        record under the task's cache key -> Cached. See `prefect_classic.engine.policy_cache`."""
+        if not _uses_durable_cache(self.task):
+            return state
+        from prefect_classic.engine import policy_cache
+
+        return policy_cache.check(self, state, run)
+
+    def store_policy_cache(self, state: State, run: _Run) -> State:
+        """Write the cache record of a successful run under the task's cache key."""
+        if not _uses_durable_cache(self.task):
+            return state
+        from prefect_classic.engine import policy_cache
+
+        return policy_cache.store(self, state, run)
 
     def check_task_trigger(self, state: State, run: _Run) -> State:
         """Call the task's trigger; a signal it raises ends the run in the signal's state."""
@@ -520,6 +537,11 @@ class TaskRunner(Runner):
 
 
 _RUNNER_LOGGER = get_logger("TaskRunner")
+
+
+def _uses_durable_cache(task: Task) -> bool:
+    return (task.cache_policy is not None or task.cache_key_fn is not None
+            or (task.persist_result is True and task.cache_for is not None))
 
 
 def _flatten_one(value: Any) -> list:
