@@ -11,7 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any, MutableMapping, Optional
 
-from prefect_classic.utilities.collections import DotDict, dict_to_flatdict, flatdict_to_dict, merge_dicts
+from prefect_classic.utilities.collections import (
+    DotDict,
+    dict_to_flatdict,
+    flatdict_to_dict,
+    merge_dicts,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -131,7 +136,10 @@ def _env_overrides(env: MutableMapping) -> dict:
     prefix = ENV_VAR_PREFIX + "__"
     for name, value in env.items():
         if name.startswith(prefix) and name != "PREFECT__USER_CONFIG_PATH":
-            path = name[len(prefix):].lower().split("__")
+            path = name[len(prefix):].split("__")
+            # keys are case-insensitive, except secret names (PREFECT__CONTEXT__SECRETS__MyKey)
+            keep_case = len(path) == 3 and [p.lower() for p in path[:2]] == ["context", "secrets"]
+            path = [p if keep_case and i == 2 else p.lower() for i, p in enumerate(path)]
             node = overrides
             for part in path[:-1]:
                 node = node.setdefault(part, {})

@@ -45,13 +45,16 @@ always_run = all_finished
 
 
 def manual_only(upstream_states: Dict[Any, State]) -> bool:
-    """Pause before running unless the run was resumed (context `resume`) or has no upstream.
+    """Never run automatically: pause the task until it is resumed (context `resume`).
 
     Args:
         - upstream_states (Dict[Edge, State]): the upstream states
 
     Returns:
-        - bool: True when resumed or there are no upstream tasks
+        - bool: True when the run was resumed
+
+    Raises:
+        - PAUSE: when the run was not resumed
     """
     if context.get("resume"):
         return True

@@ -12,7 +12,7 @@ import cloudpickle
 from prefect_classic.configuration import config
 from prefect_classic.core.edge import Edge
 from prefect_classic.core.parameter import Parameter
-from prefect_classic.core.task import Task
+from prefect_classic.core.task import Task, run_signature
 from prefect_classic.utilities.context import context
 from prefect_classic.utilities.edges import EdgeAnnotation
 from prefect_classic.utilities.logging import get_logger
@@ -103,6 +103,7 @@ class Flow:
         self.edges: Set[Edge] = set()
         self.constants: Dict[Task, Dict[str, Any]] = collections.defaultdict(dict)
         self.slugs: Dict[Task, str] = {}
+        self._slug_owners: Dict[str, Task] = {}
         self._upstream: Dict[Task, Set[Edge]] = {}
         self._downstream: Dict[Task, Set[Edge]] = {}
         self._slug_counts: Dict[str, int] = collections.defaultdict(int)
@@ -189,13 +190,16 @@ class Flow:
         if isinstance(task, Parameter) and any(p.name == task.name for p in self.parameters()):
             raise ValueError(f'A parameter named "{task.name}" already exists in this flow.')
         slug = task.slug
-        if slug is None:
+        # a slug another flow generated for this task is not the user's: generate a fresh one
+        if slug is None or (slug in self._slug_owners and getattr(task, "_generated_slug", False)):
             slug = self._generate_slug(task)
-        elif slug in self._slug_set():
+        elif slug in self._slug_owners:
             raise ValueError(f'A task with the slug "{slug}" already exists in this flow.')
         self.slugs[task] = slug
+        self._slug_owners[slug] = task
         if task.slug is None:
             task.slug = slug
+            task._generated_slug = True
         self.tasks.add(task)
         self._upstream[task] = set()
         self._downstream[task] = set()
@@ -206,14 +210,8 @@ class Flow:
                 owner.add_task(task, self)
         return task
 
-    def _slug_set(self) -> Set[str]:
-        slugs = self._cache.get("_slugs")
-        if slugs is None or len(slugs) != len(self.slugs):
-            slugs = self._cache["_slugs"] = set(self.slugs.values())
-        return slugs
-
     def _generate_slug(self, task: Task) -> str:
-        taken = self._slug_set()
+        taken = self._slug_owners
         while True:
             self._slug_counts[task.name] += 1
             slug = f"{task.name}-{self._slug_counts[task.name]}"
@@ -249,7 +247,8 @@ class Flow:
                     "trying to call the task again with new arguments, call Task.copy() before adding "
                     "the result to this flow."
                 )
-            _check_key(down, key)
+            if validate is not False:  # validate=False: e.g. deserialized base Tasks (no run() args)
+                _check_key(down, key)
         self.add_task(up)
         self.add_task(down)
         if edge in self.edges:
@@ -258,14 +257,11 @@ class Flow:
         self._upstream[down].add(edge)
         self._downstream[up].add(edge)
         self._changed()
-        if validate if validate is not None else config.flows.eager_edge_validation:
-            try:
-                self.sorted_tasks()
-            except ValueError:
-                self._remove_edge(edge)
-                raise ValueError(
-                    f"Adding the edge {edge} would create a cycle; flows must be acyclic!"
-                ) from None
+        if (validate if validate is not None else config.flows.eager_edge_validation) and (
+            up is down or up in self._descendants([down])
+        ):
+            self._remove_edge(edge)
+            raise ValueError(f"Adding the edge {edge} would create a cycle; flows must be acyclic!")
         return edge
 
     def _remove_edge(self, edge: Edge) -> None:
@@ -355,7 +351,9 @@ class Flow:
         consts = self.constants.pop(old, {})
         was_reference = old in self._reference_tasks
         self.tasks.discard(old)
-        self.slugs.pop(old, None)
+        old_slug = self.slugs.pop(old, None)
+        if self._slug_owners.get(old_slug) is old:  # type: ignore[arg-type]
+            del self._slug_owners[old_slug]  # type: ignore[arg-type]
         self._upstream.pop(old, None)
         self._downstream.pop(old, None)
         self._changed()
@@ -403,6 +401,7 @@ class Flow:
         new.edges = set(self.edges)
         new.constants = collections.defaultdict(dict, {t: dict(c) for t, c in self.constants.items()})
         new.slugs = dict(self.slugs)
+        new._slug_owners = dict(self._slug_owners)
         new._upstream = {t: set(e) for t, e in self._upstream.items()}
         new._downstream = {t: set(e) for t, e in self._downstream.items()}
         new._slug_counts = collections.defaultdict(int, self._slug_counts)
@@ -508,18 +507,23 @@ class Flow:
         if cached is not None:
             return cached
         nodes = self.tasks if roots is None else self._descendants(roots)
-        indegree = {t: 0 for t in nodes}
-        for t in nodes:
-            for e in self._upstream[t]:
-                if e.upstream_task in indegree:
-                    indegree[t] += 1
+        upstream, downstream = self._upstream, self._downstream
+        if roots is None:  # every edge lies inside the flow
+            indegree = {t: len(upstream[t]) for t in nodes}
+        else:
+            indegree = {t: sum(1 for e in upstream[t] if e.upstream_task in nodes) for t in nodes}
+        # ties are broken by (name, slug) so the order is the same from run to run; sorting only
+        # the ready roots and each task's own children keeps the whole pass O(V + E) up to those
+        # small sorts
         ready = collections.deque(sorted((t for t, d in indegree.items() if d == 0), key=_sort_key))
         order: List[Task] = []
         while ready:
             t = ready.popleft()
             order.append(t)
-            for e in sorted(self._downstream[t], key=lambda e: _sort_key(e.downstream_task)):
-                d = e.downstream_task
+            children = [e.downstream_task for e in downstream[t]]
+            if len(children) > 1:
+                children.sort(key=_sort_key)
+            for d in children:
                 if d in indegree:
                     indegree[d] -= 1
                     if indegree[d] == 0:
@@ -668,10 +672,8 @@ def _check_key(task: Task, key: str) -> None:
 
 
 def _run_params(task: Task) -> Optional[Tuple[str, ...]]:
-    import inspect
-
-    sig = inspect.signature(task.run)
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values()):
+    sig = run_signature(task)
+    if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
         return None
     return tuple(sig.parameters)
 

@@ -5,6 +5,7 @@ import enum
 import functools
 import inspect
 import warnings
+import weakref
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set, Union
 
 from prefect_classic.configuration import config
@@ -65,6 +66,32 @@ def _validate_run_signature(run: Callable) -> None:
             f"Tasks cannot have the following argument names: {', '.join(violations)}. "
             "These are reserved keyword arguments."
         )
+
+
+_BOUND_SIGNATURES: "weakref.WeakKeyDictionary[Any, inspect.Signature]" = weakref.WeakKeyDictionary()
+_PLAIN_SIGNATURES: "weakref.WeakKeyDictionary[Any, inspect.Signature]" = weakref.WeakKeyDictionary()
+
+
+def run_signature(task: "Task") -> inspect.Signature:
+    """The signature of `task.run`, memoized per function (building a flow inspects it for every
+    bound argument, and `inspect.signature` is slow).
+
+    Args:
+        - task (Task): the task
+
+    Returns:
+        - inspect.Signature: the signature of the (bound) `run`
+    """
+    run = task.run
+    func = getattr(run, "__func__", None)
+    cache, key = (_BOUND_SIGNATURES, func) if func is not None else (_PLAIN_SIGNATURES, run)
+    try:
+        return cache[key]
+    except KeyError:
+        sig = cache[key] = inspect.signature(run)
+        return sig
+    except TypeError:  # not weak-referenceable (builtins, some callables)
+        return inspect.signature(run)
 
 
 class TaskMetaclass(type):
@@ -263,8 +290,7 @@ class Task(metaclass=TaskMetaclass):
     def __repr__(self) -> str:
         return f"<Task: {self.name}>"
 
-    def __hash__(self) -> int:
-        return id(self)
+    __hash__ = object.__hash__  # identity, at C speed (the comparison operators build tasks)
 
     def __iter__(self) -> Iterator["Task"]:  # type: ignore[no-redef]
         if self.nout is None:
@@ -383,12 +409,12 @@ class Task(metaclass=TaskMetaclass):
             - ValueError: when there is no flow to bind in
             - TypeError: when the arguments do not fit `run()`
         """
-        sig = inspect.signature(self.run)
+        sig = run_signature(self)
         callargs = dict(sig.bind(*args, **kwargs).arguments)
         for p in sig.parameters.values():
             if p.kind is inspect.Parameter.VAR_KEYWORD:
                 callargs.update(callargs.pop(p.name, {}))
-        flow = flow or context.get("flow")
+        flow = flow if flow is not None else context.get("flow")
         if flow is None:
             raise ValueError(
                 f"Could not infer an active Flow context while creating edge to {self}. This often "
@@ -432,7 +458,7 @@ class Task(metaclass=TaskMetaclass):
             - mapped (bool, optional): map over the upstream tasks
             - validate (bool, optional): validate the flow afterwards
         """
-        flow = flow or context.get("flow")
+        flow = flow if flow is not None else context.get("flow")
         if flow is None:
             raise ValueError("No Flow was passed, and could not infer an active Flow context.")
         flow.set_dependencies(task=self, upstream_tasks=upstream_tasks, downstream_tasks=downstream_tasks,

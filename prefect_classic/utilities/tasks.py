@@ -47,11 +47,12 @@ def as_task(x: Any, flow: Any = None) -> Any:
         - Task: the task
     """
     from prefect_classic.core.task import Task
-    from prefect_classic.tasks.core import collections as coll
-    from prefect_classic.tasks.core.constants import Constant
 
     if isinstance(x, (Task, EdgeAnnotation)):
         return x
+    from prefect_classic.tasks.core import collections as coll
+    from prefect_classic.tasks.core.constants import Constant
+
     if _contains_task(x):
         if isinstance(x, list):
             return coll.List().bind(*x, flow=flow)
@@ -161,7 +162,7 @@ def apply_map(func: Callable, *args: Any, flow: Any = None, **kwargs: Any) -> An
     """
     from prefect_classic.core.flow import Flow
 
-    flow = flow or context.get("flow")
+    flow = flow if flow is not None else context.get("flow")
     if flow is None:
         raise ValueError("Could not infer an active Flow context; pass `flow=` to apply_map.")
 

@@ -74,7 +74,7 @@ class case:
 
     def __exit__(self, *args: Any) -> None:
         self._block.__exit__(*args)
-        flow = self._flow or context.get("flow")
+        flow = self._flow if self._flow is not None else context.get("flow")
         if not self._tasks or flow is None:
             return
         cond = CompareValue(self.value, name=f"case({self.value})").bind(value=self.task, flow=flow)

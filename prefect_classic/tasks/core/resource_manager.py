@@ -125,7 +125,7 @@ class ResourceManager:
         """
         import inspect
 
-        flow = flow or context.get("flow")
+        flow = flow if flow is not None else context.get("flow")
         if flow is None:
             raise ValueError("Could not infer an active Flow context; resource managers must be used inside a Flow.")
         params = list(inspect.signature(self.resource_class).parameters)

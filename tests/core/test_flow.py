@@ -1,0 +1,502 @@
+"""Flow: the task graph, its queries, copies, persistence and display."""
+import sys
+
+import pytest
+
+from prefect_classic import Flow, Parameter, Task, task
+from prefect_classic.core.edge import Edge
+from prefect_classic.engine.results import LocalResult
+from prefect_classic.tasks.core.constants import Constant
+from prefect_classic.utilities.configuration import set_temporary_config
+
+
+class Add(Task):
+    def run(self, x, y=0):
+        return x + y
+
+
+def named(name, **kwargs):
+    return Task(name=name, **kwargs)
+
+
+class TestConstructor:
+    def test_name_is_required(self):
+        with pytest.raises(ValueError, match="A name must be provided for the flow."):
+            Flow("")
+
+    def test_arguments_are_stored(self, tmp_path):
+        a, b = named("a"), named("b")
+        res = LocalResult(dir=str(tmp_path))
+
+        def handler(flow, old, new):
+            return new
+
+        flow = Flow("f", tasks=[a], edges=[Edge(a, b)], reference_tasks=[a], state_handlers=[handler],
+                    result=res, executor="exec", schedule="sched", validate=True)
+        assert flow.name == "f" and flow.tasks == {a, b} and flow.edges == {Edge(a, b)}
+        assert flow.reference_tasks() == {a} and flow.state_handlers == [handler]
+        assert (flow.result, flow.executor, flow.schedule) == (res, "exec", "sched")
+
+    def test_on_failure_becomes_a_state_handler(self):
+        from prefect_classic.engine.state import Failed, Success
+
+        calls = []
+        flow = Flow("f", on_failure=lambda f, s: calls.append(s))
+        (handler,) = flow.state_handlers
+        failed = Failed()
+        handler(flow, None, Success())
+        handler(flow, None, failed)
+        assert flow.on_failure is not None and calls == [failed]
+
+    @pytest.mark.parametrize("arg", ["environment", "run_config", "storage"])
+    def test_cloud_deployment_arguments_are_rejected(self, arg):
+        with pytest.raises(ValueError, match=f"`{arg}` is part of Prefect Cloud/Server"):
+            Flow("f", **{arg: object()})
+
+    def test_repr(self):
+        assert repr(Flow("my flow")) == '<Flow: name="my flow">'
+
+    def test_with_block_sets_the_flow_in_context_and_nests(self):
+        from prefect_classic import context
+
+        with Flow("outer") as outer:
+            with Flow("inner") as inner:
+                assert context.flow is inner
+            assert context.flow is outer
+        assert "flow" not in context
+
+
+class TestAddTask:
+    def test_add_task_assigns_name_based_slugs(self):
+        flow = Flow("f")
+        a1, a2, b = named("a"), named("a"), named("b")
+        for t in (a1, a2, b):
+            flow.add_task(t)
+        assert (flow.slugs[a1], flow.slugs[a2], flow.slugs[b]) == ("a-1", "a-2", "b-1")
+        assert a1.slug == "a-1"
+
+    def test_generated_slug_skips_taken_ones(self):
+        flow = Flow("f")
+        flow.add_task(named("x", slug="a-1"))
+        t = flow.add_task(named("a"))
+        assert flow.slugs[t] == "a-2"
+
+    def test_adding_twice_is_a_no_op(self):
+        flow = Flow("f")
+        t = named("a")
+        assert flow.add_task(t) is t and flow.add_task(t) is t
+        assert len(flow) == 1
+
+    def test_duplicate_slug(self):
+        flow = Flow("f")
+        flow.add_task(named("a", slug="s"))
+        with pytest.raises(ValueError, match='A task with the slug "s" already exists in this flow.'):
+            flow.add_task(named("b", slug="s"))
+
+    def test_non_task(self):
+        with pytest.raises(TypeError, match="Tasks must be Task instances"):
+            Flow("f").add_task(5)
+
+    def test_duplicate_parameter_names(self):
+        flow = Flow("f")
+        flow.add_task(Parameter("p"))
+        with pytest.raises(ValueError, match='A parameter named "p" already exists in this flow.'):
+            flow.add_task(Parameter("p"))
+
+    def test_empty_flow_still_works_as_an_explicit_flow_argument(self):
+        """An empty flow is falsy (len 0); binding to it must not fall back to the context."""
+        flow = Flow("empty")
+        assert len(flow) == 0
+        t = Add()(1, flow=flow)
+        assert t in flow
+
+
+class TestAddEdge:
+    def test_add_edge_adds_both_tasks(self):
+        a, b = named("a"), Add()
+        flow = Flow("f")
+        edge = flow.add_edge(a, b, key="x")
+        assert flow.tasks == {a, b} and flow.edges == {edge}
+        assert edge == Edge(a, b, key="x")
+
+    def test_same_edge_twice_is_kept_once(self):
+        a, b = named("a"), named("b")
+        flow = Flow("f")
+        flow.add_edge(a, b)
+        flow.add_edge(a, b)
+        assert len(flow.edges) == 1
+
+    def test_duplicate_key(self):
+        a, b, c = named("a"), named("b"), Add()
+        flow = Flow("f")
+        flow.add_edge(a, c, key="x")
+        with pytest.raises(ValueError, match=r'Argument "x" for task <Task: Add> has already been assigned in this flow'):
+            flow.add_edge(b, c, key="x")
+
+    def test_key_already_bound_as_a_constant(self):
+        flow = Flow("f")
+        c = Add()
+        c.bind(x=1, flow=flow)
+        with pytest.raises(ValueError, match='Argument "x" for task <Task: Add> has already been assigned'):
+            flow.add_edge(named("a"), c, key="x")
+
+    def test_unknown_run_argument(self):
+        with pytest.raises(ValueError, match=r'Task <Task: Add> has no argument "z"; its run\(\) takes: x, y.'):
+            Flow("f").add_edge(named("a"), Add(), key="z")
+
+    def test_run_without_arguments_names_none(self):
+        with pytest.raises(ValueError, match="takes: no arguments"):
+            Flow("f").add_edge(named("a"), named("b"), key="z")
+
+    def test_var_keyword_run_accepts_any_key(self):
+        class Kw(Task):
+            def run(self, **kwargs):
+                return kwargs
+
+        edge = Flow("f").add_edge(named("a"), Kw(), key="anything")
+        assert edge.key == "anything"
+
+    def test_invalid_key(self):
+        with pytest.raises(ValueError, match='Key must be a valid identifier \\(received "not valid"\\)'):
+            Flow("f").add_edge(named("a"), Add(), key="not valid")
+
+    def test_cycle_with_validate(self):
+        a, b, c = named("a"), named("b"), named("c")
+        flow = Flow("f")
+        flow.add_edge(a, b)
+        flow.add_edge(b, c)
+        with pytest.raises(ValueError, match="would create a cycle; flows must be acyclic!"):
+            flow.add_edge(c, a, validate=True)
+        # the rejected edge is not left behind
+        assert flow.edges == {Edge(a, b), Edge(b, c)}
+        assert flow.sorted_tasks() == (a, b, c)
+
+    def test_self_loop_with_validate(self):
+        a = named("a")
+        with pytest.raises(ValueError, match="cycle"):
+            Flow("f").add_edge(a, a, validate=True)
+
+    def test_cycle_without_validate_is_caught_later(self):
+        a, b = named("a"), named("b")
+        flow = Flow("f")
+        flow.add_edge(a, b)
+        flow.add_edge(b, a)
+        with pytest.raises(ValueError, match="Cycle found; flows must be acyclic!"):
+            flow.validate()
+
+    def test_eager_validation_from_config(self):
+        a, b = named("a"), named("b")
+        flow = Flow("f")
+        flow.add_edge(a, b)
+        with set_temporary_config({"flows.eager_edge_validation": True}):
+            with pytest.raises(ValueError, match="cycle"):
+                flow.add_edge(b, a)
+
+
+class TestSetDependencies:
+    def test_all_kinds_of_dependencies(self):
+        a, b, c, d = named("a"), Add(), named("c"), named("d")
+        flow = Flow("f")
+        flow.set_dependencies(b, upstream_tasks=[a], downstream_tasks=[c], keyword_tasks={"x": d, "y": 3})
+        assert flow.upstream_tasks(b) == {a, d} and flow.downstream_tasks(b) == {c}
+        assert flow.constants[b] == {"y": 3}
+        assert {(e.upstream_task, e.key) for e in flow.edges_to(b)} == {(a, None), (d, "x")}
+
+    def test_mapped_keyword_values_become_tasks(self):
+        b = Add()
+        flow = Flow("f")
+        flow.set_dependencies(b, keyword_tasks={"x": [1, 2]}, mapped=True)
+        (edge,) = flow.edges_to(b)
+        assert isinstance(edge.upstream_task, Constant) and edge.mapped
+
+    def test_validate_flag_catches_cycles(self):
+        a, b = named("a"), named("b")
+        flow = Flow("f")
+        flow.add_edge(a, b)
+        with pytest.raises(ValueError, match="cycle"):
+            flow.set_dependencies(a, upstream_tasks=[b], validate=True)
+
+
+@pytest.fixture
+def diamond():
+    """a -> b, a -> c, b -> d, c -> d, plus an isolated e."""
+    a, b, c, d, e = (named(n) for n in "abcde")
+    flow = Flow("diamond")
+    for up, down in ((a, b), (a, c), (b, d), (c, d)):
+        flow.add_edge(up, down)
+    flow.add_task(e)
+    return flow, (a, b, c, d, e)
+
+
+class TestQueries:
+    def test_upstream_and_downstream(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        assert flow.upstream_tasks(d) == {b, c} and flow.downstream_tasks(a) == {b, c}
+        assert flow.upstream_tasks(e) == set() and flow.downstream_tasks(named("x")) == set()
+
+    def test_edges_to_and_from(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        assert flow.edges_to(d) == {Edge(b, d), Edge(c, d)}
+        assert flow.edges_from(a) == {Edge(a, b), Edge(a, c)}
+        assert flow.edges_to(named("other")) == set()
+        flow.edges_to(d).clear()  # a copy: the flow is not changed
+        assert len(flow.edges_to(d)) == 2
+
+    def test_root_and_terminal_tasks(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        assert flow.root_tasks() == {a, e} and flow.terminal_tasks() == {d, e}
+
+    def test_cached_queries_refresh_when_the_graph_changes(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        assert flow.terminal_tasks() == {d, e}
+        f = named("f")
+        flow.add_edge(d, f)
+        assert flow.terminal_tasks() == {e, f}
+        assert flow.sorted_tasks()[-1] is f
+
+    def test_reference_tasks_default_to_terminal_tasks(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        assert flow.reference_tasks() == {d, e}
+        flow.set_reference_tasks([b])
+        assert flow.reference_tasks() == {b}
+        flow.set_reference_tasks([])
+        assert flow.reference_tasks() == {d, e}
+
+    def test_set_reference_tasks_outside_the_flow(self, diamond):
+        flow, _ = diamond
+        with pytest.raises(ValueError, match="reference tasks must be part of the flow."):
+            flow.set_reference_tasks([named("stranger")])
+
+    def test_parameters(self):
+        with Flow("f") as flow:
+            p, q = Parameter("p"), Parameter("q", default=1)
+            Add()(p, q)
+        assert flow.parameters() == {p, q}
+
+    def test_iteration_length_and_membership(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        assert list(flow) == list(flow.sorted_tasks())
+        assert len(flow) == 5 and a in flow and named("x") not in flow
+
+
+class TestSortedTasks:
+    def test_upstream_tasks_come_first(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        order = flow.sorted_tasks()
+        assert set(order) == {a, b, c, d, e}
+        pos = {t: i for i, t in enumerate(order)}
+        for edge in flow.edges:
+            assert pos[edge.upstream_task] < pos[edge.downstream_task]
+
+    def test_ties_are_broken_by_name_so_the_order_is_stable(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        assert flow.sorted_tasks() == (a, e, b, c, d)
+
+    def test_root_tasks_limit_to_descendants(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        assert flow.sorted_tasks(root_tasks=[b]) == (b, d)
+        assert set(flow.sorted_tasks(root_tasks=[b, c])) == {b, c, d}
+        assert flow.sorted_tasks(root_tasks=[e]) == (e,)
+
+    def test_cycle_raises(self):
+        a, b = named("a"), named("b")
+        flow = Flow("f")
+        flow.add_edge(a, b)
+        flow.add_edge(b, a)
+        with pytest.raises(ValueError, match="Cycle found"):
+            flow.sorted_tasks()
+
+    def test_long_chain_sorts_in_order(self):
+        with Flow("chain") as flow:
+            tasks = [named(f"t{i:04d}") for i in range(2000)]
+            flow.chain(*tasks)
+        assert flow.sorted_tasks() == tuple(tasks)
+
+
+class TestGetTasks:
+    def test_filters_combine(self):
+        a = named("a", tags=["x", "y"])
+        b = named("b", tags=["x"])
+        p = Parameter("a")
+        flow = Flow("f", tasks=[a, b, p])
+        assert set(flow.get_tasks(name="a")) == {a, p}
+        assert flow.get_tasks(slug="b-1") == [b]
+        assert set(flow.get_tasks(tags=["x"])) == {a, b}
+        assert flow.get_tasks(tags=["x", "y"]) == [a]
+        assert flow.get_tasks(task_type=Parameter) == [p]
+        assert flow.get_tasks(name="a", task_type=Parameter) == [p]
+        assert set(flow.get_tasks()) == {a, b, p}
+        assert flow.get_tasks(name="nope") == []
+
+
+class TestReplace:
+    def test_replace_moves_edges_constants_and_reference_status(self):
+        a, old, c = named("a"), Add(name="old"), named("c")
+        flow = Flow("f")
+        flow.add_edge(a, old, key="x")
+        flow.add_edge(old, c)
+        flow.constants[old]["y"] = 5
+        flow.set_reference_tasks([old])
+        new = Add(name="new")
+        flow.replace(old, new)
+        assert old not in flow and new in flow
+        assert flow.edges == {Edge(a, new, key="x"), Edge(new, c)}
+        assert flow.constants[new] == {"y": 5} and old not in flow.constants
+        assert flow.reference_tasks() == {new}
+        assert "old-1" not in flow.slugs.values()
+
+    def test_replace_with_a_value_makes_a_constant(self):
+        a, b = named("a"), named("b")
+        flow = Flow("f")
+        flow.add_edge(a, b)
+        flow.replace(a, 10)
+        (up,) = flow.upstream_tasks(b)
+        assert isinstance(up, Constant) and up.value == 10
+
+    def test_replace_missing_task(self):
+        with pytest.raises(ValueError, match="was not found in Flow"):
+            Flow("f").replace(named("x"), named("y"))
+
+    def test_replaced_slug_can_be_reused(self):
+        flow = Flow("f")
+        old = flow.add_task(named("t", slug="keep"))
+        flow.replace(old, named("other"))
+        flow.add_task(named("again", slug="keep"))
+
+
+class TestUpdateCopyChain:
+    def test_update_merges_tasks_edges_and_constants(self):
+        a, b = named("a"), Add()
+        other = Flow("other")
+        other.add_edge(a, b, key="x")
+        other.constants[b]["y"] = 1
+        flow = Flow("f")
+        flow.update(other)
+        assert flow.tasks == {a, b} and flow.edges == other.edges and flow.constants[b] == {"y": 1}
+
+    def test_update_with_merge_parameters_reuses_parameters(self):
+        with Flow("one") as one:
+            p1 = Parameter("p")
+            Add()(p1)
+        with Flow("two") as two:
+            p2 = Parameter("p")
+            t2 = Add()(p2)
+        one.update(two, merge_parameters=True)
+        assert one.parameters() == {p1}
+        assert one.upstream_tasks(t2) == {p1}
+
+    def test_tasks_of_separately_built_flows_keep_distinct_slugs(self):
+        with Flow("one") as one:
+            t1 = Add()(1)
+        with Flow("two") as two:
+            t2 = Add()(2)
+        one.update(two)
+        assert one.slugs[t1] == "Add-1" and one.slugs[t2] == "Add-2"
+        assert two.slugs[t2] == "Add-1"
+
+    def test_user_slugs_still_clash(self):
+        one = Flow("one", tasks=[named("a", slug="mine")])
+        two = Flow("two", tasks=[named("b", slug="mine")])
+        with pytest.raises(ValueError, match='A task with the slug "mine" already exists'):
+            one.update(two)
+
+    def test_update_without_merge_rejects_duplicate_parameters(self):
+        one, two = Flow("one", tasks=[Parameter("p")]), Flow("two", tasks=[Parameter("p")])
+        with pytest.raises(ValueError, match="already exists"):
+            one.update(two)
+
+    def test_copy_is_independent(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        copy = flow.copy()
+        assert copy == flow and copy is not flow
+        copy.add_edge(d, named("z"))
+        copy.set_reference_tasks([a])
+        assert len(flow) == 5 and len(copy) == 6 and flow.reference_tasks() == {d, e}
+        assert copy.tasks >= flow.tasks  # tasks themselves are shared
+
+    def test_chain(self):
+        a, b, c = named("a"), named("b"), named("c")
+        flow = Flow("f")
+        edges = flow.chain(a, b, c)
+        assert edges == [Edge(a, b), Edge(b, c)] and flow.sorted_tasks() == (a, b, c)
+
+    def test_equality(self, diamond):
+        flow, _ = diamond
+        assert flow == flow.copy()
+        assert flow != Flow("diamond") and flow != "diamond"
+        assert len({flow, flow.copy()}) == 2
+
+
+class TestValidate:
+    def test_valid_flow(self, diamond):
+        flow, _ = diamond
+        flow.validate()
+
+    def test_edge_to_a_missing_task(self, diamond):
+        flow, (a, *_) = diamond
+        flow.edges.add(Edge(a, named("ghost")))
+        with pytest.raises(ValueError, match="Some edges refer to tasks not contained in this flow."):
+            flow.validate()
+
+    def test_missing_reference_task(self, diamond):
+        flow, _ = diamond
+        flow._reference_tasks.add(named("ghost"))
+        with pytest.raises(ValueError, match="Some reference tasks are not contained in this flow."):
+            flow.validate()
+
+    def test_duplicate_slugs(self, diamond):
+        flow, (a, b, *_) = diamond
+        flow.slugs[b] = flow.slugs[a]
+        with pytest.raises(ValueError, match="Tasks must have unique slugs within a flow."):
+            flow.validate()
+
+
+class TestVisualize:
+    def test_returns_a_digraph_with_every_task_and_edge(self):
+        import graphviz
+
+        with Flow("viz") as flow:
+            a = Add(name="first")(1)
+            Add(name="second")(a)
+        graph = flow.visualize()
+        assert isinstance(graph, graphviz.Digraph)
+        src = graph.source
+        assert "first" in src and "second" in src and 'label=x' in src
+
+    def test_colours_tasks_by_state(self):
+        from prefect_classic.engine.state import Success
+
+        with Flow("viz") as flow:
+            Add(name="only")(1)
+        graph = flow.visualize(flow_state=flow.run())
+        assert f'fillcolor="{Success.color}80"' in graph.source
+
+    def test_missing_graphviz_gives_a_clear_import_error(self, monkeypatch):
+        monkeypatch.setitem(sys.modules, "graphviz", None)
+        with pytest.raises(ImportError, match="This feature requires graphviz"):
+            Flow("f").visualize()
+
+
+class TestSaveLoad:
+    def test_round_trip(self, tmp_path):
+        @task
+        def double(x):
+            return 2 * x
+
+        with Flow("saved flow") as flow:
+            p = Parameter("p", default=2)
+            double(p)
+        path = flow.save(str(tmp_path / "flow.prefect"))
+        loaded = Flow.load(path)
+        assert loaded.name == "saved flow" and len(loaded) == 2
+        assert {t.name for t in loaded.tasks} == {"p", "double"}
+        assert loaded.sorted_tasks()[1].run(3) == 6
+        assert loaded.logger.name == "prefect.saved flow"
+        state = loaded.run()
+        assert state.is_successful()
+
+    def test_default_location_uses_home_dir(self, tmp_path):
+        with set_temporary_config({"home_dir": str(tmp_path)}):
+            path = Flow("My Flow!", tasks=[named("a")]).save()
+            assert path == str(tmp_path / "flows" / "my-flow.prefect")
+            assert Flow.load("My Flow!").name == "My Flow!"

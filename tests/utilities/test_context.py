@@ -1,0 +1,164 @@
+"""The run context: a thread-local stack of overlays with dict and attribute access."""
+import threading
+
+import pytest
+
+import prefect_classic
+from prefect_classic.configuration import config
+from prefect_classic.utilities.context import Context, context, snapshot
+
+
+def test_package_context_is_the_global_context():
+    assert prefect_classic.context is context
+
+
+def test_block_adds_keys_and_removes_them_on_exit():
+    assert "a" not in context
+    with context(a=1, b=2) as ctx:
+        assert ctx is context
+        assert context.get("a") == 1
+        assert context["b"] == 2
+        assert context.a == 1
+    assert "a" not in context and context.get("a") is None
+    assert context.get("a", "default") == "default"
+
+
+def test_block_accepts_mappings_and_keywords():
+    with context({"a": 1}, {"b": 2}, c=3):
+        assert (context.a, context.b, context.c) == (1, 2, 3)
+
+
+def test_nested_blocks_shadow_and_restore():
+    with context(a=1, b=1):
+        with context(a=2):
+            assert (context.a, context.b) == (2, 1)
+            with context(a=3, c=3):
+                assert (context.a, context.b, context.c) == (3, 1, 3)
+            assert context.a == 2 and "c" not in context
+        assert context.a == 1
+    assert "a" not in context
+
+
+def test_exit_restores_even_after_an_error():
+    depth = context.depth()
+    with pytest.raises(ValueError):
+        with context(a=1):
+            raise ValueError()
+    assert context.depth() == depth and "a" not in context
+
+
+def test_entering_a_block_does_not_copy_the_config():
+    with context(a=1):
+        assert context.config is config
+        assert context.to_dict()["config"] is config
+    # one overlay per block, holding only the keys added
+    depth = context.depth()
+    with context(x=1):
+        assert context.depth() == depth + 1
+        assert context._layers[-1] == {"x": 1}
+
+
+def test_missing_attribute_raises_attribute_error():
+    with pytest.raises(AttributeError, match="context has no key 'nothing_here'"):
+        _ = context.nothing_here
+    with pytest.raises(KeyError):
+        context["nothing_here"]
+
+
+def test_setting_and_deleting_keys_within_a_block():
+    with context(a=1):
+        context.b = 2
+        context["c"] = 3
+        assert context.b == 2 and context.c == 3
+        del context.a  # hides the key for the rest of the block
+        assert "a" not in context
+        with pytest.raises(KeyError):
+            del context["never_set"]
+    assert "b" not in context and "c" not in context
+
+
+def test_deleting_a_key_set_by_an_outer_block_is_undone_on_exit():
+    with context(a=1):
+        with context(b=1):
+            del context["a"]
+            assert "a" not in context
+            assert "a" not in context.to_dict()
+        assert context.a == 1
+
+
+def test_to_dict_is_a_flat_snapshot():
+    with context(a=1):
+        with context(a=2, b=3):
+            flat = context.to_dict()
+            assert flat["a"] == 2 and flat["b"] == 3
+            flat["a"] = 99
+            assert context.a == 2
+            assert set(context.keys()) >= {"a", "b", "config", "caches"}
+            assert dict(context.items())["b"] == 3
+            assert len(context) == len(flat)
+
+
+def test_update_and_setdefault_write_to_the_innermost_block():
+    with context():
+        context.update({"x": 1}, y=2)
+        assert context.setdefault("x", 5) == 1
+        assert context.setdefault("z", 5) == 5
+        assert (context.x, context.y, context.z) == (1, 2, 5)
+    assert "x" not in context and "z" not in context
+
+
+def test_snapshot_drops_config_and_logger():
+    with context(a=1, logger=object()):
+        flat = snapshot()
+        assert flat["a"] == 1 and "config" not in flat and "logger" not in flat
+
+
+def test_context_is_thread_local():
+    seen = {}
+
+    def worker():
+        seen["before"] = context.get("a")
+        with context(a="thread"):
+            seen["inside"] = context.a
+        seen["config"] = context.get("config") is config
+
+    with context(a="main"):
+        t = threading.Thread(target=worker)
+        t.start()
+        t.join()
+        assert context.a == "main"
+    assert seen == {"before": None, "inside": "thread", "config": True}
+
+
+def test_fresh_context_has_base_keys_and_reset_restores_them():
+    ctx = Context(a=1)
+    assert ctx.a == 1 and ctx.config is config and isinstance(ctx.caches, dict)
+    ctx.clear()
+    assert "config" not in ctx
+    ctx.reset()
+    assert ctx.config is config and "a" not in ctx
+
+
+def test_context_pickles_as_its_visible_keys():
+    import cloudpickle
+
+    ctx = Context(a=1)
+    with ctx(b=2):
+        restored = cloudpickle.loads(cloudpickle.dumps(ctx))
+    assert restored.a == 1 and restored.b == 2
+
+
+def test_repr_lists_the_keys():
+    with context(zzz_key=1):
+        assert "'zzz_key'" in repr(context)
+        assert repr(context).startswith("<Context: ")
+
+
+def test_tags_helper_accumulates_through_context():
+    from prefect_classic import tags
+
+    with tags("a"):
+        with tags("b", "c"):
+            assert context.tags == {"a", "b", "c"}
+        assert context.tags == {"a"}
+    assert "tags" not in context
