@@ -199,7 +199,7 @@ class Flow:
         self._slug_owners[slug] = task
         if task.slug is None:
             task.slug = slug
-            task._generated_slug = True
+            task._generated_slug = True  # type: ignore[attr-defined]
         self.tasks.add(task)
         self._upstream[task] = set()
         self._downstream[task] = set()

@@ -85,7 +85,7 @@ def merge_dicts(d1: MutableMapping, d2: MutableMapping) -> MutableMapping:
     Returns:
         - MutableMapping: a new mapping of `d1`'s type
     """
-    new = d1.copy()
+    new = d1.copy()  # type: ignore[attr-defined]
     for key, value in d2.items():
         if isinstance(value, MutableMapping) and isinstance(new.get(key), MutableMapping):
             new[key] = merge_dicts(new[key], value)

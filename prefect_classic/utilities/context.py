@@ -20,7 +20,7 @@ CACHES: dict = {}
 def _base_layer() -> dict:
     from prefect_classic.configuration import config
 
-    layer = {key: (value.copy() if isinstance(value, MutableMapping) else value)
+    layer = {key: (value.copy() if isinstance(value, MutableMapping) else value)  # type: ignore[attr-defined]
              for key, value in config.get("context", {}).items()}
     layer["config"] = config
     layer["caches"] = CACHES

@@ -18,7 +18,7 @@ class EdgeAnnotation:
         if isinstance(task, EdgeAnnotation):  # nested annotations combine
             merged = {**task.annotations, **merged}
             task = task.task
-        self.task = task
+        self.task: Any = task
         self.annotations = merged
 
     def __repr__(self) -> str:
