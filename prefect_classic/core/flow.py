@@ -569,7 +569,7 @@ class Flow:
             - run_on_schedule (bool, optional): run at each event of the flow's schedule, forever
                 (default `config.flows.run_on_schedule` when the flow has a schedule)
             - runner_cls (type, optional): the FlowRunner class
-            - **kwargs: passed to `FlowRunner.run` (`executor`, `task_states`, `return_tasks`,
+            - **kwargs: parameter values by name; others go to `FlowRunner.run` (`executor`, `task_states`,
                 `context`, …)
 
         Returns:

@@ -39,6 +39,7 @@ from marshmallow import (
 
 from prefect_classic.schedules import adjustments, clocks, filters, schedules
 from prefect_classic.schedules.clocks import _pendulum_tz, _to_pendulum, _utc
+from prefect_classic.serialization.schema import check_version
 
 __all__ = [
     "ADJUSTMENTS",
@@ -319,6 +320,7 @@ class _ObjectSchema(Schema):
     @pre_load
     def _remove_version(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, Mapping):
+            check_version(data.get("__version__"))  # newer than this package: ValidationError
             data = {key: value for key, value in data.items() if key != "__version__"}
         return data
 
