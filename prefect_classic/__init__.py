@@ -17,6 +17,7 @@ from prefect_classic.utilities.tasks import apply_map, tags, task  # noqa: E402
 
 import prefect_classic.engine  # noqa: E402,F401
 import prefect_classic.triggers  # noqa: E402,F401
+import prefect_classic.compat  # noqa: E402,F401  (out-of-scope Prefect 1 paths raise a helpful ImportError)
 
 __all__ = [
     "Flow", "Parameter", "Task", "apply_map", "case", "config", "context", "flatten", "mapped",

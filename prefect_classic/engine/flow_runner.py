@@ -1,4 +1,5 @@
 """The flow run: walk the graph in topological order and run each task through an executor."""
+import os
 import time
 import uuid
 from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Set
@@ -10,7 +11,15 @@ from prefect_classic.core.edge import Edge
 from prefect_classic.core.task import Task
 from prefect_classic.engine.runner import ENDRUN, Runner
 from prefect_classic.engine.state import (
-    Failed, Mapped, Pending, Running, Scheduled, State, Success,
+    Failed,
+    Mapped,
+    Paused,
+    Pending,
+    Resume,
+    Running,
+    Scheduled,
+    State,
+    Success,
 )
 from prefect_classic.engine.task_runner import TaskRunner
 from prefect_classic.utilities.context import context as prefect_context
@@ -74,6 +83,20 @@ def _element_state(state: State, index: int, flattened: bool) -> State:
     return Success(result=state._result.from_value(value[index]))
 
 
+def _flatten_mapped(state: Mapped) -> Mapped:
+    """A Mapped state whose children are the grandchildren of `state`: one Success per item of
+    each successful child's list result (unsuccessful children stay as they are, so their
+    failure reaches the downstream children)."""
+    children: List[State] = []
+    for child in state.map_states:
+        value = child.result if child.is_successful() else None
+        if isinstance(value, (list, tuple)):
+            children.extend(Success(result=child._result.from_value(item)) for item in value)
+        else:
+            children.append(child)
+    return Mapped(state.message, map_states=children, result=[c.result for c in children])
+
+
 def _default_executor() -> Any:
     from prefect_classic.utilities.importing import import_object
 
@@ -126,9 +149,12 @@ class FlowRunner(Runner):
         state = state or Pending()
         context = dict(context)
         params = dict(context.get("parameters") or {})
+        for param in self.flow.parameters():
+            if not param.required:
+                params.setdefault(param.name, param.default)
         params.update(parameters)
         context["parameters"] = params
-        context.setdefault("flow_name", self.flow.name)
+        context["flow_name"] = self.flow.name
         context.setdefault("flow_run_id", str(uuid.uuid4()))
         context.setdefault("flow_run_name", context["flow_run_id"])
         context.setdefault("checkpointing", prefect_context.get("checkpointing", config.flows.checkpointing))
@@ -256,7 +282,7 @@ class FlowRunner(Runner):
                 extra_context={"task_name": task.name, "task_slug": task.slug},
             )
         final_states = executor.wait(task_states)
-        for task, s in final_states.items():
+        for s in final_states.values():
             if isinstance(s, Mapped):
                 self._resolve_mapped(s, executor)
         return self.determine_final_state(state, final_states, return_tasks)
@@ -271,9 +297,11 @@ class FlowRunner(Runner):
                     handlers: List[Callable]) -> State:
         upstream_states = {e: (executor.wait(s) if not isinstance(s, State) else s)
                            for e, s in upstream_states.items()}
-        for edge, up in upstream_states.items():
-            if isinstance(up, Mapped) and not edge.mapped:
+        for edge, up in list(upstream_states.items()):
+            if isinstance(up, Mapped) and (not edge.mapped or edge.flattened):
                 self._resolve_mapped(up, executor)
+                if edge.mapped:
+                    upstream_states[edge] = _flatten_mapped(up)
         start = prior if prior is not None and not prior.is_mapped() else None
         parent = run_task(task, state=start, upstream_states=upstream_states, context=task_ctx,
                           flow_result=flow_result, task_runner_cls=self.task_runner_cls,
@@ -345,7 +373,7 @@ def _next_start(states: Iterable[State]) -> Optional[pendulum.DateTime]:
     times = []
     for s in states:
         for child in (s.map_states if isinstance(s, Mapped) else [s]):
-            if isinstance(child, Scheduled) and child.start_time is not None:
+            if isinstance(child, Scheduled) and not isinstance(child, Paused) and child.start_time is not None:
                 times.append(child.start_time)
     return min(times) if times else None
 
@@ -366,24 +394,32 @@ def run_flow(flow: Any, parameters: Optional[Dict[str, Any]] = None, run_on_sche
         - parameters (dict, optional): parameter values
         - run_on_schedule (bool, optional): follow the flow's schedule
         - runner_cls (type, optional): the FlowRunner class
-        - **kwargs: passed to `FlowRunner.run`
+        - **kwargs: keywords naming a flow parameter are parameter values; the others go to
+            `FlowRunner.run` (`executor`, `task_states`, `context`, `task_contexts`, ...)
 
     Returns:
-        - State: the final state of the (last) flow run
+        - State: the final state of the (last) flow run; `state.result` maps every task to its state
 
     Raises:
-        - ValueError: for parameters the flow does not have
+        - ValueError: for parameters the flow does not have, required parameters without a
+            value, or a `return_tasks` keyword (flow.run always returns every task)
     """
-    parameters = dict(parameters or {})
-    known = {p.name for p in flow.parameters()}
-    unknown = sorted(set(parameters) - known)
-    if unknown:
+    if "return_tasks" in kwargs:
         raise ValueError(
-            f"Flow.run received the following unexpected parameters: {', '.join(unknown)}"
-            + (f" (the flow's parameters are: {', '.join(sorted(known))})" if known else " (the flow has no parameters)")
+            "The `return_tasks` keyword cannot be provided to `flow.run()`; all task states are always "
+            "returned. If you want to receive a subset of task states, use a FlowRunner directly."
         )
-    defaults = {p.name: p.default for p in flow.parameters() if not p.required}
-    parameters = {**defaults, **parameters}
+    flow_params = flow.parameters()
+    known = {p.name for p in flow_params}
+    parameters = dict(parameters or {})
+    for name in known & set(kwargs):
+        parameters[name] = kwargs.pop(name)
+    unknown = [name for name in parameters if name not in known]
+    if unknown:
+        raise ValueError(f"Flow.run received the following unexpected parameters: {', '.join(unknown)}")
+    missing = sorted(p.name for p in flow_params if p.required and p.name not in parameters)
+    if missing:
+        raise ValueError(f"Flow.run did not receive the following required parameters: {', '.join(missing)}")
     if runner_cls is None:
         from prefect_classic.utilities.importing import import_object
 
@@ -393,32 +429,79 @@ def run_flow(flow: Any, parameters: Optional[Dict[str, Any]] = None, run_on_sche
     if flow.schedule is not None and run_on_schedule:
         from prefect_classic.schedules.runner import run_on_schedule as scheduled
 
-        return scheduled(flow, lambda start: _run_until_finished(flow, runner_cls, parameters, start, kwargs))
+        return scheduled(flow, lambda start, defaults: _run_until_finished(
+            flow, runner_cls, {**parameters, **defaults}, start, kwargs))
     return _run_until_finished(flow, runner_cls, parameters, None, kwargs)
 
 
 def _run_until_finished(flow: Any, runner_cls: type, parameters: Dict[str, Any],
                         scheduled_start: Optional[pendulum.DateTime], kwargs: Dict[str, Any]) -> State:
+    """One local flow run: FlowRunner passes until every task is finished (or a Paused task is
+    not approved), sleeping until the earliest Retrying/Scheduled start time between passes."""
     kwargs = dict(kwargs)
+    state: Optional[State] = kwargs.pop("state", None)
     task_states: Dict[Task, State] = dict(kwargs.pop("task_states", None) or {})
-    return_tasks = set(kwargs.pop("return_tasks", None) or flow.tasks)
     run_context = dict(kwargs.pop("context", None) or {})
     run_context.setdefault("flow_run_id", str(uuid.uuid4()))
+    run_context.setdefault("flow_run_name", str(uuid.uuid4()))
     if scheduled_start is not None:
-        run_context.setdefault("scheduled_start_time", scheduled_start)
+        run_context["scheduled_start_time"] = scheduled_start
+    task_contexts = {t: dict(c) for t, c in (kwargs.pop("task_contexts", None) or {}).items()}
+    slugs = getattr(flow, "slugs", {})
+    for t in flow.tasks:
+        ctx = task_contexts.get(t)
+        if ctx is None:
+            task_contexts[t] = {"task_run_id": _uuid4_str(), "task_id": slugs.get(t, t.slug)}
+        else:
+            ctx.setdefault("task_run_id", _uuid4_str())
+            ctx.setdefault("task_id", slugs.get(t, t.slug))
     runner = runner_cls(flow)
     while True:
-        state = runner.run(parameters=parameters, task_states=task_states, return_tasks=flow.tasks,
-                           context=run_context, **kwargs)
+        state = runner.run(state=state, parameters=parameters, task_states=task_states, return_tasks=flow.tasks,
+                           context=run_context, task_contexts=task_contexts, **kwargs)
         if state.is_finished() or not isinstance(state.result, dict) or not state.is_running():
             break
         task_states = dict(state.result)
+        if not _approve_paused(task_states, runner.logger):
+            break
         next_start = _next_start(task_states.values())
         if next_start is None:
             break
+        if next_start > pendulum.now("utc"):
+            runner.logger.info(f"Waiting for next available Task run at {next_start}")
         _sleep_until(next_start)
-    if isinstance(state.result, dict):
-        state.result = {t: s for t, s in state.result.items() if t in return_tasks}
+    if not isinstance(state.result, dict):
+        if isinstance(state.result, Exception):
+            runner.logger.error(f"Unexpected error occured in {runner_cls.__name__}: {state.result!r}")
+            return state
+        state.result = {}
+    for t in flow.tasks:
+        if t not in state.result:
+            state.result[t] = Pending(message="Task not run.")
     return state
 
 
+def _uuid4_str() -> str:
+    """`str(uuid.uuid4())` at a third of the cost: 16 random bytes with the version-4 and
+    RFC 4122 variant bits set (one per task run id of every flow run)."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
+def _approve_paused(task_states: Dict[Task, State], logger: Any) -> bool:
+    """Ask on stdin whether each Paused task may resume (Prefect 1's local behaviour).
+
+    Returns:
+        - bool: False when a Paused task was not approved (the run stops there)
+    """
+    for t, s in list(task_states.items()):
+        if isinstance(s, Paused):
+            try:
+                answer = input(f"{t} is currently Paused; enter 'y' to resume:\n")
+            except (EOFError, OSError):
+                answer = ""
+            if answer.strip().lower() != "y":
+                logger.info(f"Task '{t.name}' was not approved to resume; ending the flow run.")
+                return False
+            task_states[t] = Resume("Approval given to resume.")
+    return True

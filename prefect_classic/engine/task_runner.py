@@ -23,15 +23,29 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 import pendulum
 
+from prefect_classic import transactions as _transactions
 from prefect_classic.configuration import config
 from prefect_classic.core.edge import Edge
 from prefect_classic.core.task import Task
 from prefect_classic.engine import signals
-from prefect_classic.engine.result.base import NoResult, Result
+from prefect_classic.engine.result.base import NoResult, Result, ResultStorageError
 from prefect_classic.engine.runner import ENDRUN, Runner
 from prefect_classic.engine.state import (
-    Cached, Failed, Looped, Mapped, Paused, Pending, Resume, Retrying, Running, Scheduled, Skipped,
-    State, Success, TimedOut, TriggerFailed,
+    Cached,
+    Failed,
+    Looped,
+    Mapped,
+    Paused,
+    Pending,
+    Resume,
+    Retrying,
+    Running,
+    Scheduled,
+    Skipped,
+    State,
+    Success,
+    TimedOut,
+    TriggerFailed,
 )
 from prefect_classic.utilities.context import context as prefect_context
 from prefect_classic.utilities.logging import RedirectToLog, get_logger
@@ -56,13 +70,20 @@ class TaskTimeoutSignal(Exception):
 class _Run:
     """Per-run scratch data shared by the steps (upstream states and inputs)."""
 
-    __slots__ = ("upstream_states", "inputs", "is_mapped_parent", "constants")
+    __slots__ = ("upstream_states", "inputs", "is_mapped_parent", "constants", "_all_upstream")
 
     def __init__(self, upstream_states: Dict[Edge, State], is_mapped_parent: bool, constants: Dict[str, Any]):
         self.upstream_states = upstream_states
         self.is_mapped_parent = is_mapped_parent
         self.constants = constants
         self.inputs: Dict[str, Result] = {}
+        self._all_upstream: Optional[List[State]] = None
+
+    def all_upstream(self) -> List[State]:
+        """Every upstream state, with the children of Mapped states used whole (reduce edges)."""
+        if self._all_upstream is None:
+            self._all_upstream = _all_upstream(self.upstream_states)
+        return self._all_upstream
 
     def raw_inputs(self) -> Dict[str, Any]:
         return {k: r.value for k, r in self.inputs.items()}
@@ -242,7 +263,7 @@ class TaskRunner(Runner):
 
     def check_upstream_finished(self, state: State, run: _Run) -> State:
         """End the run unchanged unless every upstream state is finished."""
-        if run.upstream_states and not all(s.is_finished() for s in _all_upstream(run.upstream_states)):
+        if run.upstream_states and not all(s.is_finished() for s in run.all_upstream()):
             self.logger.debug(
                 f"Task '{prefect_context.get('task_full_name')}': Not all upstream states are finished; ending run."
             )
@@ -252,7 +273,7 @@ class TaskRunner(Runner):
     def check_upstream_skipped(self, state: State, run: _Run) -> State:
         """Skip when an upstream task skipped and the task has `skip_on_upstream_skip`."""
         if self.task.skip_on_upstream_skip and run.upstream_states and any(
-            s.is_skipped() for s in _all_upstream(run.upstream_states)
+            s.is_skipped() for s in run.all_upstream()
         ):
             self.logger.debug(
                 f"Task '{prefect_context.get('task_full_name')}': Upstream states were skipped; ending run."
@@ -319,19 +340,21 @@ class TaskRunner(Runner):
         kwargs = formatting_kwargs(raw)
         target = self.task.target
         if prefect_context.get("map_index") is not None and isinstance(target, str) \
-                and not template_fields(target) & (PER_CHILD_FIELDS | set(raw)):
+                and not template_fields(target) & (PER_CHILD_FIELDS | {e.key for e in run.upstream_states if e.mapped}):
             raise ENDRUN(Failed(
                 f"Target {target!r} of mapped task '{self.task.name}' has no per-child field, so every "
-                "child would write the same location; add {map_index} (or an input name) to the template."
+                "child would write the same location; add {map_index} (or a mapped input's name) to the template."
             ))
         try:
             location = format_template(target, **kwargs)  # type: ignore[arg-type]
         except TemplateError as exc:
             raise ENDRUN(Failed(f"Could not format the target of task '{self.task.name}': {exc}", result=exc)) from exc
-        if not self.result.exists(location, **kwargs):
-            return state
         try:
+            if not self.result.exists(location):  # already formatted: values may contain braces
+                return state
             found = self.result.read(location)
+        except (ResultStorageError, NotImplementedError) as exc:  # store failed / cannot store: don't overwrite
+            raise ENDRUN(Failed(f"Could not check the target of task '{self.task.name}': {exc}", result=exc)) from exc
         except Exception as exc:
             self.logger.warning(
                 f"Task '{prefect_context.get('task_full_name')}': target {location} exists but could not be "
@@ -344,7 +367,13 @@ class TaskRunner(Runner):
         )
 
     def check_task_is_cached(self, state: State, run: _Run) -> State:
-        """Reuse a valid, unexpired Cached state: the state given, or one from context caches."""
+        """Reuse a valid, unexpired Cached state: the state given, or one from context caches.
+
+        Candidates come from `context.caches[cache_key or name]`. As in Prefect 1, results
+        cached during this flow run serve later runs only, and a mapped child only reuses
+        results cached by the child with the same `map_index` (so that children of a mapped
+        task never receive each other's results).
+        """
         task = self.task
         if state.is_cached() or task.cache_for is not None:
             raw = run.raw_inputs()
@@ -354,14 +383,32 @@ class TaskRunner(Runner):
                     return state
                 state = Pending("Cache was invalid; ready to run.")
             if task.cache_for is not None:
-                caches = prefect_context.get("caches") or {}
-                for candidate in caches.get(task.cache_key or task.name, ()):
-                    if task.cache_validator(candidate, raw, parameters):
-                        return candidate
+                candidate = self._find_cached_state(raw, parameters)
+                if candidate is not None:
+                    return candidate
                 self.logger.warning(
                     f"Task '{prefect_context.get('task_full_name')}': Can't use cache because it is now invalid"
                 )
         return state
+
+    def _find_cached_state(self, raw: Dict[str, Any], parameters: Optional[Dict[str, Any]]) -> Optional[State]:
+        caches = prefect_context.get("caches")
+        candidates = caches.get(self.task.cache_key or self.task.name) if caches else None
+        if not candidates:
+            return None
+        validator = self.task.cache_validator
+        run_id = prefect_context.get("flow_run_id")
+        map_index = prefect_context.get("map_index")
+        for candidate in candidates:
+            origin = candidate.context
+            if origin:
+                if run_id is not None and origin.get("flow_run_id") == run_id:
+                    continue
+                if map_index is not None and origin.get("map_index", map_index) != map_index:
+                    continue
+            if validator(candidate, raw, parameters):
+                return candidate
+        return None
 
     def check_policy_cache(self, state: State, run: _Run) -> State:
         """Policy-based caching (`cache_policy`, `cache_key_fn`, durable `cache_for`): a stored
@@ -427,6 +474,8 @@ class TaskRunner(Runner):
             if prefect_context.get("raise_on_exception"):
                 raise
             return TimedOut("Task timed out during execution.", result=exc)
+        except ENDRUN as exc:
+            return exc.state
         except signals.LOOP as exc:
             new_state = exc.state
             value = new_state.result
@@ -491,18 +540,39 @@ class TaskRunner(Runner):
         )
 
     def cache_result(self, state: State, run: _Run) -> State:
-        """Success with `cache_for` -> a Cached state, stored in context caches."""
+        """Success with `cache_for` -> a Cached state, stored in context caches.
+
+        The stored state's context records the flow run and map index it came from; expired
+        entries under the same key are dropped when a new one is stored.
+        """
         task = self.task
         if task.cache_for is None or not state.is_successful() or state.is_skipped() or state.is_cached():
             return state
+        now = pendulum.now("utc")
+        origin: Dict[str, Any] = {}
+        run_id = prefect_context.get("flow_run_id")
+        if run_id is not None:
+            origin["flow_run_id"] = run_id
+        map_index = prefect_context.get("map_index")
+        if map_index is not None:
+            origin["map_index"] = map_index
         cached = Cached(
             result=state._result, cached_inputs=dict(run.inputs),
-            cached_result_expiration=pendulum.now("utc") + task.cache_for,
-            cached_parameters=prefect_context.get("parameters"), message=state.message,
+            cached_result_expiration=now + task.cache_for,
+            cached_parameters=prefect_context.get("parameters"), message=state.message, context=origin,
         )
         caches = prefect_context.get("caches")
         if caches is not None:
-            caches.setdefault(task.cache_key or task.name, []).append(cached)
+            key = task.cache_key or task.name
+            entries = caches.get(key)
+            if entries is None:
+                caches[key] = [cached]
+            else:
+                expiration = entries[0].cached_result_expiration if entries else None
+                if expiration is not None and expiration <= now:
+                    entries[:] = [c for c in entries if c.cached_result_expiration is None
+                                  or c.cached_result_expiration > now]
+                entries.append(cached)
         return cached
 
     def check_for_retry(self, state: State, run: _Run) -> State:
@@ -540,8 +610,11 @@ _RUNNER_LOGGER = get_logger("TaskRunner")
 
 
 def _uses_durable_cache(task: Task) -> bool:
-    return (task.cache_policy is not None or task.cache_key_fn is not None
-            or (task.persist_result is True and task.cache_for is not None))
+    # policy caching, persist_result=True (DEFAULT policy), durable cache_for; and every task while
+    # a transaction is open (its failures roll the transaction back)
+    return (task.cache_policy is not None or task.cache_key_fn is not None or task.persist_result is True
+            or (task.cache_for is not None and task.persist_result is not False)
+            or _transactions.ACTIVE_COUNT > 0)
 
 
 def _flatten_one(value: Any) -> list:

@@ -1,5 +1,4 @@
 """The Result contract: every storage backend is a Result with `read`/`write`/`exists`/`format`."""
-import copy
 import uuid
 from typing import Any, Callable, Optional, Union
 
@@ -73,8 +72,10 @@ class Result:
         self.__dict__.update(state)
 
     def copy(self) -> "Result":
-        """Return a shallow copy of this Result."""
-        return copy.copy(self)
+        """Return a shallow copy of this Result (SDK clients are shared, not rebuilt)."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)  # not copy.copy: that goes through __getstate__
+        return new
 
     def from_value(self, value: Any) -> "Result":
         """Return a copy holding `value` and no location.

@@ -5,6 +5,7 @@ Branches that are not chosen end Skipped, and the skip spreads downstream to tas
 """
 from typing import Any, Dict, Optional, Set
 
+from prefect_classic import triggers
 from prefect_classic.core.task import Task
 from prefect_classic.engine import signals
 from prefect_classic.utilities.context import context
@@ -96,7 +97,7 @@ def switch(condition: Any, cases: Dict[Any, Any], mapped: bool = False) -> None:
     with tags("switch"):
         for value, task in cases.items():
             task = as_task(task)
-            match = CompareValue(value=value).bind(value=condition)
+            match = CompareValue(value=value).bind(value=condition, mapped=mapped)
             task.set_dependencies(upstream_tasks=[match], mapped=mapped)
 
 
@@ -129,7 +130,9 @@ class Merge(Task):
     """Returns the first of its inputs that is not None (the branch that ran)."""
 
     def __init__(self, **kwargs: Any):
-        kwargs.setdefault("skip_on_upstream_skip", False)
+        if kwargs.setdefault("skip_on_upstream_skip", False):
+            raise ValueError("Merge tasks must have `skip_on_upstream_skip=False`.")
+        kwargs.setdefault("trigger", triggers.not_all_skipped)
         super().__init__(**kwargs)
         self.auto_generated = True
 
