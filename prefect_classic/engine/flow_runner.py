@@ -279,7 +279,7 @@ class FlowRunner(Runner):
                 run_task, task=task, state=prior, upstream_states=upstream_states, context=task_ctx,
                 flow_result=flow_result, task_runner_cls=runner_cls,
                 task_runner_state_handlers=task_runner_state_handlers, constants=constants.get(task),
-                extra_context={"task_name": task.name, "task_slug": task.slug},
+                extra_context={"task_name": task.name, "task_slug": flow.slugs.get(task, task.slug)},
             )
         final_states = executor.wait(task_states)
         for s in final_states.values():

@@ -180,7 +180,7 @@ class TaskRunner(Runner):
         context["task_run_count"] = run_count
         context["task_name"] = self.task.name
         context["task_tags"] = self.task.tags
-        context["task_slug"] = self.task.slug
+        context["task_slug"] = context.get("task_id") or self.task.slug
         if "checkpointing" not in context and "checkpointing" not in prefect_context:
             context["checkpointing"] = config.flows.checkpointing
         context["logger"] = self.task.logger

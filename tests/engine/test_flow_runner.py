@@ -400,3 +400,19 @@ def test_each_task_gets_its_own_uuid4_task_run_id_and_slug_task_id():
     assert ids[0] != ids[1]
     assert all(i.version == 4 for i in ids)
     assert state.result[c].result == flow.slugs[c]
+
+
+def test_task_slug_in_context_is_the_flows_slug_for_the_task():
+    """context.task_slug during a run is the slug the running flow gave the task."""
+    import prefect_classic
+    from prefect_classic import Flow, task
+
+    @task
+    def who():
+        return prefect_classic.context.task_slug
+
+    with Flow("slugs") as flow:
+        first, second = who(), who()
+    state = flow.run()
+    assert {state.result[first].result, state.result[second].result} == {flow.slugs[first], flow.slugs[second]}
+    assert flow.slugs[first] != flow.slugs[second]

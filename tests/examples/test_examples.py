@@ -103,9 +103,17 @@ def test_legacy_script_without_the_shim_cannot_import_prefect(run_example):
     assert "No module named 'prefect'" in proc.stderr
 
 
+def test_cache_policies_second_process_is_cached(run_example):
+    """Policy-cached records live under the home folder, so a new process reuses them."""
+    first = ok(run_example("cache_policies.py"))
+    second = ok(run_example("cache_policies.py"))
+    assert "fetch: Success, Success, Success" in first and "transaction committed" in first
+    assert "fetch: Cached, Cached, Cached" in second and "publish: Cached" in second
+
+
 @pytest.mark.parametrize("name", [
     "etl_targets.py", "caching_validators.py", "retries_input_caching.py", "mapping_reduce.py",
-    "legacy_prefect_script.py",
+    "legacy_prefect_script.py", "cache_policies.py",
 ])
 def test_prefect_classic_run_exits_zero(run_example, name):
     out = ok(run_example(name, cli=["run"]))
