@@ -68,14 +68,17 @@ def test_with_a_real_prefect_installed_the_hook_explains_and_stands_aside(tmp_pa
     assert forced.stdout.strip() == "prefect_classic", forced.stderr
 
 
-def test_build_py_puts_the_hook_and_its_module_at_the_top_of_the_build(tmp_path):
-    """A regular (non-editable) install ships what `build_py` produces: both files must be there."""
-    proc = subprocess.run(
-        [PYTHON, "setup.py", "-q", "egg_info", "--egg-base", str(tmp_path), "build", "--build-base",
-         str(tmp_path / "build")], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    lib = tmp_path / "build" / "lib"
-    assert (lib / PTH).read_text() == open(os.path.join(REPO, PTH)).read()
-    assert (lib / "_prefect_classic_shim.py").is_file()
-    assert (lib / "prefect_classic" / "compat" / "shim.py").is_file()
+def test_the_wheel_carries_the_hook_and_its_module_at_the_top_level(tmp_path):
+    """A regular (non-editable) install ships the wheel `pip wheel .` builds: both files must be in it."""
+    import zipfile
 
+    proc = subprocess.run(
+        [PYTHON, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), REPO],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (wheel,) = tmp_path.glob("prefect_classic-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        assert zf.read(PTH).decode() == open(os.path.join(REPO, PTH)).read()
+    assert "_prefect_classic_shim.py" in names
+    assert "prefect_classic/compat/shim.py" in names
