@@ -14,13 +14,10 @@ Per-task cost is the flow run's wall time divided by N; the best of `--repeats` 
 reported (each round uses a fresh storage folder). The `prefect` loggers are set to WARNING
 unless `--log` is given, so that terminal output is not what is measured.
 """
-import argparse
-import logging
 import os
-import shutil
-import tempfile
-import time
-from typing import Dict, List, Tuple
+from typing import Dict, List
+
+from _common import Row, baseline_write_hit, best_per_task, parse_task_args
 
 from prefect_classic import Flow, Task
 from prefect_classic.cache_policies import INPUTS, TASK_SOURCE
@@ -45,54 +42,18 @@ def build(n: int, folder: str, cached: bool) -> Flow:
     return flow
 
 
-def timed_run(flow: Flow) -> Tuple[float, Dict[str, int]]:
-    """Run `flow`; return the wall time and a count of its task states by type."""
-    start = time.perf_counter()
-    state = flow.run()
-    elapsed = time.perf_counter() - start
-    counts: Dict[str, int] = {}
-    for task_state in state.result.values():
-        counts[type(task_state).__name__] = counts.get(type(task_state).__name__, 0) + 1
-    return elapsed, counts
-
-
 def one_round(n: int) -> Dict[str, float]:
     """Time the baseline, write and hit runs once, in a fresh folder; check what each did."""
-    folder = tempfile.mkdtemp(prefix="bench-cache-")
-    try:
-        base_s, base_counts = timed_run(build(n, folder, cached=False))
-        assert base_counts == {"Success": n}, base_counts
-        flow = build(n, folder, cached=True)
-        write_s, write_counts = timed_run(flow)
-        assert write_counts == {"Success": n}, write_counts
-        records = [name for name in os.listdir(folder) if not name.startswith(".")]
-        assert len(records) == n, f"{len(records)} records written, expected {n}"
-        hit_s, hit_counts = timed_run(flow)
-        assert hit_counts == {"Cached": n}, hit_counts
-        return {"baseline": base_s, "write": write_s, "hit": hit_s}
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return baseline_write_hit(n, "bench-cache-", build, lambda folder: len([name for name in os.listdir(folder) if not name.startswith(".")]))
 
 
-def run(n: int, repeats: int) -> List[Tuple[str, float, float, float]]:
+def run(n: int, repeats: int) -> List[Row]:
     """Best-of-`repeats` rows: (run, total seconds, µs per task, µs per task over baseline)."""
-    best: Dict[str, float] = {}
-    for _ in range(repeats):
-        for name, seconds in one_round(n).items():
-            best[name] = min(best.get(name, float("inf")), seconds)
-    base_us = best["baseline"] / n * 1e6
-    return [(name, best[name], best[name] / n * 1e6, best[name] / n * 1e6 - base_us)
-            for name in ("baseline", "write", "hit")]
+    return best_per_task(one_round, n, repeats)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", type=int, default=300)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--log", action="store_true", help="keep INFO logging on")
-    args = parser.parse_args()
-    if not args.log:
-        logging.getLogger("prefect").setLevel(logging.WARNING)
+    args = parse_task_args(__doc__.splitlines()[0], "keep INFO logging on")
     print(f"{args.tasks} tasks, best of {args.repeats}")
     print(f"{'run':<10}{'total s':>10}{'µs/task':>12}{'over baseline':>16}")
     for name, total, per_task, extra in run(args.tasks, args.repeats):

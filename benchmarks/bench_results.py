@@ -13,13 +13,10 @@ Per-task cost is the flow run's wall time divided by N; the best of `--repeats` 
 reported (each round uses a fresh folder). The `prefect` loggers are set to WARNING unless
 `--log` is given, so that terminal output is not what is measured.
 """
-import argparse
-import logging
 import os
-import shutil
-import tempfile
-import time
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List
+
+from _common import Row, baseline_write_hit, best_per_task, parse_task_args
 
 from prefect_classic import Flow, Task
 from prefect_classic.engine.results import LocalResult
@@ -40,47 +37,17 @@ def build(n: int, folder: str, with_targets: bool) -> Flow:
     return Flow("bench-results", tasks=[Payload(name=f"t{i}", **kwargs) for i in range(n)])  # type: ignore[arg-type]
 
 
-def timed_run(flow: Flow) -> Tuple[float, Dict[str, int]]:
-    """Run `flow`; return the wall time and a count of its task states by type."""
-    start = time.perf_counter()
-    state = flow.run()
-    elapsed = time.perf_counter() - start
-    counts: Dict[str, int] = {}
-    for task_state in state.result.values():
-        counts[type(task_state).__name__] = counts.get(type(task_state).__name__, 0) + 1
-    return elapsed, counts
-
-
 def one_round(n: int) -> Dict[str, float]:
     """Time the baseline, write and hit runs once, in a fresh folder; check what each did."""
-    folder = tempfile.mkdtemp(prefix="bench-results-")
-    try:
-        base_s, base_counts = timed_run(build(n, folder, with_targets=False))
-        assert base_counts == {"Success": n}, base_counts
-        flow = build(n, folder, with_targets=True)
-        write_s, write_counts = timed_run(flow)
-        assert write_counts == {"Success": n}, write_counts
-        written = os.listdir(os.path.join(folder, "bench-results"))
-        assert len(written) == n, f"{len(written)} targets written, expected {n}"
-        hit_s, hit_counts = timed_run(flow)
-        assert hit_counts == {"Cached": n}, hit_counts
-        return {"baseline": base_s, "write": write_s, "hit": hit_s}
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return baseline_write_hit(n, "bench-results-", build, lambda folder: len(os.listdir(os.path.join(folder, "bench-results"))))
 
 
-def run(n: int, repeats: int) -> List[Tuple[str, float, float, float]]:
+def run(n: int, repeats: int) -> List[Row]:
     """Best-of-`repeats` rows: (run, total seconds, µs per task, µs per task over baseline)."""
-    best: Dict[str, float] = {}
-    for _ in range(repeats):
-        for name, seconds in one_round(n).items():
-            best[name] = min(best.get(name, float("inf")), seconds)
-    base_us = best["baseline"] / n * 1e6
-    return [(name, best[name], best[name] / n * 1e6, best[name] / n * 1e6 - base_us)
-            for name in ("baseline", "write", "hit")]
+    return best_per_task(one_round, n, repeats)
 
 
-def print_table(n: int, rows: List[Tuple[str, float, float, float]], out: Callable[[str], None] = print) -> None:
+def print_table(n: int, rows: List[Row], out: Callable[[str], None] = print) -> None:
     out(f"LocalResult targets, {n} tasks (best of the rounds)")
     out(f"{'run':<10} {'total ms':>10} {'µs/task':>10} {'µs/task over baseline':>22}")
     for name, seconds, per_task, over in rows:
@@ -89,13 +56,7 @@ def print_table(n: int, rows: List[Tuple[str, float, float, float]], out: Callab
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", type=int, default=300)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--log", action="store_true", help="keep INFO logging of every task run")
-    args = parser.parse_args()
-    if not args.log:
-        logging.getLogger("prefect").setLevel(logging.WARNING)
+    args = parse_task_args(__doc__.splitlines()[0], "keep INFO logging of every task run")
     print_table(args.tasks, run(args.tasks, args.repeats))
 
 

@@ -9,15 +9,18 @@ import prefect_classic.utilities.logging  # noqa: E402,F401  (configures the `pr
 from prefect_classic.configuration import config  # noqa: E402
 from prefect_classic.utilities.context import context  # noqa: E402
 
+# isort: split
 from prefect_classic.core import Flow, Parameter, Task  # noqa: E402
-from prefect_classic.tasks.core.resource_manager import resource_manager  # noqa: E402
 from prefect_classic.tasks.control_flow import case  # noqa: E402
+from prefect_classic.tasks.core.resource_manager import resource_manager  # noqa: E402
 from prefect_classic.utilities.edges import flatten, mapped, unmapped  # noqa: E402
 from prefect_classic.utilities.tasks import apply_map, tags, task  # noqa: E402
 
+# isort: split
+# the sub-packages below load after the public names above are bound
+import prefect_classic.compat  # noqa: E402,F401  (out-of-scope Prefect 1 paths raise a helpful ImportError)
 import prefect_classic.engine  # noqa: E402,F401
 import prefect_classic.triggers  # noqa: E402,F401
-import prefect_classic.compat  # noqa: E402,F401  (out-of-scope Prefect 1 paths raise a helpful ImportError)
 
 __all__ = [
     "Flow", "Parameter", "Task", "apply_map", "case", "config", "context", "flatten", "mapped",

@@ -25,6 +25,21 @@ def _states(upstream_states: Dict[Any, State]) -> List[State]:
     return found
 
 
+def _require_all(upstream_states: Dict[Any, State], check: str, name: str, failure: str) -> bool:
+    """True when every upstream state passes `State.<check>()`; else TRIGGERFAIL."""
+    if not all(getattr(s, check)() for s in _states(upstream_states)):
+        raise signals.TRIGGERFAIL(f'Trigger was "{name}" but {failure}.')
+    return True
+
+
+def _require_any(upstream_states: Dict[Any, State], check: str, name: str, failure: str) -> bool:
+    """True when there are no upstream states or one passes `State.<check>()`; else TRIGGERFAIL."""
+    states = _states(upstream_states)
+    if states and not any(getattr(s, check)() for s in states):
+        raise signals.TRIGGERFAIL(f'Trigger was "{name}" but {failure}.')
+    return True
+
+
 def all_finished(upstream_states: Dict[Any, State]) -> bool:
     """Run when every upstream task finished, whatever the outcome.
 
@@ -32,13 +47,14 @@ def all_finished(upstream_states: Dict[Any, State]) -> bool:
         - upstream_states (Dict[Edge, State]): the upstream states
 
     Returns:
-        - bool: True
+        - bool: True (the task runs)
+
+    Raises:
+        - TRIGGERFAIL: when some upstream task is not finished
     """
-    if not all(s.is_finished() for s in _states(upstream_states)):
-        raise signals.TRIGGERFAIL(
-            'Trigger was "all_finished" but some of the upstream tasks were not finished.'
-        )
-    return True
+    return _require_all(
+        upstream_states, "is_finished", "all_finished", "some of the upstream tasks were not finished"
+    )
 
 
 always_run = all_finished
@@ -68,13 +84,14 @@ def all_successful(upstream_states: Dict[Any, State]) -> bool:
         - upstream_states (Dict[Edge, State]): the upstream states
 
     Returns:
-        - bool: True
+        - bool: True (the task runs)
+
+    Raises:
+        - TRIGGERFAIL: when some upstream task did not succeed
     """
-    if not all(s.is_successful() for s in _states(upstream_states)):
-        raise signals.TRIGGERFAIL(
-            'Trigger was "all_successful" but some of the upstream tasks failed.'
-        )
-    return True
+    return _require_all(
+        upstream_states, "is_successful", "all_successful", "some of the upstream tasks failed"
+    )
 
 
 def all_failed(upstream_states: Dict[Any, State]) -> bool:
@@ -84,13 +101,14 @@ def all_failed(upstream_states: Dict[Any, State]) -> bool:
         - upstream_states (Dict[Edge, State]): the upstream states
 
     Returns:
-        - bool: True
+        - bool: True (the task runs)
+
+    Raises:
+        - TRIGGERFAIL: when some upstream task did not fail
     """
-    if not all(s.is_failed() for s in _states(upstream_states)):
-        raise signals.TRIGGERFAIL(
-            'Trigger was "all_failed" but some of the upstream tasks succeeded.'
-        )
-    return True
+    return _require_all(
+        upstream_states, "is_failed", "all_failed", "some of the upstream tasks succeeded"
+    )
 
 
 def any_successful(upstream_states: Dict[Any, State]) -> bool:
@@ -100,14 +118,14 @@ def any_successful(upstream_states: Dict[Any, State]) -> bool:
         - upstream_states (Dict[Edge, State]): the upstream states
 
     Returns:
-        - bool: True
+        - bool: True (the task runs)
+
+    Raises:
+        - TRIGGERFAIL: when there are upstream tasks and none of them succeeded
     """
-    states = _states(upstream_states)
-    if states and not any(s.is_successful() for s in states):
-        raise signals.TRIGGERFAIL(
-            'Trigger was "any_successful" but none of the upstream tasks succeeded.'
-        )
-    return True
+    return _require_any(
+        upstream_states, "is_successful", "any_successful", "none of the upstream tasks succeeded"
+    )
 
 
 def any_failed(upstream_states: Dict[Any, State]) -> bool:
@@ -117,14 +135,14 @@ def any_failed(upstream_states: Dict[Any, State]) -> bool:
         - upstream_states (Dict[Edge, State]): the upstream states
 
     Returns:
-        - bool: True
+        - bool: True (the task runs)
+
+    Raises:
+        - TRIGGERFAIL: when there are upstream tasks and none of them failed
     """
-    states = _states(upstream_states)
-    if states and not any(s.is_failed() for s in states):
-        raise signals.TRIGGERFAIL(
-            'Trigger was "any_failed" but none of the upstream tasks failed.'
-        )
-    return True
+    return _require_any(
+        upstream_states, "is_failed", "any_failed", "none of the upstream tasks failed"
+    )
 
 
 def not_all_skipped(upstream_states: Dict[Any, State]) -> bool:
@@ -134,16 +152,18 @@ def not_all_skipped(upstream_states: Dict[Any, State]) -> bool:
         - upstream_states (Dict[Edge, State]): the upstream states
 
     Returns:
-        - bool: True
+        - bool: True (the task runs)
+
+    Raises:
+        - SKIP: when every upstream task was skipped
+        - TRIGGERFAIL: when some upstream task did not succeed
     """
     states = _states(upstream_states)
     if states and all(s.is_skipped() for s in states):
         raise signals.SKIP("All upstreams were skipped", result=None)
-    if not all(s.is_successful() for s in states):
-        raise signals.TRIGGERFAIL(
-            'Trigger was "not_all_skipped" but some of the upstream tasks failed.'
-        )
-    return True
+    return _require_all(
+        upstream_states, "is_successful", "not_all_skipped", "some of the upstream tasks failed"
+    )
 
 
 def _count_trigger(

@@ -1,10 +1,22 @@
-"""Shared fixtures: a clean output cache and run context for every test, and a log helper."""
+"""Shared fixtures: a clean output cache and run context for every test, a log helper, child
+Python processes importing this checkout, and real local storage endpoints (a moto S3 server and
+a GCS emulator, bound to 127.0.0.1 and started once per test session, with a fresh bucket per
+test)."""
 import logging
-from typing import Iterator, List
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 
+import prefect_classic
 from prefect_classic.utilities import context as context_module
+
+#: the folder holding the `prefect_classic` package under test
+CHECKOUT = os.path.dirname(os.path.abspath(list(prefect_classic.__path__)[0]))
 
 
 @pytest.fixture(autouse=True)
@@ -44,3 +56,147 @@ def prefect_logs(caplog: pytest.LogCaptureFixture) -> PrefectLogs:
     """Capture the `prefect` loggers at DEBUG level for the test."""
     caplog.set_level(logging.DEBUG, logger="prefect")
     return PrefectLogs(caplog)
+
+
+# ---------------------------------------------------------------------------------------
+# child processes
+# ---------------------------------------------------------------------------------------
+
+
+def _child_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(extra or {})
+    env["PYTHONPATH"] = os.pathsep.join([CHECKOUT, os.environ.get("PYTHONPATH", "")])
+    return env
+
+
+@pytest.fixture
+def child_env() -> Callable[..., Dict[str, str]]:
+    """`child_env(extra=None)`: the environment for a child process — ours, plus `extra`, plus
+    this checkout on PYTHONPATH."""
+    return _child_env
+
+
+@pytest.fixture
+def run_python(tmp_path: Path) -> Callable[..., "subprocess.CompletedProcess[str]"]:
+    """Run a script in a new Python process that imports prefect_classic from this checkout.
+
+    Returns `run(source, *args, env=None) -> CompletedProcess`; a non-zero exit fails the test
+    with the child's output.
+    """
+
+    def run(
+        source: str, *args: str, env: Optional[Dict[str, str]] = None
+    ) -> "subprocess.CompletedProcess[str]":
+        script = tmp_path / f"script_{uuid.uuid4().hex[:8]}.py"
+        script.write_text(source)
+        proc = subprocess.run(
+            [sys.executable, str(script), *args],
+            capture_output=True,
+            text=True,
+            env=_child_env(env),
+            timeout=120,
+        )
+        assert proc.returncode == 0, f"child failed:\n{proc.stdout}\n{proc.stderr}"
+        return proc
+
+    return run
+
+
+# ---------------------------------------------------------------------------------------
+# S3 (moto server)
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Dummy AWS credentials; no user config files and no instance metadata lookups."""
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """A moto S3 server on a free loopback port, shared by the whole session."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_kwargs(moto_url: str, aws_env: None) -> Dict[str, Any]:
+    """`boto3_kwargs` pointing S3Result at the moto server."""
+    return {"endpoint_url": moto_url, "region_name": "us-east-1"}
+
+
+@pytest.fixture
+def s3_client(s3_kwargs: Dict[str, Any]) -> Any:
+    """A plain boto3 client on the moto server, for checking what S3Result stored."""
+    import boto3
+
+    return boto3.session.Session().client("s3", **s3_kwargs)
+
+
+@pytest.fixture
+def s3_bucket(s3_client: Any) -> str:
+    """A fresh, empty bucket on the moto server."""
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    s3_client.create_bucket(Bucket=name)
+    return name
+
+
+# ---------------------------------------------------------------------------------------
+# GCS (gcp-storage-emulator)
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def gcs_url() -> Iterator[str]:
+    """An in-memory gcp-storage-emulator on a free loopback port, shared by the whole session."""
+    from gcp_storage_emulator.server import create_server
+
+    server = create_server("127.0.0.1", 0, in_memory=True)
+    server.start()
+    port = server._api._httpd.server_address[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def gcs_env(gcs_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point google-cloud-storage at the emulator, with no real credentials around."""
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", gcs_url)
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "test-project")
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    return gcs_url
+
+
+@pytest.fixture
+def gcs_client(gcs_env: str) -> Any:
+    """A plain google-cloud-storage client on the emulator, for checking what GCSResult stored."""
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+
+    return storage.Client(project="test-project", credentials=AnonymousCredentials())
+
+
+@pytest.fixture
+def gcs_bucket(gcs_client: Any) -> str:
+    """A fresh, empty bucket on the emulator."""
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    gcs_client.create_bucket(name)
+    return name

@@ -74,6 +74,29 @@ def all_parameters(state: State, inputs: Optional[Dict[str, Any]], parameters: O
     return _unexpired(state) and (getattr(state, "cached_parameters", None) or {}) == (parameters or {})
 
 
+def _partial_validator(
+    name: str,
+    validate_on: Optional[Iterable[str]],
+    cached_of: Callable[[State], Dict[str, Any]],
+    current_of: Callable[[Optional[Dict[str, Any]], Optional[Dict[str, Any]]], Dict[str, Any]],
+) -> Callable[..., bool]:
+    """A validator reusing the cache while unexpired and the `validate_on` keys of
+    `cached_of(state)` equal those of `current_of(inputs, parameters)`."""
+    # the closure variable `names` is what serialization writes as `validate_on`
+    names = list(validate_on) if validate_on is not None else None
+
+    def validator(state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]) -> bool:
+        if not _unexpired(state):
+            return False
+        if names is None:
+            return True
+        cached, current = cached_of(state), current_of(inputs, parameters)
+        return all(cached.get(n) == current.get(n) for n in names)
+
+    validator.__name__ = name
+    return validator
+
+
 def partial_parameters_only(validate_on: Optional[Iterable[str]] = None) -> Callable[..., bool]:
     """A validator comparing only the named flow parameters.
 
@@ -83,19 +106,12 @@ def partial_parameters_only(validate_on: Optional[Iterable[str]] = None) -> Call
     Returns:
         - Callable: the validator
     """
-    names = list(validate_on) if validate_on is not None else None
-
-    def validator(state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]) -> bool:
-        if not _unexpired(state):
-            return False
-        if names is None:
-            return True
-        cached = getattr(state, "cached_parameters", None) or {}
-        current = parameters or {}
-        return all(cached.get(n) == current.get(n) for n in names)
-
-    validator.__name__ = "partial_parameters_only"
-    return validator
+    return _partial_validator(
+        "partial_parameters_only",
+        validate_on,
+        lambda state: getattr(state, "cached_parameters", None) or {},
+        lambda inputs, parameters: parameters or {},
+    )
 
 
 def partial_inputs_only(validate_on: Optional[Iterable[str]] = None) -> Callable[..., bool]:
@@ -107,16 +123,9 @@ def partial_inputs_only(validate_on: Optional[Iterable[str]] = None) -> Callable
     Returns:
         - Callable: the validator
     """
-    names = list(validate_on) if validate_on is not None else None
-
-    def validator(state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]) -> bool:
-        if not _unexpired(state):
-            return False
-        if names is None:
-            return True
-        cached = _values(state.cached_inputs)
-        current = _values(inputs)
-        return all(cached.get(n) == current.get(n) for n in names)
-
-    validator.__name__ = "partial_inputs_only"
-    return validator
+    return _partial_validator(
+        "partial_inputs_only",
+        validate_on,
+        lambda state: _values(state.cached_inputs),
+        lambda inputs, parameters: _values(inputs),
+    )

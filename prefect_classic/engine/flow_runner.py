@@ -1,4 +1,5 @@
 """The flow run: walk the graph in topological order and run each task through an executor."""
+import datetime
 import os
 import time
 import uuid
@@ -369,7 +370,7 @@ def _all_finished(state: State) -> bool:
     return state.is_finished()
 
 
-def _next_start(states: Iterable[State]) -> Optional[pendulum.DateTime]:
+def _next_start(states: Iterable[State]) -> Optional[datetime.datetime]:
     times = []
     for s in states:
         for child in (s.map_states if isinstance(s, Mapped) else [s]):
@@ -378,7 +379,7 @@ def _next_start(states: Iterable[State]) -> Optional[pendulum.DateTime]:
     return min(times) if times else None
 
 
-def _sleep_until(when: pendulum.DateTime) -> None:
+def _sleep_until(when: datetime.datetime) -> None:
     delay = (when - pendulum.now("utc")).total_seconds()
     if delay > 0:
         time.sleep(delay)

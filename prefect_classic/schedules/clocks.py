@@ -15,6 +15,7 @@ Time zones and daylight-saving time follow one policy throughout this package:
   length of the gap, e.g. 02:30 becomes 03:30 on the spring-forward day in New York.
 """
 
+import itertools
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Union
 
@@ -349,6 +350,18 @@ class Clock:
     def _before_start(self, when: datetime) -> bool:
         return self.start_date is not None and _utc(when) < _utc(self.start_date)
 
+    def _emit(self, candidates: Iterable[datetime], floor: datetime) -> Iterator[ClockEvent]:
+        """The events for `candidates` (in increasing order): those strictly later than `floor`
+        and than every event already emitted, not before the start date, up to the end date."""
+        floor = _utc(floor)
+        for when in candidates:
+            if _utc(when) <= floor or self._before_start(when):
+                continue
+            if self._past_end(when):
+                return
+            floor = _utc(when)
+            yield self._event(when)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: start_date={self.start_date}, end_date={self.end_date}>"
 
@@ -413,19 +426,12 @@ class IntervalClock(Clock):
             - Iterator[ClockEvent]: the events, in increasing order
         """
         start = self.start_date or DEFAULT_START_DATE
-        lower = _utc(_now(pendulum.UTC) if after is None else _to_pendulum(after))
-        elapsed = lower - _utc(start)
+        lower = _now(pendulum.UTC) if after is None else _to_pendulum(after)
+        elapsed = _utc(lower) - _utc(start)
         # jump close to `after`; start two steps early because wall-clock days are not
         # exactly 24 hours long, then skip forward to the first event past `after`
         n = max(0, elapsed // self.interval - 2) if elapsed > timedelta(0) else 0
-        while True:
-            when = self._nth(start, n)
-            n += 1
-            if _utc(when) <= lower:
-                continue
-            if self._past_end(when):
-                return
-            yield self._event(when)
+        yield from self._emit((self._nth(start, k) for k in itertools.count(n)), lower)
 
     def __repr__(self) -> str:
         return (
@@ -498,19 +504,16 @@ class CronClock(Clock):
         # croniter works on naive wall-clock times; each match is localized here, and
         # matches that localize to an instant already passed are dropped
         matches = croniter(self.cron, _wall_clock(base, tz), day_or=self.day_or)
-        floor = _utc(lower)
-        while True:
-            try:
-                naive = matches.get_next(datetime)
-            except CroniterBadDateError:  # the expression can never match again
-                return
-            when = _localize(naive, tz)
-            if _utc(when) <= floor or self._before_start(when):
-                continue
-            if self._past_end(when):
-                return
-            floor = _utc(when)
-            yield self._event(when)
+
+        def localized_matches() -> Iterator[pendulum.DateTime]:
+            while True:
+                try:
+                    naive = matches.get_next(datetime)
+                except CroniterBadDateError:  # the expression can never match again
+                    return
+                yield _localize(naive, tz)
+
+        yield from self._emit(localized_matches(), lower)
 
     def __repr__(self) -> str:
         return f"<CronClock: cron={self.cron!r}, start_date={self.start_date}>"
@@ -644,18 +647,13 @@ class RRuleClock(Clock):
         else:
             base_utc = (_utc(base) - timedelta(hours=1)).replace(tzinfo=timezone.utc)
             occurrences = self.rrule_obj.xafter(base_utc, inc=True)
-        floor = _utc(lower)
-        for occurrence in occurrences:
-            if occurrence.tzinfo is None:
-                when = _localize(occurrence, tz)
-            else:
-                when = pendulum.instance(_utc(occurrence), tz=pendulum.UTC).in_tz(tz)
-            if _utc(when) <= floor or self._before_start(when):
-                continue
-            if self._past_end(when):
-                return
-            floor = _utc(when)
-            yield self._event(when)
+        localized = (
+            _localize(occurrence, tz)
+            if occurrence.tzinfo is None
+            else pendulum.instance(_utc(occurrence), tz=pendulum.UTC).in_tz(tz)
+            for occurrence in occurrences
+        )
+        yield from self._emit(localized, lower)
 
     def __repr__(self) -> str:
         return f"<RRuleClock: {self.rrule_obj!s}>"

@@ -18,7 +18,7 @@ from prefect_classic.core.task import Task
 from prefect_classic.serialization.edge import EdgeSchema
 from prefect_classic.serialization.result import StateResultSchema
 from prefect_classic.serialization.schedule import ScheduleSchema
-from prefect_classic.serialization.schema import ObjectSchema, to_qualified_name
+from prefect_classic.serialization.schema import ObjectSchema, load_each, to_qualified_name
 from prefect_classic.serialization.task import ParameterSchema, TaskSchema
 
 __all__ = ["FlowSchema", "get_edges", "get_parameters", "get_reference_tasks", "get_tasks"]
@@ -108,15 +108,7 @@ def _load_many(schema: Any, value: Any, name: str) -> List[Any]:
         return []
     if not isinstance(value, list):
         raise ValidationError(f"{name} must be a list.")
-    loaded, errors = [], {}
-    for index, item in enumerate(value):
-        try:
-            loaded.append(schema.load(item))
-        except ValidationError as exc:
-            errors[index] = exc.messages
-    if errors:
-        raise ValidationError(errors)  # type: ignore[arg-type]
-    return loaded
+    return load_each(schema.load, value)
 
 
 class FlowSchema(ObjectSchema):

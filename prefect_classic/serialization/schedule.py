@@ -19,27 +19,17 @@ Works with marshmallow 3 and 4 (no schema context, no implicit fields).
 import inspect
 import json
 import re
-import sys
 import zoneinfo
 from datetime import datetime, time, timedelta, timezone, tzinfo
-from typing import Any, Callable, ClassVar, Dict, List, Mapping, Optional, Type
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 import pendulum
 from dateutil import rrule
-from marshmallow import (
-    EXCLUDE,
-    Schema,
-    ValidationError,
-    fields,
-    missing,
-    post_dump,
-    post_load,
-    pre_load,
-)
+from marshmallow import ValidationError, fields, missing, post_dump
 
 from prefect_classic.schedules import adjustments, clocks, filters, schedules
 from prefect_classic.schedules.clocks import _pendulum_tz, _to_pendulum, _utc
-from prefect_classic.serialization.schema import check_version
+from prefect_classic.serialization.schema import JSONCompatible, ObjectSchema, OneOfSchema
 
 __all__ = [
     "ADJUSTMENTS",
@@ -77,11 +67,6 @@ FILTERS: List[Callable[..., Any]] = [
 ADJUSTMENTS: List[Callable[..., Any]] = [adjustments.add, adjustments.next_weekday]
 
 _OFFSET_NAME = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
-
-
-def _package_version() -> str:
-    package = sys.modules.get(__name__.split(".")[0])
-    return str(getattr(package, "__version__", "0+unknown"))
 
 
 def _parse_iso(value: Any) -> datetime:
@@ -191,25 +176,6 @@ class _Microseconds(fields.Field):
         return timedelta(microseconds=value)
 
 
-class _JSONCompatible(fields.Field):
-    """Any JSON-compatible value."""
-
-    def _check(self, value: Any) -> Any:
-        try:
-            json.dumps(value)
-        except (TypeError, ValueError) as exc:
-            raise ValidationError("Value is not JSON-compatible.") from exc
-        return value
-
-    def _serialize(self, value: Any, attr: Optional[str], obj: Any, **kwargs: Any) -> Any:
-        return self._check(value)
-
-    def _deserialize(
-        self, value: Any, attr: Optional[str], data: Optional[Mapping[str, Any]], **kwargs: Any
-    ) -> Any:
-        return self._check(value)
-
-
 def _encode_argument(value: Any) -> Any:
     if isinstance(value, datetime):
         return "//datetime:" + _to_pendulum(value).isoformat()
@@ -301,120 +267,8 @@ class _FunctionReference(fields.Field):
             raise ValidationError(f"Invalid arguments for {value.get('fn')}: {exc}") from exc
 
 
-# ---------------------------------------------------------------------------------------
-# schema helpers
-# ---------------------------------------------------------------------------------------
-
-
-class _ObjectSchema(Schema):
-    """
-    A schema that loads into an instance of `object_class` (called with the loaded
-    fields as keyword arguments) and stamps dumps with a `__version__`.
-    """
-
-    object_class: ClassVar[Optional[Callable[..., Any]]] = None
-
-    class Meta:
-        unknown = EXCLUDE
-
-    @pre_load
-    def _remove_version(self, data: Any, **kwargs: Any) -> Any:
-        if isinstance(data, Mapping):
-            check_version(data.get("__version__"))  # newer than this package: ValidationError
-            data = {key: value for key, value in data.items() if key != "__version__"}
-        return data
-
-    @post_dump
-    def _add_version(self, data: Dict[str, Any], **kwargs: Any) -> Dict[str, Any]:
-        data.setdefault("__version__", _package_version())
-        return data
-
-    @post_load
-    def _create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
-        return self.create_object(data)
-
-    def create_object(self, data: Dict[str, Any]) -> Any:
-        """
-        Build the object from the loaded fields.
-
-        Args:
-            - data (dict): the loaded fields
-
-        Returns:
-            - Any: the new object (or `data` when the schema has no `object_class`)
-        """
-        if self.object_class is None:
-            return data
-        try:
-            return self.object_class(**data)
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(str(exc)) from exc
-
-
-class _OneOfSchema(Schema):
-    """
-    A schema dispatching on the `"type"` key: the class name of the dumped object
-    selects one of `type_schemas`. Unknown or missing types raise `ValidationError`.
-    """
-
-    type_field: ClassVar[str] = "type"
-    type_schemas: ClassVar[Dict[str, Type[Schema]]] = {}
-
-    def dump(self, obj: Any, *, many: Optional[bool] = None) -> Any:
-        many = self.many if many is None else bool(many)
-        if many:
-            return [self._dump_one(item) for item in obj]
-        return self._dump_one(obj)
-
-    def _dump_one(self, obj: Any) -> Any:
-        if obj is None:
-            return None
-        name = type(obj).__name__
-        schema = self.type_schemas.get(name)
-        if schema is None:
-            raise ValidationError(f"Unsupported object type: {name}")
-        data = schema().dump(obj)
-        data[self.type_field] = name
-        return data
-
-    def load(
-        self,
-        data: Any,
-        *,
-        many: Optional[bool] = None,
-        partial: Any = None,
-        unknown: Optional[str] = None,
-    ) -> Any:
-        many = self.many if many is None else bool(many)
-        if not many:
-            return self._load_one(data, partial)
-        if not isinstance(data, list):
-            raise ValidationError("Expected a list.")
-        results, errors = [], {}
-        for index, item in enumerate(data):
-            try:
-                results.append(self._load_one(item, partial))
-            except ValidationError as exc:
-                errors[index] = exc.messages
-        if errors:
-            raise ValidationError(errors)  # type: ignore[arg-type]
-        return results
-
-    def _load_one(self, data: Any, partial: Any) -> Any:
-        if not isinstance(data, Mapping):
-            raise ValidationError({"_schema": ["Invalid input type."]})
-        name = data.get(self.type_field)
-        if name is None:
-            raise ValidationError({self.type_field: ["Missing data for required field."]})
-        schema = self.type_schemas.get(name) if isinstance(name, str) else None
-        if schema is None:
-            raise ValidationError({self.type_field: [f"Unsupported value: {name!r}"]})
-        payload = {key: value for key, value in data.items() if key != self.type_field}
-        return schema().load(payload, partial=partial)
-
-
 def _parameter_defaults() -> fields.Field:
-    return fields.Dict(keys=fields.Str(), values=_JSONCompatible(), allow_none=True)
+    return fields.Dict(keys=fields.Str(), values=JSONCompatible(), allow_none=True)
 
 
 def _labels() -> fields.Field:
@@ -431,7 +285,7 @@ _INTERVAL_TOO_SHORT = (
 )
 
 
-class IntervalClockSchema(_ObjectSchema):
+class IntervalClockSchema(ObjectSchema):
     """
     Schema for `IntervalClock`. As in Prefect 1, intervals under one minute cannot be
     serialized or loaded (Prefect Cloud/Server reject them): this raises `ValueError`.
@@ -457,7 +311,7 @@ class IntervalClockSchema(_ObjectSchema):
         return super().create_object(data)
 
 
-class CronClockSchema(_ObjectSchema):
+class CronClockSchema(ObjectSchema):
     """Schema for `CronClock`."""
 
     object_class = clocks.CronClock
@@ -470,7 +324,7 @@ class CronClockSchema(_ObjectSchema):
     day_or = fields.Boolean(allow_none=True)
 
 
-class DatesClockSchema(_ObjectSchema):
+class DatesClockSchema(ObjectSchema):
     """Schema for `DatesClock`."""
 
     object_class = clocks.DatesClock
@@ -480,7 +334,7 @@ class DatesClockSchema(_ObjectSchema):
     labels = _labels()
 
 
-class RRuleSchema(_ObjectSchema):
+class RRuleSchema(ObjectSchema):
     """
     Schema for a `dateutil.rrule.rrule`: its RFC 5545 text in `"rr"`, plus `"_dtstart"`
     and `"_until"` as ISO strings because the text drops their time zones. `"tz"` (not
@@ -536,7 +390,7 @@ class RRuleSchema(_ObjectSchema):
             raise ValidationError(str(exc)) from exc
 
 
-class RRuleSetSchema(_ObjectSchema):
+class RRuleSetSchema(ObjectSchema):
     """Schema for a `dateutil.rrule.rruleset`."""
 
     rrules = fields.List(fields.Nested(RRuleSchema), attribute="_rrule", data_key="_rrule")
@@ -557,13 +411,13 @@ class RRuleSetSchema(_ObjectSchema):
         return rules
 
 
-class RRuleBaseSchema(_OneOfSchema):
+class RRuleBaseSchema(OneOfSchema):
     """Dispatches between rrules (`"type": "rrule"`) and rrulesets (`"rruleset"`)."""
 
     type_schemas = {"rrule": RRuleSchema, "rruleset": RRuleSetSchema}
 
 
-class RRuleClockSchema(_ObjectSchema):
+class RRuleClockSchema(ObjectSchema):
     """Schema for `RRuleClock`."""
 
     object_class = clocks.RRuleClock
@@ -575,7 +429,7 @@ class RRuleClockSchema(_ObjectSchema):
     labels = _labels()
 
 
-class ClockSchema(_OneOfSchema):
+class ClockSchema(OneOfSchema):
     """Dispatches between the clock schemas on the clock's class name (`"type"`)."""
 
     type_schemas = {
@@ -595,7 +449,7 @@ def _filter_list() -> fields.Field:
     return fields.List(_FunctionReference(FILTERS, allow_none=True), allow_none=True)
 
 
-class ScheduleSchema(_ObjectSchema):
+class ScheduleSchema(ObjectSchema):
     """
     Schema for `Schedule`: `ScheduleSchema().dump(schedule)` gives Prefect 1's JSON and
     `ScheduleSchema().load(data)` rebuilds the schedule.

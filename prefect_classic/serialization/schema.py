@@ -32,6 +32,7 @@ __all__ = [
     "OneOfSchema",
     "Seconds",
     "check_version",
+    "load_each",
     "package_version",
     "sorted_strings",
     "to_qualified_name",
@@ -216,15 +217,7 @@ class OneOfSchema(Schema):
             return self._load_one(data, partial)
         if not isinstance(data, list):
             raise ValidationError("Expected a list.")
-        results, errors = [], {}
-        for index, item in enumerate(data):
-            try:
-                results.append(self._load_one(item, partial))
-            except ValidationError as exc:
-                errors[index] = exc.messages
-        if errors:
-            raise ValidationError(errors)  # type: ignore[arg-type]
-        return results
+        return load_each(lambda item: self._load_one(item, partial), data)
 
     def _load_one(self, data: Any, partial: Any) -> Any:
         if not isinstance(data, Mapping):
@@ -437,6 +430,30 @@ class FunctionReference(fields.Field):
             return self.factories[name](**literal)
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"Invalid arguments for {name}: {exc}") from exc
+
+
+def load_each(load: Callable[[Any], Any], items: Sequence[Any]) -> List[Any]:
+    """Load every item of a list, reporting the errors of all failing items at once.
+
+    Args:
+        - load (Callable): loads one item; raises `ValidationError` when it is invalid
+        - items (Sequence): the items
+
+    Returns:
+        - List: the loaded items, in order
+
+    Raises:
+        - ValidationError: with the messages of each failing item, keyed by its index
+    """
+    loaded, errors = [], {}
+    for index, item in enumerate(items):
+        try:
+            loaded.append(load(item))
+        except ValidationError as exc:
+            errors[index] = exc.messages
+    if errors:
+        raise ValidationError(errors)  # type: ignore[arg-type]
+    return loaded
 
 
 def sorted_strings(values: Any) -> List[str]:

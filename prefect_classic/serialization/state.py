@@ -28,6 +28,7 @@ from prefect_classic.serialization.schema import (
     Message,
     ObjectSchema,
     OneOfSchema,
+    load_each,
 )
 
 __all__ = [
@@ -168,15 +169,7 @@ class _StateList(fields.Field):
     ) -> Any:
         if not isinstance(value, list):
             raise ValidationError("map_states must be a list.")
-        loaded, errors = [], {}
-        for index, item in enumerate(value):
-            try:
-                loaded.append(None if item is None else StateSchema().load(item))
-            except ValidationError as exc:
-                errors[index] = exc.messages
-        if errors:
-            raise ValidationError(errors)  # type: ignore[arg-type]
-        return loaded
+        return load_each(lambda item: None if item is None else StateSchema().load(item), value)
 
 
 # ---------------------------------------------------------------------------------------

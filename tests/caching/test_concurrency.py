@@ -13,8 +13,6 @@ from prefect_classic.engine import policy_cache
 from prefect_classic.engine.results import S3Result
 from prefect_classic.engine.task_runner import TaskRunner
 
-from .conftest import child_env
-
 KEY = "concurrent key"
 
 
@@ -71,7 +69,7 @@ CHILD = textwrap.dedent(
 )
 
 
-def test_a_process_waits_for_the_key_locked_by_another_process(tmp_path, storage_dir):
+def test_a_process_waits_for_the_key_locked_by_another_process(tmp_path, storage_dir, child_env):
     """The parent holds the key's lock while it "computes"; the child, started meanwhile, blocks,
     then reads the parent's record instead of running the task."""
     store = policy_cache.record_store_for(policy_cache.default_storage())

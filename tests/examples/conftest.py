@@ -1,11 +1,12 @@
 """Fixtures for running the examples as subprocesses: a clean environment, a results folder,
-and local S3 (moto) and GCS (gcp-storage-emulator) servers on 127.0.0.1."""
+and the environment pointing them at the local S3 (moto) and GCS (gcp-storage-emulator) servers
+of the top-level tests/conftest.py."""
 import os
 import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Callable, Dict, Iterator, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence
 
 import pytest
 
@@ -39,31 +40,6 @@ def run_example(example_env: Dict[str, str]) -> Callable[..., subprocess.Complet
                               capture_output=True, text=True, timeout=timeout)
 
     return run
-
-
-@pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    """A moto S3 server on a free loopback port."""
-    moto_server = pytest.importorskip("moto.server", reason="needs moto[server] (test extra)")
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def gcs_url() -> Iterator[str]:
-    """An in-memory gcp-storage-emulator on a free loopback port."""
-    emulator = pytest.importorskip("gcp_storage_emulator.server", reason="needs gcp-storage-emulator (test extra)")
-    server = emulator.create_server("127.0.0.1", 0, in_memory=True)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{server._api._httpd.server_address[1]}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -181,6 +181,10 @@ class TestClockSchema:
         with pytest.raises(marshmallow.ValidationError):
             ClockSchema().dump(clock)
 
+    def test_null_parameter_defaults_survive_a_round_trip(self):
+        clock = clocks.CronClock("0 * * * *", parameter_defaults={"x": None})
+        assert round_trip(ClockSchema(), clock).parameter_defaults == {"x": None}
+
     def test_version_and_unknown_keys_are_ignored_on_load(self):
         data = ClockSchema().dump(clocks.CronClock("0 * * * *"))
         data["__version__"] = "0.15.0"

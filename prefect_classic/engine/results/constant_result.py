@@ -2,14 +2,15 @@
 from typing import Any
 
 from prefect_classic.engine.result.base import Result
+from prefect_classic.engine.results._unstored import UnstoredResult
 
 __all__ = ["ConstantResult"]
 
 
-class ConstantResult(Result):
+class ConstantResult(UnstoredResult):
     """A Result that is its own backend: the value lives on the instance and is never stored.
 
-    Used internally for constant task inputs.
+    Used internally for constant task inputs. `write` raises `ValueError`.
 
     Args:
         - value (Any, optional): the constant
@@ -19,9 +20,9 @@ class ConstantResult(Result):
         - ValueError: when a `serializer` is given
     """
 
+    write_error = "Cannot write values to `ConstantResult` types."
+
     def __init__(self, value: Any = None, **kwargs: Any) -> None:
-        if "serializer" in kwargs:
-            raise ValueError("Can't pass a serializer to a ConstantResult.")
         super().__init__(value=value, **kwargs)
 
     def read(self, location: str) -> Result:
@@ -34,18 +35,6 @@ class ConstantResult(Result):
             - Result: this ConstantResult
         """
         return self
-
-    def write(self, value_: Any, **kwargs: Any) -> Result:
-        """ConstantResults cannot be written to.
-
-        Args:
-            - value_ (Any): unused
-            - **kwargs (Any): unused
-
-        Raises:
-            - ValueError: always
-        """
-        raise ValueError("Cannot write values to `ConstantResult` types.")
 
     def exists(self, location: str, **kwargs: Any) -> bool:
         """Always `True`: the constant is always available.

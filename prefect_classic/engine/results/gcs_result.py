@@ -1,19 +1,14 @@
 """`GCSResult`: results stored as blobs in a Google Cloud Storage bucket."""
-import copy
 import os
-import threading
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from prefect_classic.engine.result.base import Result, ResultStorageError
+from prefect_classic.engine.results._bucket import BucketResult
 from prefect_classic.engine.serializers import Serializer
-from prefect_classic.utilities.templates import format_template
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.storage import Blob, Client
 
 __all__ = ["GCSResult"]
-
-_CLIENT_LOCK = threading.Lock()
 
 
 def _import_storage() -> Any:
@@ -27,19 +22,15 @@ def _import_storage() -> Any:
     return storage
 
 
-def _is_not_found(exc: BaseException) -> bool:
-    from google.api_core.exceptions import NotFound
-
-    return isinstance(exc, NotFound)
-
-
-class GCSResult(Result):
+class GCSResult(BucketResult["Client"]):
     """A Result stored as a blob in a Google Cloud Storage bucket.
 
     google-cloud-storage is imported, and the client created, on first use; the client is then
     reused by this Result and its copies, and is not pickled. Credentials come from the
     environment (Application Default Credentials). When `STORAGE_EMULATOR_HOST` is set and
     `GOOGLE_APPLICATION_CREDENTIALS` is not, the client talks to the emulator anonymously.
+    `read`, `write` and `exists` raise `ResultStorageError` naming the bucket, the blob and the
+    cause for any storage error (a missing blob is `False` for `exists`).
 
     Args:
         - bucket (str): the bucket name
@@ -50,6 +41,9 @@ class GCSResult(Result):
         - **kwargs (Any, optional): other `Result` options, such as `value`
     """
 
+    scheme = "gs"
+    object_noun = "blob"
+
     def __init__(
         self,
         bucket: str,
@@ -58,26 +52,8 @@ class GCSResult(Result):
         project: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
-        self.bucket = bucket
         self.project = project
-        self._client: Optional[Client] = None
-        super().__init__(location=location, serializer=serializer, **kwargs)
-
-    def copy(self) -> "GCSResult":
-        """Return a shallow copy that shares this Result's client."""
-        new = copy.copy(self)
-        new._client = getattr(self, "_client", None)
-        return new
-
-    @property
-    def client(self) -> "Client":
-        """The google-cloud-storage client, created on first access."""
-        if getattr(self, "_client", None) is None:
-            with _CLIENT_LOCK:
-                if getattr(self, "_client", None) is None:
-                    self._client = self._make_client()
-        assert self._client is not None
-        return self._client
+        super().__init__(bucket, location=location, serializer=serializer, **kwargs)
 
     def _make_client(self) -> "Client":
         storage = _import_storage()
@@ -92,87 +68,20 @@ class GCSResult(Result):
             return storage.Client(project=self.project)
         return storage.Client()
 
-    def _blob(self, name: str) -> "Blob":
-        return self.client.bucket(self.bucket).blob(name)
+    def _blob(self, client: "Client", name: str) -> "Blob":
+        return client.bucket(self.bucket).blob(name)
 
-    def _error(self, action: str, name: str, exc: BaseException) -> ResultStorageError:
-        return ResultStorageError(
-            f"GCSResult could not {action} bucket {self.bucket!r}, blob {name!r}: "
-            f"{type(exc).__name__}: {exc}"
-        )
+    def _download(self, client: "Client", name: str) -> bytes:
+        return self._blob(client, name).download_as_bytes()
 
-    def read(self, location: str) -> Result:
-        """Download and deserialize the blob at `location`.
+    def _upload(self, client: "Client", name: str, data: bytes) -> None:
+        self._blob(client, name).upload_from_string(data)
 
-        Args:
-            - location (str): the blob name
+    def _object_exists(self, client: "Client", name: str) -> bool:
+        return bool(self._blob(client, name).exists())
 
-        Returns:
-            - Result: a new GCSResult with `value` and `location` set
+    @staticmethod
+    def _is_not_found(exc: BaseException) -> bool:
+        from google.api_core.exceptions import NotFound
 
-        Raises:
-            - ResultStorageError: when the blob cannot be downloaded (including when it does not
-                exist); the message names the bucket, the blob and the cause
-        """
-        self.logger.debug("Reading result from gs://%s/%s", self.bucket, location)
-        blob = self._blob(location)
-        try:
-            data = blob.download_as_bytes()
-        except Exception as exc:
-            raise self._error("read from", location, exc) from exc
-        new = self.copy()
-        new.location = location
-        try:
-            new.value = self.deserialize_from_bytes(data)
-        except EOFError:  # an empty blob reads as None, as in Prefect 1
-            new.value = None
-        return new
-
-    def write(self, value_: Any, **kwargs: Any) -> Result:
-        """Serialize `value_` and upload it to the formatted location.
-
-        Args:
-            - value_ (Any): the value
-            - **kwargs (Any): values for the location template (context keys and task inputs)
-
-        Returns:
-            - Result: a new GCSResult with `value` and the blob name as `location`
-
-        Raises:
-            - ResultStorageError: when the upload fails; the message names the bucket, the blob
-                and the cause
-        """
-        new = self.format(**kwargs)
-        assert new.location is not None
-        data = self.serialize_to_bytes(value_)
-        self.logger.debug("Writing result to gs://%s/%s", self.bucket, new.location)
-        blob = self._blob(new.location)
-        try:
-            blob.upload_from_string(data)
-        except Exception as exc:
-            raise self._error("write to", new.location, exc) from exc
-        new.value = value_
-        return new
-
-    def exists(self, location: str, **kwargs: Any) -> bool:
-        """Whether a blob exists at `location` (formatted with `kwargs` when given).
-
-        Args:
-            - location (str): the blob name or name template
-            - **kwargs (Any): values for the template
-
-        Returns:
-            - bool: whether the blob exists
-
-        Raises:
-            - ResultStorageError: for any error other than "not found"; the message names the
-                bucket, the blob and the cause
-        """
-        name = format_template(location, **kwargs) if kwargs else location
-        blob = self._blob(name)
-        try:
-            return bool(blob.exists())
-        except Exception as exc:
-            if _is_not_found(exc):
-                return False
-            raise self._error("check", name, exc) from exc
+        return isinstance(exc, NotFound)

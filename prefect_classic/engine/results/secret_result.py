@@ -2,13 +2,14 @@
 from typing import Any
 
 from prefect_classic.engine.result.base import Result
+from prefect_classic.engine.results._unstored import UnstoredResult
 
 __all__ = ["SecretResult"]
 
 
-class SecretResult(Result):
+class SecretResult(UnstoredResult):
     """The Result of a Secret task. Reading runs the task again to fetch the secret; the value is
-    never written to any storage, and `repr` does not show it.
+    never written to any storage (`write` raises `ValueError`), and `repr` does not show it.
 
     Args:
         - secret_task (Task): the Secret task; its `run(name=...)` returns the secret value
@@ -19,9 +20,9 @@ class SecretResult(Result):
         - ValueError: when a `serializer` is given
     """
 
+    write_error = "SecretResults cannot be written to."
+
     def __init__(self, secret_task: Any, **kwargs: Any) -> None:
-        if "serializer" in kwargs:
-            raise ValueError("Can't pass a serializer to a SecretResult.")
         self.secret_task = secret_task
         if kwargs.get("location") is None:
             kwargs["location"] = getattr(secret_task, "name", None)
@@ -43,15 +44,3 @@ class SecretResult(Result):
         new.value = self.secret_task.run(name=location)
         new.location = location
         return new
-
-    def write(self, value_: Any, **kwargs: Any) -> Result:
-        """SecretResults cannot be written to, so secrets are never persisted.
-
-        Args:
-            - value_ (Any): unused
-            - **kwargs (Any): unused
-
-        Raises:
-            - ValueError: always
-        """
-        raise ValueError("SecretResults cannot be written to.")
