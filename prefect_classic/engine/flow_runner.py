@@ -75,13 +75,16 @@ def _date_keys(now: pendulum.DateTime) -> Dict[str, Any]:
     }
 
 
-def _element_state(state: State, index: int, flattened: bool) -> State:
-    value = state.result
-    if flattened:
-        from prefect_classic.engine.task_runner import _flatten_one
+def _element_state(state: State, index: int) -> State:
+    return Success(result=state._result.from_value(state.result[index]))
 
-        value = _flatten_one(value)
-    return Success(result=state._result.from_value(value[index]))
+
+def _flattened_state(state: State) -> State:
+    """`state` with its list-of-lists result flattened by one level (done once per mapped task,
+    not once per child)."""
+    from prefect_classic.engine.task_runner import _flatten_one
+
+    return Success(result=state._result.from_value(_flatten_one(state.result)))
 
 
 def _flatten_mapped(state: Mapped) -> Mapped:
@@ -303,6 +306,8 @@ class FlowRunner(Runner):
                 self._resolve_mapped(up, executor)
                 if edge.mapped:
                     upstream_states[edge] = _flatten_mapped(up)
+            elif edge.mapped and edge.flattened and up.is_successful() and isinstance(up.result, (list, tuple)):
+                upstream_states[edge] = _flattened_state(up)
         start = prior if prior is not None and not prior.is_mapped() else None
         parent = run_task(task, state=start, upstream_states=upstream_states, context=task_ctx,
                           flow_result=flow_result, task_runner_cls=self.task_runner_cls,
@@ -324,7 +329,7 @@ class FlowRunner(Runner):
                 elif isinstance(up, Mapped):
                     child_upstream[edge] = up.map_states[i]
                 else:
-                    child_upstream[edge] = _element_state(up, i, edge.flattened)
+                    child_upstream[edge] = _element_state(up, i)
             child_ctx = {**task_ctx, "map_index": i} if task_ctx else {"map_index": i}
             children.append(executor.submit(
                 run_task, task=task, state=child_prior, upstream_states=child_upstream, context=child_ctx,

@@ -308,11 +308,11 @@ class TaskRunner(Runner):
         if run.upstream_states and not any(s.is_successful() for _, s in mapped):
             raise ENDRUN(Failed("No upstream states can be mapped over."))
         lengths = []
-        for edge, s in mapped:
+        for _edge, s in mapped:
             if s.is_mapped():
                 lengths.append(s.n_map_states)  # type: ignore[attr-defined]
                 continue
-            value = _flatten_one(s.result) if edge.flattened else s.result
+            value = s.result  # a flattened edge arrives already flattened (FlowRunner)
             if not hasattr(value, "__getitem__") or not hasattr(value, "__len__"):
                 raise ENDRUN(Failed("At least one upstream state has an unmappable result."))
             lengths.append(len(value))

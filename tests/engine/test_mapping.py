@@ -365,3 +365,23 @@ def test_map_index_is_none_outside_mapping(n):
     with Flow("no-index") as flow:
         out = index()
     assert flow.run().result[out].result is None
+
+
+def test_flatten_of_a_plain_list_flattens_exactly_one_level():
+    """map(flatten(x)) over a list of lists of lists yields the inner lists as children, once each."""
+    from prefect_classic import Flow, flatten, task
+
+    @task
+    def nested():
+        return [[[1], [2]], [[3]]]
+
+    @task
+    def ident(x):
+        return x
+
+    with Flow("flatten-once") as flow:
+        children = ident.map(flatten(nested()))
+
+    state = flow.run()
+    assert state.result[children].result == [[1], [2], [3]]
+    assert len(state.result[children].map_states) == 3
