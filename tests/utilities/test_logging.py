@@ -148,3 +148,21 @@ def test_handler_writes_to_its_stream():
     finally:
         logger.removeHandler(handler)
     assert " WARNING - prefect.stream-test | careful" in stream.getvalue()
+
+
+def test_prefect_handler_timestamps_match_the_standard_formatter_to_the_second():
+    """The handler's formatter caches each second's timestamp; its output equals logging.Formatter's."""
+    import logging as std_logging
+
+    from prefect_classic.utilities.logging import _PrefectFormatter
+
+    fmt = "[%(asctime)s] %(levelname)s - %(name)s | %(message)s"
+    datefmt = "%Y-%m-%d %H:%M:%S%z"
+    ours, standard = _PrefectFormatter(fmt, datefmt), std_logging.Formatter(fmt, datefmt)
+    for created in (1_700_000_000.1, 1_700_000_000.9, 1_700_000_001.0, 1_700_003_600.5):
+        record = std_logging.LogRecord("prefect.x", std_logging.INFO, "f", 1, "hello", None, None)
+        record.created, record.msecs = created, (created % 1) * 1000
+        assert ours.format(record) == standard.format(record)
+    no_datefmt = _PrefectFormatter(fmt)
+    record = std_logging.LogRecord("prefect.x", std_logging.INFO, "f", 1, "hello", None, None)
+    assert no_datefmt.format(record) == std_logging.Formatter(fmt).format(record)
