@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.skipif(
     any(importlib.util.find_spec(m) is None for m in ("mkdocs", "material", "mkdocstrings_handlers.python")),
-    reason="mkdocs, mkdocs-material and mkdocstrings[python] are not installed (the docs extra; the test extra
-    installs them on Python 3.11+, where their current releases agree with each other)",
+    reason=("mkdocs, mkdocs-material and mkdocstrings[python] are not installed (the docs extra; the test "
+            "extra installs them on Python 3.11+, where their current releases agree with each other)"),
 )
 
 
