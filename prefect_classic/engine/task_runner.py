@@ -413,7 +413,7 @@ class TaskRunner(Runner):
     def check_policy_cache(self, state: State, run: _Run) -> State:
         """Policy-based caching (`cache_policy`, `cache_key_fn`, durable `cache_for`): a stored
         record under the task's cache key -> Cached. See `prefect_classic.engine.policy_cache`."""
-        if not _uses_durable_cache(self.task):
+        if state.is_finished() or not _uses_durable_cache(self.task):  # e.g. an in-memory cache hit
             return state
         from prefect_classic.engine import policy_cache
 
