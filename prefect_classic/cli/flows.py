@@ -209,6 +209,18 @@ class TaskRunProgress:
         """How many task runs have finished."""
         return len(self._finished)
 
+    def __getstate__(self) -> dict:
+        # shipped to Dask workers with each task run: the copy there counts nothing visible,
+        # so it travels without its lock and printer
+        state = self.__dict__.copy()
+        state["_lock"] = None
+        state["on_change"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def __call__(self, runner: Any, old_state: Any, new_state: Any) -> Any:
         from prefect_classic.engine.state import Mapped
         from prefect_classic.utilities.context import context
