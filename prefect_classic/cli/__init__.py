@@ -102,7 +102,8 @@ def run(path: str, name: Optional[str], params: Sequence[str], param_file: Optio
     click.echo(state_table(flow, state))
     if state.is_successful():
         click.echo(f"Flow run of {flow.name!r} succeeded: {type(state).__name__}"
-                   + (f" ({progress.finished} task runs)" if progress.finished else ""))
+                   # runs on other processes are not counted here: show the count only when complete
+                   + (f" ({progress.finished} task runs)" if progress.finished >= len(flow.tasks) else ""))
         return
     failed = failed_task_names(flow, state)
     detail = f"failed tasks: {', '.join(failed)}" if failed else (state.message or "no task failed")
