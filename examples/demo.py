@@ -44,7 +44,11 @@ def show(title, state):
     print(f"\n== {title}: {state}")
     for t in flow.sorted_tasks():
         s = state.result[t]
-        print(f"   {t.name:<12} {type(s).__name__:<8} {s.result!r}")
+        kind = type(s).__name__
+        if s.is_mapped():
+            kinds = sorted({type(c).__name__ for c in s.map_states})
+            kind = f"{kind} ({len(s.map_states)} x {'/'.join(kinds)})"
+        print(f"   {t.name:<12} {kind:<22} {s.result!r}")
 
 
 if __name__ == "__main__":
@@ -53,7 +57,8 @@ if __name__ == "__main__":
         show("first run (computes; transform[0] fails once and retries)", first)
         second = flow.run()
         show("second run (targets exist: Cached, nothing recomputed)", second)
-        ok = first.is_successful() and second.is_successful() and second.result[total].is_cached()
+        ok = (first.is_successful() and second.is_successful() and second.result[total].is_cached()
+              and all(c.is_cached() for c in second.result[squares].map_states))
         print("\ndemo", "OK" if ok else "FAILED", f"- total = {first.result[total].result}")
         raise SystemExit(0 if ok else 1)
     finally:
