@@ -57,7 +57,8 @@ def build_report(flow: Any, flow_state: Any, tracker: RunTracker, redact: Callab
         - flow_state (State): the run's final state
         - tracker (RunTracker): the run's tracker (reconciled)
         - redact (Callable): masks secrets in a JSON-like structure (`Redactor.data`)
-        - parameters (dict, optional): the parameter values given
+        - parameters (dict, optional): the parameter values given (defaults are read from the
+            run's Parameter states)
         - executor (Executor, optional): the executor the run used
 
     Returns:
@@ -107,6 +108,11 @@ def build_report(flow: Any, flow_state: Any, tracker: RunTracker, redact: Callab
     states_seen = {t["state"] for t in tasks if t["state"]} | set(counts)
     for t in tasks:
         states_seen |= set(t["children"])
+    from prefect_classic.core.parameter import Parameter
+
+    values = {t.name: final[t].result for t in order if isinstance(t, Parameter) and t in final
+              and final[t].is_successful()}
+    values.update(parameters or {})
     end = tracker.finished_at or tracker.started
     report = {
         "flow": {
@@ -114,7 +120,7 @@ def build_report(flow: Any, flow_state: Any, tracker: RunTracker, redact: Callab
             "message": "" if flow_state.message is None else str(flow_state.message),
             "successful": bool(flow_state.is_successful()),
             "start": _iso(tracker.started), "end": _iso(end), "duration": end - tracker.started,
-            "parameters": _jsonable(parameters or {}),
+            "parameters": _jsonable(values),
             "executor": type(executor).__name__ if executor is not None else None,
             "task_runs": len(runs), "failed_runs": sum(1 for r in runs if r["failed"]),
             "counts": counts,

@@ -33,6 +33,7 @@ svg text { font: 12px system-ui, sans-serif; fill: var(--fg); }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--panel); position: sticky; top: 0; }
+td.name { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.msg { white-space: pre-wrap; word-break: break-word; }
 .dot { display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 6px; }
@@ -216,7 +217,7 @@ _SCRIPT = r"""
     states.sort().forEach(function (s) { stateSelect.appendChild(el("option", {value: s}, s)); });
     var rows = data.runs.map(function (r) {
       var tr = el("tr", {"class": "run-row", "data-state": r.state, "data-failed": r.failed ? "1" : "0"});
-      var name = el("td");
+      var name = el("td", {"class": "name"});
       var dot = el("span", {"class": "dot"});
       dot.style.background = color(r.state);
       name.appendChild(dot);
@@ -245,8 +246,24 @@ _SCRIPT = r"""
       });
       shown.textContent = n + " of " + rows.length + " task runs";
     }
-    [stateSelect, text, failedOnly].forEach(function (c) { c.addEventListener("input", apply); });
-    failedOnly.addEventListener("change", apply);
+    // the filters live in the address too (report.html#state=Failed&failed=1&q=load): links keep them
+    function save() {
+      var parts = [];
+      if (stateSelect.value) parts.push("state=" + encodeURIComponent(stateSelect.value));
+      if (failedOnly.checked) parts.push("failed=1");
+      if (text.value) parts.push("q=" + encodeURIComponent(text.value));
+      if (window.history && history.replaceState) history.replaceState(null, "", "#" + parts.join("&"));
+    }
+    location.hash.replace(/^#/, "").split("&").forEach(function (kv) {
+      var i = kv.indexOf("="), k = kv.slice(0, i), v = decodeURIComponent(kv.slice(i + 1));
+      if (k === "state") stateSelect.value = v;
+      if (k === "failed") failedOnly.checked = v === "1";
+      if (k === "q") text.value = v;
+    });
+    [stateSelect, text, failedOnly].forEach(function (c) {
+      c.addEventListener("input", function () { apply(); save(); });
+      c.addEventListener("change", function () { apply(); save(); });
+    });
     apply();
   })();
 

@@ -51,7 +51,7 @@ class RunRecord:
         - start (float, optional): when it started Running (epoch seconds)
         - end (float, optional): when it finished (epoch seconds)
         - run_count (int): how many times it ran (retries count)
-        - cached (bool): it finished Cached (from an output cache or a target)
+        - cached (bool): it was served from an output cache or a target, without running
         - target_hit (bool): the value came from an existing target
         - result (str): a short repr of its result (masked for secrets)
         - traceback (str, optional): the traceback of a failure
@@ -292,9 +292,11 @@ class RunTracker:
             else:
                 self.failed -= record.failed
             record.end = event["time"]
-            for name in ("state", "message", "run_count", "cached", "target_hit", "result", "traceback",
-                         "failed"):
+            for name in ("state", "message", "run_count", "result", "traceback", "failed"):
                 setattr(record, name, event[name])
+            # a hit finishes Cached without running (a task with cache_for that ran ends Cached too)
+            record.cached = bool(event["cached"]) and record.start is None
+            record.target_hit = record.cached and bool(event["target_hit"])
             self.failed += record.failed
             if event["n_children"] is not None and record.n_children is None:
                 record.n_children = event["n_children"]

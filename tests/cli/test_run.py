@@ -99,6 +99,24 @@ def test_failed_flow_exits_1_and_names_the_failed_tasks(runner, flow_file):
     assert "Flow run of 'failing' FAILED (Failed): failed tasks: explode, after" in result.output
 
 
+def test_the_table_shows_whole_messages(runner, flow_file):
+    reason = "the upstream service answered 503 Service Unavailable after three attempts; giving up for now"
+    path = flow_file(f"""
+        from prefect_classic import Flow, task
+
+        @task
+        def call():
+            raise RuntimeError({reason!r})
+
+        with Flow("long-message") as flow:
+            call()
+    """)
+    result = runner.invoke(cli, ["run", path])
+    assert result.exit_code == 1
+    row = next(line for line in result.stdout.splitlines() if line.startswith("call "))
+    assert row.endswith(f"Error during execution of task: RuntimeError({reason!r})")
+
+
 def test_failed_mapped_children_are_named_with_their_index(runner, flow_file):
     path = flow_file("""
         from prefect_classic import Flow, task
