@@ -146,7 +146,8 @@ def visualize_flow(flow: Any, flow_state: Any = None, filename: Optional[str] = 
     try:
         rendered = _render(graphviz, graph, stem, format or "pdf")
     finally:
-        os.unlink(stem)
+        if os.path.exists(stem):  # rendering removes it; a failed rendering may not
+            os.unlink(stem)
     graphviz.view(rendered)
     return graph
 
