@@ -25,6 +25,11 @@ from dataclasses import asdict, dataclass
 from multiprocessing.connection import Client, Listener
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from prefect_classic.engine.results.secret_result import SecretResult
+from prefect_classic.engine.state import Looped, Mapped
+from prefect_classic.tasks.secrets.base import SecretBase
+from prefect_classic.utilities.context import context
+
 __all__ = ["MASK", "RunRecord", "RunTracker", "is_secret_state"]
 
 #: what is shown in place of a secret value
@@ -103,9 +108,6 @@ def is_secret_state(task: Any, state: Any) -> bool:
     Returns:
         - bool: True when the value must never be shown
     """
-    from prefect_classic.engine.results.secret_result import SecretResult
-    from prefect_classic.tasks.secrets.base import SecretBase
-
     return (isinstance(task, SecretBase) or isinstance(getattr(task, "result", None), SecretResult)
             or isinstance(getattr(state, "_result", None), SecretResult))
 
@@ -124,44 +126,31 @@ def _traceback_text(state: Any) -> Optional[str]:
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
 
 
-def _event(runner: Any, new_state: Any) -> Optional[Dict[str, Any]]:
-    """The event of a state change worth recording (start or finish), else None."""
-    from prefect_classic.engine.state import Looped, Mapped
-    from prefect_classic.utilities.context import context
+# An event is a tuple (it travels to the flow runner's process, through msgpack on Dask):
+#   (START, slug, task name, map_index, time)
+#   (END, slug, task name, map_index, time, state name, message, run count, cached, failed,
+#    n_children, target hit, traceback)
+START, END = 0, 1
+_TARGET_MESSAGE = "Result found at task target"
 
+
+def _event(runner: Any, new_state: Any) -> Optional[tuple]:
+    """The event of a state change worth recording (start or finish), else None."""
     if new_state.is_running():
-        kind = "start"
-    elif new_state.is_finished() and not isinstance(new_state, Looped):
-        kind = "end"
-    else:
+        task = runner.task
+        return (START, context.get("task_slug") or task.slug or task.name, task.name, context.get("map_index"),
+                time.time())
+    if not new_state.is_finished() or isinstance(new_state, Looped):
         return None
     task = runner.task
-    event: Dict[str, Any] = {
-        "kind": kind,
-        "slug": context.get("task_slug") or task.slug or task.name,
-        "task": task.name,
-        "map_index": context.get("map_index"),
-        "time": time.time(),
-    }
-    if kind == "end":
-        message = new_state.message
-        event.update(
-            state=type(new_state).__name__,
-            message="" if message is None else str(message),
-            run_count=int(context.get("task_run_count") or 1),
-            cached=bool(new_state.is_cached()),
-            failed=bool(new_state.is_failed()),
-            n_children=new_state.n_map_states if isinstance(new_state, Mapped) else None,
-            traceback=_traceback_text(new_state) if new_state.is_failed() else None,
-        )
-        event["target_hit"] = event["cached"] and event["message"].startswith("Result found at task target")
-        if isinstance(new_state, Mapped) or not new_state.is_successful():
-            event["result"] = ""
-        elif is_secret_state(task, new_state):
-            event["result"] = MASK
-        else:
-            event["result"] = _short_repr(new_state.result)
-    return event
+    message = new_state.message
+    message = "" if message is None else str(message)
+    cached = new_state.is_cached()
+    failed = new_state.is_failed()
+    return (END, context.get("task_slug") or task.slug or task.name, task.name, context.get("map_index"),
+            time.time(), type(new_state).__name__, message, context.get("task_run_count") or 1, cached, failed,
+            new_state.n_map_states if isinstance(new_state, Mapped) else None,
+            cached and message.startswith(_TARGET_MESSAGE), _traceback_text(new_state) if failed else None)
 
 
 # --- delivery from other processes ----------------------------------------------------------------
@@ -170,7 +159,7 @@ _CONNECTIONS: Dict[Tuple[int, Any], Any] = {}
 _CONNECTIONS_LOCK = threading.Lock()
 
 
-def _deliver(token: str, address: Any, event: Dict[str, Any]) -> None:
+def _deliver(token: str, address: Any, event: tuple) -> None:
     """Send an event to the tracker `token` from whatever process this is."""
     home = _TRACKERS.get(token)
     if home is not None:  # the flow runner's own process
@@ -248,7 +237,7 @@ class RunTracker:
         self.n_children = 0
         self.started = time.time()
         self.finished_at: Optional[float] = None
-        self._running: Dict[Key, str] = {}
+        self._running: Dict[Key, RunRecord] = {}
         self._lock = threading.Lock()
         self.token = secrets.token_hex(16)
         self._address: Any = None
@@ -266,41 +255,41 @@ class RunTracker:
     def __reduce__(self) -> Any:
         return (_RemoteTracker, (self.token, self._address))
 
-    def apply(self, event: Dict[str, Any]) -> None:
+    def apply(self, event: tuple) -> None:
         """Record one event (idempotent: the same event twice changes nothing more).
 
         Args:
-            - event (dict): a start or end event
+            - event (tuple): a start or end event
         """
-        key = (event["slug"], event["map_index"])
+        key = (event[1], event[3])
+        at = event[4]
         with self._lock:
             record = self.records.get(key)
             if record is None:
-                record = self.records[key] = RunRecord(event["slug"], event["task"], event["map_index"])
-            if event["kind"] == "start":
-                if record.start is None or (record.end is not None and event["time"] > record.end):
-                    record.start = event["time"]
-                if record.end is None or event["time"] > record.end:
+                record = self.records[key] = RunRecord(event[1], event[2], event[3])
+            if event[0] == START:
+                if record.start is None or (record.end is not None and at > record.end):
+                    record.start = at
+                if record.end is None or at > record.end:
                     if record.end is not None:  # runs again (e.g. a Cached task re-checked)
                         record.end = None
                         self.done -= 1
                         self.failed -= record.failed
-                    self._running[key] = record.label
+                    self._running[key] = record
                 return
             if record.end is None:
                 self.done += 1
             else:
                 self.failed -= record.failed
-            record.end = event["time"]
-            for name in ("state", "message", "run_count", "result", "traceback", "failed"):
-                setattr(record, name, event[name])
+            (record.end, record.state, record.message, record.run_count, cached, record.failed, n_children,
+             target_hit, record.traceback) = event[4:]
             # a hit finishes Cached without running (a task with cache_for that ran ends Cached too)
-            record.cached = bool(event["cached"]) and record.start is None
-            record.target_hit = record.cached and bool(event["target_hit"])
+            record.cached = bool(cached) and record.start is None
+            record.target_hit = record.cached and bool(target_hit)
             self.failed += record.failed
-            if event["n_children"] is not None and record.n_children is None:
-                record.n_children = event["n_children"]
-                self.n_children += event["n_children"]
+            if n_children is not None and record.n_children is None:
+                record.n_children = n_children
+                self.n_children += n_children
             self._running.pop(key, None)
 
     # what a display reads ----------------------------------------------------------------------------
@@ -318,7 +307,7 @@ class RunTracker:
     def current(self) -> Optional[str]:
         """The most recently started task run still running (`name` or `name[i]`)."""
         try:
-            return next(reversed(self._running.values()))
+            return next(reversed(self._running.values())).label
         except (StopIteration, RuntimeError):  # empty, or changed while read
             return None
 
@@ -403,8 +392,6 @@ class RunTracker:
             - flow (Flow): the flow
             - flow_state (State): its run's final state
         """
-        from prefect_classic.engine.state import Mapped
-
         self.finished_at = self.finished_at or time.time()
         states = flow_state.result if isinstance(flow_state.result, dict) else {}
         for task in flow.sorted_tasks():
@@ -419,17 +406,17 @@ class RunTracker:
                         self._complete(task, slug, i, child)
 
     def _complete(self, task: Any, slug: str, map_index: Optional[int], state: Any) -> None:
+        """Record a final state whose end event did not arrive, and the result's short repr."""
         record = self.records.get((slug, map_index))
-        if (record is not None and record.end is not None) or not state.is_finished():
+        if (record is None or record.end is None) and state.is_finished():
+            with context(task_slug=slug, map_index=map_index):
+                event = _event(_StandIn(task), state)
+            if event is not None:
+                self.apply(event[:4] + (self.finished_at,) + event[5:])
+                record = self.records.get((slug, map_index))
+        if record is None or isinstance(state, Mapped) or not state.is_successful():
             return
-        runner = _StandIn(task)
-        from prefect_classic.utilities.context import context
-
-        with context(task_slug=slug, map_index=map_index):
-            event = _event(runner, state)
-        if event is not None:
-            event["time"] = self.finished_at
-            self.apply(event)
+        record.result = MASK if is_secret_state(task, state) else _short_repr(state.result)
 
     def iter_failed(self) -> Iterator[RunRecord]:
         """The failed task runs, in start order."""

@@ -150,3 +150,22 @@ def test_quiet_shows_only_the_table_and_the_verdict(terminal, gated_flow):
     assert lines[0].split() == ["TASK", "STATE", "MESSAGE", "/", "RESULT"]
     assert not _counter_lines(lines) and not any(" - prefect." in line for line in lines)
     assert lines[-1] == "Flow run of 'thirty-task-runs' succeeded: Success (30 task runs)"
+
+
+def test_on_a_dask_cluster_worker_task_runs_move_the_bar_and_the_dashboard_is_shown(terminal, gated_flow):
+    path, gate = gated_flow
+    term = terminal(["run", path, "--executor", "dask"], env={"GATE": gate})
+    # every task run but the waiting child and the two after it is done, on worker processes
+    term.wait_for(lambda t: any("27/30 task runs done · 1 running · 0 failed" in line for line in t.screen_lines()),
+                  timeout=120)
+    screen = term.screen_lines()
+    bar = next(i for i, line in enumerate(screen) if COUNTER.search(line))
+    assert "running: work[13]" in screen[bar]
+    assert re.match(r"Dask dashboard: http://\S+/status$", screen[bar + 1]), screen[bar + 1]
+    assert any("The Dask dashboard is available at http" in line for line in screen[:bar])
+    _open_gate(gate)
+    assert term.finish() == 0
+    lines = term.lines()
+    _assert_nothing_glued(lines)
+    assert "30/30 task runs done · 0 running · 0 failed" in _counter_lines(lines)[0]
+    assert sum(" | working on item " in line for line in lines) == 26  # the workers' logs, shipped back
