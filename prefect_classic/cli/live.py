@@ -11,6 +11,7 @@ secret values with `****`.
 """
 import io
 import logging
+import os
 import re
 import sys
 import threading
@@ -160,6 +161,92 @@ class _LineStream(io.TextIOBase):
                 self._emit(self._redact(line))
 
 
+def _is_descriptor(stream: Any, fd: int) -> bool:
+    try:
+        return stream.fileno() == fd
+    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+        return False
+
+
+def _same_terminal(fd: int, other: int) -> bool:
+    """Whether two descriptors are the same terminal."""
+    try:
+        if not (os.isatty(fd) and os.isatty(other)):
+            return False
+        return os.ttyname(fd) == os.ttyname(other)
+    except OSError:
+        return False
+
+
+def _line_writer(stream: Any) -> Callable[[str], None]:
+    def write(line: str) -> None:
+        stream.write(line + "\n")
+        stream.flush()
+
+    return write
+
+
+class _DescriptorCapture:
+    """Sends what other processes (Dask workers, process pools, shell commands) and C code write
+    to the terminal's file descriptors through `emit`, line by line, while the live display owns
+    the terminal: descriptors 2 (and 1 when it is the terminal too) point into a pipe, and the
+    display writes to a duplicate of the terminal.
+
+    Args:
+        - emit (Callable[[str], None]): called with each line
+        - stdout_too (bool): capture descriptor 1 as well
+    """
+
+    def __init__(self, emit: Callable[[str], None], stdout_too: bool):
+        self._emit = emit
+        self._fds = (1, 2) if stdout_too else (2,)
+        self._saved: List[Tuple[int, int]] = []
+        self._reader: Optional[threading.Thread] = None
+        self.terminal: Any = None
+
+    def start(self) -> Any:
+        """Redirect the descriptors; return a text file writing to the terminal itself."""
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            try:
+                getattr(stream, "flush", lambda: None)()
+            except (ValueError, OSError):
+                pass
+        self.terminal = os.fdopen(os.dup(2), "w", buffering=1, encoding=getattr(sys.stderr, "encoding", None)
+                                  or "utf-8", errors="replace", closefd=True)
+        read_end, write_end = os.pipe()
+        for fd in self._fds:
+            self._saved.append((fd, os.dup(fd)))
+            os.dup2(write_end, fd)
+        os.close(write_end)
+        self._reader = threading.Thread(target=self._read, args=(read_end,), name="prefect-classic-capture",
+                                        daemon=True)
+        self._reader.start()
+        return self.terminal
+
+    def _read(self, fd: int) -> None:
+        with os.fdopen(fd, "rb") as pipe:
+            pending = b""
+            while True:
+                chunk = pipe.read1(65536)
+                if not chunk:
+                    break
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    self._emit(line.decode("utf-8", "replace").rstrip("\r"))
+            if pending:
+                self._emit(pending.decode("utf-8", "replace"))
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Put the descriptors back and write out what is left in the pipe."""
+        for fd, saved in self._saved:
+            os.dup2(saved, fd)
+            os.close(saved)
+        self._saved = []
+        if self._reader is not None:  # ends once no process holds the pipe open any more
+            self._reader.join(timeout)
+
+
 def _terminal_handlers(streams: Tuple[Any, ...]) -> List[logging.StreamHandler]:
     """Every logging handler that writes to one of `streams` (the terminal)."""
     loggers: List[logging.Logger] = [logging.getLogger()]
@@ -201,6 +288,7 @@ class RunDisplay:
         self._live: Any = None
         self._console: Any = None
         self._swapped: List[Tuple[logging.StreamHandler, Any]] = []
+        self._capture: Optional[_DescriptorCapture] = None
         self._saved_std: Tuple[Any, Any] = (None, None)
 
     def _is_terminal(self) -> bool:
@@ -216,8 +304,7 @@ class RunDisplay:
         self._console.print(Text.from_ansi(line), soft_wrap=True, highlight=False)
 
     def _print_plain(self, line: str) -> None:
-        self.stream.write(line + "\n")
-        self.stream.flush()
+        _line_writer(self.stream)(line)
 
     # progress ------------------------------------------------------------------------------------------
     def dashboard_link(self) -> Optional[str]:
@@ -275,7 +362,12 @@ class RunDisplay:
             from rich.console import Console
             from rich.live import Live
 
-            self._console = Console(file=self.stream)
+            terminal = self.stream
+            if _is_descriptor(self.stream, 2):
+                self._capture = _DescriptorCapture(lambda line: self._print_live(self.redactor(line)),
+                                                   stdout_too=_same_terminal(1, 2))
+                terminal = self._capture.start()
+            self._console = Console(file=terminal)
             emit = self._print_live
         else:
             emit = self._print_plain
@@ -285,8 +377,10 @@ class RunDisplay:
             handler.setStream(line_stream)
         self._saved_std = (sys.stdout, sys.stderr)
         sys.stderr = line_stream  # type: ignore[assignment]
-        if self.live and sys.stdout.isatty():
+        if self.live and sys.stdout.isatty():  # both on the terminal: prints scroll above the bar too
             sys.stdout = line_stream  # type: ignore[assignment]
+        else:  # stdout elsewhere (a pipe, a file): it stays there, secrets masked
+            sys.stdout = _LineStream(_line_writer(sys.stdout), self.redactor)  # type: ignore[assignment]
         if self.live:
             self._live = Live(self, console=self._console, refresh_per_second=8, transient=False,
                               redirect_stdout=False, redirect_stderr=False)
@@ -310,12 +404,20 @@ class RunDisplay:
             self._ticker.join()
         if self.quiet:
             return
+        for stream in (sys.stdout, sys.stderr):
+            if isinstance(stream, _LineStream):
+                stream.flush()
         sys.stdout, sys.stderr = self._saved_std
         for handler, stream in self._swapped:
             handler.flush()
             handler.setStream(stream)
+        if self._capture is not None:
+            self._capture.stop()
         if self._live is not None:
             self._live.refresh()
             self._live.stop()
-        else:
+        if self._capture is not None:
+            self._capture.terminal.close()
+            self._capture = None
+        if self._live is None:
             self._print_plain("progress: " + self.summary())

@@ -35,6 +35,8 @@ def work(x):
         logger.error(f"item {x} looks odd (logged at ERROR on purpose)")
     if x == 21:
         logger.warning(f"item {x} is slow (logged at WARNING on purpose)")
+    if x == 5:
+        print(f"item {x} printed by the task itself")
     return x * x
 
 
@@ -107,6 +109,7 @@ def test_logs_scroll_above_a_live_progress_line_that_updates(terminal, gated_flo
     assert sum("Finished task run for task with final state" in line for line in lines) == 30
     assert sum(" | working on item " in line for line in lines) == 26
     assert any("ERROR - prefect.work | item 20 looks odd" in line for line in lines)
+    assert "item 5 printed by the task itself" in lines  # a task's print() gets a line of its own too
     assert not any("debug detail" in line for line in lines)  # INFO is the default level
     # the progress line ends complete, after the last log line and before the results table
     final = _counter_lines(lines)
@@ -147,7 +150,8 @@ def test_quiet_shows_only_the_table_and_the_verdict(terminal, gated_flow):
     _open_gate(gate)  # blocks until the 14th child opens the pipe
     assert term.finish() == 0
     lines = term.lines()
-    assert lines[0].split() == ["TASK", "STATE", "MESSAGE", "/", "RESULT"]
+    assert lines[0] == "item 5 printed by the task itself"  # not a log line: -q keeps what tasks print
+    assert lines[1].split() == ["TASK", "STATE", "MESSAGE", "/", "RESULT"]
     assert not _counter_lines(lines) and not any(" - prefect." in line for line in lines)
     assert lines[-1] == "Flow run of 'thirty-task-runs' succeeded: Success (30 task runs)"
 
@@ -169,3 +173,4 @@ def test_on_a_dask_cluster_worker_task_runs_move_the_bar_and_the_dashboard_is_sh
     _assert_nothing_glued(lines)
     assert "30/30 task runs done · 0 running · 0 failed" in _counter_lines(lines)[0]
     assert sum(" | working on item " in line for line in lines) == 26  # the workers' logs, shipped back
+    assert "item 5 printed by the task itself" in lines  # written by a worker process to the terminal

@@ -37,6 +37,7 @@ FLOW = """
     @task
     def call_api(token, password):
         prefect_classic.context.get("logger").info(f"calling the API with {token} and {password}")
+        print(f"printed: {token}")
         return {"header": f"Bearer {token}"}
 
     with Flow("report-me") as flow:
@@ -88,6 +89,7 @@ def test_secrets_are_masked_in_the_table_the_logs_and_both_reports(run_cli, flow
     assert table["DB_PASSWORD"].split()[1:] == ["Success", "****"]
     assert "'Bearer ****'" in table["call_api"]
     assert "calling the API with **** and ****" in proc.stderr
+    assert "printed: ****" in proc.stdout.splitlines()  # a task's print() stays on stdout, masked
     runs = {r["label"]: r for r in report["runs"]}
     assert runs["API_TOKEN"]["result"] == "****"
     for text in (proc.stdout, proc.stderr, json.dumps(report), html_path.read_text()):
