@@ -6,7 +6,15 @@ import sys
 import pytest
 import yaml
 
-from prefect_classic.run_configs import DockerRun, ECSRun, KubernetesRun, LocalRun, RunConfig, UniversalRun, VertexRun
+from prefect_classic.run_configs import (
+    DockerRun,
+    ECSRun,
+    KubernetesRun,
+    LocalRun,
+    RunConfig,
+    UniversalRun,
+    VertexRun,
+)
 from prefect_classic.serialization.run_config import RunConfigSchema, RunConfigSchemaBase
 
 JOB = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"labels": {"team": "data"}}}
