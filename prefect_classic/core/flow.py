@@ -672,6 +672,21 @@ class Flow:
             serialized["storage"] = StorageSchema().dump(self.storage.build())
         return serialized
 
+    def serialized_hash(self, build: bool = False) -> str:
+        """A SHA-256 of the serialized flow (keys sorted): equal hashes mean `flow.register()` would
+        have sent a backend nothing new.
+
+        Args:
+            - build (bool, optional): build the storage first (see `serialize`)
+
+        Returns:
+            - str: the hex digest
+        """
+        import hashlib
+        import json
+
+        return hashlib.sha256(json.dumps(self.serialize(build), sort_keys=True).encode()).hexdigest()
+
     def register(self, project_name: Optional[str] = None, build: bool = True, labels: Optional[List[str]] = None,
                  set_schedule_active: bool = True, version_group_id: Optional[str] = None, no_url: bool = False,
                  idempotency_key: Optional[str] = None, **kwargs: Any) -> None:

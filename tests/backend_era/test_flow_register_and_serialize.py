@@ -116,3 +116,13 @@ def test_serialize_with_build_needs_storage_and_remote_storage_refuses():
         Flow("etl").serialize(build=True)
     with pytest.raises(BackendOnlyError, match="uploads flows to S3"):
         Flow("etl", storage=S3(bucket="b")).serialize(build=True)
+
+
+def test_serialized_hash_is_stable_and_follows_storage_builds(tmp_path):
+    flow = Flow("etl", tasks=[one], storage=Local(directory=str(tmp_path)))
+    before = flow.serialized_hash()
+    assert before == flow.copy().serialized_hash() and len(before) == 64
+    built = flow.serialized_hash(build=True)
+    assert built != before  # the storage now records the flow
+    assert flow.serialized_hash() == built == flow.copy().serialized_hash()
+    assert Flow("other").serialized_hash() != Flow("etl").serialized_hash()
