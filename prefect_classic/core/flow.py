@@ -687,6 +687,18 @@ class Flow:
 
         return hashlib.sha256(json.dumps(self.serialize(build), sort_keys=True).encode()).hexdigest()
 
+    def run_agent(self, token: Optional[str] = None, show_flow_logs: bool = False,
+                  log_to_cloud: Optional[bool] = None, api_key: Optional[str] = None) -> None:
+        """Prefect 1 started a local agent for a Prefect backend here (raises `BackendOnlyError`).
+
+        Raises:
+            - BackendOnlyError: always; run the flow with `flow.run()` or `prefect-classic run`
+        """
+        from prefect_classic.client.client import no_backend
+
+        no_backend("`flow.run_agent()`", "run the flow in this process with `flow.run()` or "
+                   f"`prefect-classic run {_calling_file()}`")
+
     def register(self, project_name: Optional[str] = None, build: bool = True, labels: Optional[List[str]] = None,
                  set_schedule_active: bool = True, version_group_id: Optional[str] = None, no_url: bool = False,
                  idempotency_key: Optional[str] = None, **kwargs: Any) -> None:

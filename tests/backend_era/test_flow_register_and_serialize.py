@@ -126,3 +126,9 @@ def test_serialized_hash_is_stable_and_follows_storage_builds(tmp_path):
     assert built != before  # the storage now records the flow
     assert flow.serialized_hash() == built == flow.copy().serialized_hash()
     assert Flow("other").serialized_hash() != Flow("etl").serialized_hash()
+
+
+def test_run_agent_needs_a_backend_and_says_how_to_run_the_flow():
+    with pytest.raises(BackendOnlyError, match=r"`flow.run_agent\(\)` needs a Prefect Cloud/Server backend") as info:
+        Flow("etl").run_agent()
+    assert "prefect-classic run" in str(info.value) and "test_flow_register_and_serialize.py" in str(info.value)
