@@ -354,7 +354,10 @@ class RunDisplay:
     # the block -------------------------------------------------------------------------------------------
     def __enter__(self) -> "RunDisplay":
         self._ticker = threading.Thread(target=self._tick, name="prefect-classic-progress", daemon=True)
-        if self.quiet:
+        self._saved_std = (sys.stdout, sys.stderr)
+        if self.quiet:  # no logs and no progress; what tasks print stays where it goes, masked
+            sys.stdout = _LineStream(_line_writer(sys.stdout), self.redactor)  # type: ignore[assignment]
+            sys.stderr = _LineStream(_line_writer(sys.stderr), self.redactor)  # type: ignore[assignment]
             self._ticker.start()
             return self
         original = (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__)
@@ -375,7 +378,6 @@ class RunDisplay:
         for handler in _terminal_handlers(original):
             self._swapped.append((handler, handler.stream))
             handler.setStream(line_stream)
-        self._saved_std = (sys.stdout, sys.stderr)
         sys.stderr = line_stream  # type: ignore[assignment]
         if self.live and sys.stdout.isatty():  # both on the terminal: prints scroll above the bar too
             sys.stdout = line_stream  # type: ignore[assignment]
@@ -402,12 +404,12 @@ class RunDisplay:
         self._stop.set()
         if self._ticker is not None:
             self._ticker.join()
-        if self.quiet:
-            return
         for stream in (sys.stdout, sys.stderr):
             if isinstance(stream, _LineStream):
                 stream.flush()
         sys.stdout, sys.stderr = self._saved_std
+        if self.quiet:
+            return
         for handler, stream in self._swapped:
             handler.flush()
             handler.setStream(stream)

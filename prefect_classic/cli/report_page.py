@@ -107,7 +107,7 @@ _SCRIPT = r"""
     var span = Math.max(flow.duration || 0, 1e-6);
     runs.forEach(function (r) { if (r.offset !== null) span = Math.max(span, r.offset + (r.duration || 0)); });
     var labelW = 220, width = 1100, rowH = 18, top = 24;
-    var plotW = width - labelW - 20;
+    var plotW = width - labelW - 50;
     var chart = svg("svg", {width: width, height: top + rowH * runs.length + 8, id: "timeline-svg"});
     for (var i = 0; i <= 4; i++) {
       var x = labelW + plotW * i / 4;

@@ -26,6 +26,7 @@ from multiprocessing.connection import Client, Listener
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from prefect_classic.engine.results.secret_result import SecretResult
+from prefect_classic.engine.signals import PrefectStateSignal
 from prefect_classic.engine.state import Looped, Mapped
 from prefect_classic.tasks.secrets.base import SecretBase
 from prefect_classic.utilities.context import context
@@ -121,8 +122,8 @@ def _short_repr(value: Any) -> str:
 
 def _traceback_text(state: Any) -> Optional[str]:
     exc = getattr(state, "result", None)
-    if not isinstance(exc, BaseException):
-        return None
+    if not isinstance(exc, BaseException) or isinstance(exc, PrefectStateSignal):
+        return None  # a signal (e.g. a trigger failing) is explained by the state's message
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
 
 

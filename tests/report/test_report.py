@@ -96,6 +96,12 @@ def test_secrets_are_masked_in_the_table_the_logs_and_both_reports(run_cli, flow
         assert SECRET not in text and ENV_SECRET not in text
 
 
+def test_quiet_runs_mask_secrets_too(run_cli, flow_file):
+    proc = run_cli(["run", flow_file(FLOW), "-q"], env=SECRET_ENV)
+    assert "printed: ****" in proc.stdout.splitlines() and proc.stderr.count("\n") == 1  # the verdict
+    assert SECRET not in proc.stdout + proc.stderr and ENV_SECRET not in proc.stdout + proc.stderr
+
+
 def test_target_and_cache_hits_are_marked(tmp_path):
     from prefect_classic.engine.results import LocalResult
 
