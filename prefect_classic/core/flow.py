@@ -625,13 +625,16 @@ class Flow:
             return cloudpickle.load(f)
 
     def visualize(self, flow_state: Any = None, filename: Optional[str] = None,
-                  format: Optional[str] = None) -> Any:
-        """Draw the flow with graphviz (the `viz` extra), colouring tasks by state when given.
+                  format: Optional[str] = None, horizontal: bool = False) -> Any:
+        """Draw the flow with graphviz (the `viz` extra), colouring tasks (and each mapped child)
+        by state when given; without a filename it opens in the system viewer (or shows in IPython).
 
         Args:
             - flow_state (State, optional): a flow run's final state
-            - filename (str, optional): write the image here instead of opening it
-            - format (str, optional): the image format (e.g. "png", "pdf")
+            - filename (str, optional): write `filename.format` instead of opening it
+            - format (str, optional): the image format (default "pdf"; "dot" writes the source
+                text without Graphviz's `dot` program)
+            - horizontal (bool, optional): lay the graph out from left to right
 
         Returns:
             - graphviz.Digraph: the graph
@@ -641,7 +644,8 @@ class Flow:
         """
         from prefect_classic.utilities.visualization import visualize_flow
 
-        return visualize_flow(self, flow_state=flow_state, filename=filename, format=format)
+        return visualize_flow(self, flow_state=flow_state, filename=filename, format=format,
+                              horizontal=horizontal)
 
     def serialize(self, build: bool = False) -> dict:
         """Return the flow's metadata as Prefect 1's JSON-compatible dict.

@@ -145,3 +145,13 @@ def test_visualize_renders_the_flow_to_the_named_file(runner, tmp_path):
     result = runner.invoke(cli, ["visualize", str(path), "-o", str(tmp_path / "flow.png")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "flow.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_visualize_writes_dot_source_without_the_dot_program(runner, tmp_path, monkeypatch):
+    path = tmp_path / "flow.py"
+    path.write_text(FLOW)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    result = runner.invoke(cli, ["visualize", str(path), "-o", str(tmp_path / "flow.dot")])
+    assert result.exit_code == 0, result.output
+    source = (tmp_path / "flow.dot").read_text()
+    assert source.startswith("digraph {") and "label=a" in source and "label=x" in source

@@ -1,5 +1,4 @@
 """Flow: the task graph, its queries, copies, persistence and display."""
-import sys
 
 import pytest
 
@@ -457,32 +456,6 @@ class TestValidate:
         flow.slugs[b] = flow.slugs[a]
         with pytest.raises(ValueError, match="Tasks must have unique slugs within a flow."):
             flow.validate()
-
-
-class TestVisualize:
-    def test_returns_a_digraph_with_every_task_and_edge(self):
-        import graphviz
-
-        with Flow("viz") as flow:
-            a = Add(name="first")(1)
-            Add(name="second")(a)
-        graph = flow.visualize()
-        assert isinstance(graph, graphviz.Digraph)
-        src = graph.source
-        assert "first" in src and "second" in src and 'label=x' in src
-
-    def test_colours_tasks_by_state(self):
-        from prefect_classic.engine.state import Success
-
-        with Flow("viz") as flow:
-            Add(name="only")(1)
-        graph = flow.visualize(flow_state=flow.run())
-        assert f'fillcolor="{Success.color}80"' in graph.source
-
-    def test_missing_graphviz_gives_a_clear_import_error(self, monkeypatch):
-        monkeypatch.setitem(sys.modules, "graphviz", None)
-        with pytest.raises(ImportError, match="This feature requires graphviz"):
-            Flow("f").visualize()
 
 
 class TestSaveLoad:
