@@ -48,8 +48,6 @@ OUT_OF_SCOPE: Dict[str, str] = {
     "utilities.storage": "flow storage is part of the Prefect backend workflow; import flows from Python files instead",
     "utilities.notifications": ("the Slack/Gmail notifiers rely on Prefect Cloud secrets; write a small state "
                                 "handler `(task, old_state, new_state)` that posts with your own client"),
-    "utilities.aws": "call boto3 directly from your tasks (S3Result covers S3 checkpoints)",
-    "utilities.gcp": "call google-cloud-* clients directly from your tasks (GCSResult covers GCS checkpoints)",
     "utilities.kubernetes": "call the kubernetes client directly from your tasks",
     "utilities.git": "call git (e.g. with ShellTask) or a git library from your tasks",
 }

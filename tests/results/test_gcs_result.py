@@ -75,19 +75,20 @@ class TestRoundTrip:
 
 class TestClient:
     def test_emulator_client_is_anonymous(self, result, gcs_url):
-        client = result.client
-        assert isinstance(client._credentials, AnonymousCredentials)
-        assert client.project == "test-project"
-        assert result.client is client
+        bucket = result.gcs_bucket
+        assert bucket.name == result.bucket
+        assert isinstance(bucket.client._credentials, AnonymousCredentials)
+        assert bucket.client.project == "test-project"
+        assert result.gcs_bucket is bucket
 
     def test_explicit_project(self, gcs_env):
-        assert GCSResult("b", project="mine").client.project == "mine"
+        assert GCSResult("b", project="mine").gcs_bucket.client.project == "mine"
 
     def test_created_once_and_shared_with_copies(self, result):
-        client = result.client
+        bucket = result.gcs_bucket
         written = result.write(1, flow="f", task="t")
-        assert written.client is client
-        assert result.read("f/t.bin").client is client
+        assert written.gcs_bucket is bucket
+        assert result.read("f/t.bin").gcs_bucket is bucket
 
     @pytest.mark.parametrize("dumps, loads", [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)])
     def test_client_is_not_pickled_and_is_rebuilt(self, result, dumps, loads):
@@ -103,8 +104,14 @@ class TestClient:
 
         monkeypatch.setitem(sys.modules, "google.cloud.storage", None)
         monkeypatch.delattr(google.cloud, "storage")
-        with pytest.raises(ImportError, match="GCSResult requires google-cloud-storage"):
-            _ = GCSResult("bucket").client
+        with pytest.raises(ImportError, match="pip install google-cloud-storage"):
+            _ = GCSResult("bucket").gcs_bucket
+
+    def test_no_bucket_name_is_a_clear_error(self):
+        """As in Prefect 1 the bucket may be left out when the Result is created, but it is
+        needed before anything is stored."""
+        with pytest.raises(ValueError, match="GCSResult needs a bucket name"):
+            GCSResult().write(1)
 
 
 def fail_with(exc):

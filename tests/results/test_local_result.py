@@ -52,6 +52,23 @@ class TestInit:
         assert r.dir == os.path.join(str(tmp_path), ".prefect", "results")
         assert os.path.isdir(r.dir)
 
+    def test_a_dir_inside_the_home_dir_means_the_results_folder(self, tmp_path):
+        """As in Prefect 1: the home folder itself, or any folder inside it, is replaced by
+        `<home_dir>/results`; folders elsewhere are kept."""
+        home = tmp_path / "home"
+        with set_temporary_config({"home_dir": str(home)}):
+            assert LocalResult(dir=str(home)).dir == str(home / "results")
+            assert LocalResult(dir=str(home / "mine")).dir == str(home / "results")
+            assert LocalResult(dir=str(tmp_path / "elsewhere")).dir == str(tmp_path / "elsewhere")
+            assert LocalResult(dir=str(tmp_path / "home-sibling")).dir == str(tmp_path / "home-sibling")
+
+    def test_a_dir_written_with_a_tilde_is_kept(self, tmp_path, monkeypatch):
+        """Prefect 1 compares the folder as written, so `~/.prefect` (unexpanded) stays
+        `~/.prefect`, expanded."""
+        monkeypatch.setenv("HOME", str(tmp_path))
+        with set_temporary_config({"home_dir": str(tmp_path / ".prefect")}):
+            assert LocalResult(dir="~/.prefect").dir == str(tmp_path / ".prefect")
+
     def test_dir_user_is_expanded_and_created(self, tmp_path, monkeypatch):
         monkeypatch.setenv("HOME", str(tmp_path))
         monkeypatch.setenv("USERPROFILE", str(tmp_path))
@@ -301,9 +318,10 @@ def test_sigkill_mid_write_never_leaves_a_partial_target(tmp_path):
                 assert proc.stdout is not None
                 line = proc.stdout.readline()
                 assert line, f"writer exited early with code {proc.wait()}"
-            # ... then kill it a random moment into that write: this delay picks the moment, it
-            # does not synchronise anything
-            time.sleep(rng.uniform(0, 0.02))
+            # ... then kill it a random moment into that write (serializing 4 MB and writing it
+            # takes tens of milliseconds, more on a busy machine): this delay picks the moment,
+            # it does not synchronise anything
+            time.sleep(rng.uniform(0, 0.25))
             proc.send_signal(signal.SIGKILL)
         finally:
             proc.kill()

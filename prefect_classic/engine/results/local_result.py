@@ -63,6 +63,26 @@ def atomic_write(path: str, data: bytes) -> None:
     _fsync_dir(folder)
 
 
+def _results_dir(dir: Optional[Union[str, "os.PathLike[str]"]]) -> str:
+    """The folder a LocalResult uses for `dir`: `<home_dir>/results` when `dir` is not given or
+    lies inside Prefect's home folder (as Prefect 1 does, so results written by Prefect 1 are
+    found at the same place), otherwise `dir` itself."""
+    from prefect_classic.configuration import config
+
+    home = str(config.home_dir)
+    if dir is not None:
+        dir = os.fspath(dir)
+        # as Prefect 1: `~` is not expanded in `dir` here, so `dir="~/.prefect"` is kept
+        full_home, full_dir = os.path.abspath(os.path.expanduser(home)), os.path.abspath(dir)
+        try:
+            inside_home = os.path.commonpath([full_home, full_dir]) == full_home
+        except ValueError:  # different drives on Windows
+            inside_home = False
+        if not inside_home:
+            return dir
+    return os.path.join(home, "results")
+
+
 class LocalResult(Result):
     """A Result stored as a file on the local file system.
 
@@ -72,7 +92,9 @@ class LocalResult(Result):
 
     Args:
         - dir (str, optional): the folder for results; relative locations are joined to it,
-            absolute locations are used as they are. Defaults to `<config.home_dir>/results`
+            absolute locations are used as they are. Defaults to `<config.home_dir>/results`;
+            as in Prefect 1, a folder inside `config.home_dir` (e.g. `~/.prefect` itself) is
+            replaced by `<config.home_dir>/results`
         - validate_dir (bool, optional): when `True` (the default) `~` is expanded, the folder is
             made absolute and created if missing; when `False` it is stored unchanged (useful when
             the result is built on one machine and used on another)
@@ -92,11 +114,7 @@ class LocalResult(Result):
         serializer: Optional[Serializer] = None,
         **kwargs: Any,
     ) -> None:
-        if dir is None:
-            from prefect_classic.configuration import config
-
-            dir = os.path.join(str(config.home_dir), "results")
-        dir = os.fspath(dir)
+        dir = _results_dir(dir)
         if validate_dir:
             dir = os.path.abspath(os.path.expanduser(dir))
             try:
