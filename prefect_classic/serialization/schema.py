@@ -232,8 +232,8 @@ class ObjectSchema(ContextSchema):
     a function returning the class (to avoid import cycles). It adds `"__version__"` to every
     dump, refuses data written by a newer release, and ignores unknown keys.
 
-    Subclasses that build the object themselves override `create_object`, decorated with
-    `@post_load` as in Prefect 1.
+    Subclasses that build the object themselves override `create_object` (decorated with
+    `@post_load` as in Prefect 1, or not).
     """
 
     OPTIONS_CLASS = ObjectSchemaOptions
@@ -297,6 +297,16 @@ class ObjectSchema(ContextSchema):
         if isinstance(found, types.FunctionType):
             found = found()
         return found
+
+    @post_load
+    def _create_object_of_plain_override(self, data: Any, **kwargs: Any) -> Any:
+        # a subclass may override `create_object` without `@post_load` (and with the
+        # signature `create_object(self, data)`): call it here, since marshmallow then no
+        # longer sees it as a hook
+        method = type(self).create_object
+        if hasattr(method, "__marshmallow_hook__"):
+            return data  # runs as its own hook
+        return method(self, data)
 
     @post_load
     def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:

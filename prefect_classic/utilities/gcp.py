@@ -7,18 +7,22 @@ from typing import Any, Dict, Optional
 
 from prefect_classic.utilities.context import context
 
+try:
+    from google.oauth2.service_account import Credentials
+except ImportError:  # pragma: no cover - exercised without google-auth
+    Credentials = None
+
 __all__ = ["get_bigquery_client", "get_google_client", "get_storage_client"]
 
 
-def _secret_credentials() -> Optional[Dict[str, Any]]:
-    """The `GCP_CREDENTIALS` secret from `context.secrets` (a service account key as a dict
-    or JSON text), or None."""
+def _secret_credentials() -> Any:
+    """The `GCP_CREDENTIALS` secret from `context.secrets` (a service account key; JSON text
+    is decoded), or None."""
     if "GCP_CREDENTIALS" not in (context.get("secrets") or {}):
         return None
     from prefect_classic.tasks.secrets.base import get_local_secret
 
-    value = get_local_secret("GCP_CREDENTIALS")
-    return dict(value) if isinstance(value, dict) else None
+    return get_local_secret("GCP_CREDENTIALS")
 
 
 def get_google_client(
@@ -45,8 +49,11 @@ def get_google_client(
         # leaving `project` out (rather than passing None) lets the library find the
         # environment's project
         return client_class(project=project) if project else client_class()
-    from google.oauth2.service_account import Credentials
-
+    if Credentials is None:
+        raise ImportError(
+            "Service account credentials need google-auth; install it with "
+            "`pip install google-auth` (or `pip install prefect-classic[gcp]`)."
+        )
     account = Credentials.from_service_account_info(info)
     return client_class(project=project or account.project_id, credentials=account)
 

@@ -77,6 +77,23 @@ class TestObjectSchema:
             WrongSchema().load({"x": 1, "z": 2})
         assert PointSchema().load({"x": 1, "not-a-field": 5}).x == 1
 
+    def test_create_object_may_be_overridden_with_or_without_post_load(self):
+        class Decorated(PointSchema):
+            @marshmallow.post_load
+            def create_object(self, data, **kwargs):
+                return ("decorated", super().create_object(data, **kwargs).x)
+
+        class Plain(ObjectSchema):
+            object_class = Point  # the class attribute form of Meta.object_class
+
+            x = fields.Integer()
+
+            def create_object(self, data):
+                return ("plain", super().create_object(data).x)
+
+        assert Decorated().load({"x": 1}) == ("decorated", 1)
+        assert Plain().load({"x": 2}) == ("plain", 2)
+
     def test_values_the_class_rejects_are_validation_errors(self):
         class Picky:
             def __init__(self, x):

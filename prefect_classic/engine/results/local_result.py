@@ -65,20 +65,15 @@ def atomic_write(path: str, data: bytes) -> None:
 
 def _results_dir(dir: Optional[Union[str, "os.PathLike[str]"]]) -> str:
     """The folder a LocalResult uses for `dir`: `<home_dir>/results` when `dir` is not given or
-    lies inside Prefect's home folder (as Prefect 1 does, so results written by Prefect 1 are
-    found at the same place), otherwise `dir` itself."""
+    is Prefect's home folder itself (as in Prefect 1, results do not land loose in the home
+    folder), otherwise `dir`."""
     from prefect_classic.configuration import config
 
     home = str(config.home_dir)
     if dir is not None:
         dir = os.fspath(dir)
         # as Prefect 1: `~` is not expanded in `dir` here, so `dir="~/.prefect"` is kept
-        full_home, full_dir = os.path.abspath(os.path.expanduser(home)), os.path.abspath(dir)
-        try:
-            inside_home = os.path.commonpath([full_home, full_dir]) == full_home
-        except ValueError:  # different drives on Windows
-            inside_home = False
-        if not inside_home:
+        if os.path.abspath(dir) != os.path.abspath(os.path.expanduser(home)):
             return dir
     return os.path.join(home, "results")
 
@@ -92,9 +87,8 @@ class LocalResult(Result):
 
     Args:
         - dir (str, optional): the folder for results; relative locations are joined to it,
-            absolute locations are used as they are. Defaults to `<config.home_dir>/results`;
-            as in Prefect 1, a folder inside `config.home_dir` (e.g. `~/.prefect` itself) is
-            replaced by `<config.home_dir>/results`
+            absolute locations are used as they are. Defaults to `<config.home_dir>/results`,
+            which is also used when `dir` is `config.home_dir` itself, as in Prefect 1
         - validate_dir (bool, optional): when `True` (the default) `~` is expanded, the folder is
             made absolute and created if missing; when `False` it is stored unchanged (useful when
             the result is built on one machine and used on another)
