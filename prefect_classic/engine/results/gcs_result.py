@@ -5,16 +5,17 @@ from prefect_classic.engine.results._bucket import BucketResult
 from prefect_classic.engine.serializers import Serializer
 
 if TYPE_CHECKING:  # pragma: no cover
-    from google.cloud.storage import Blob, Bucket
+    from google.cloud.storage import Blob, Bucket, Client
 
 __all__ = ["GCSResult"]
 
 
-class GCSResult(BucketResult["Bucket"]):
+class GCSResult(BucketResult["Client"]):
     """A Result stored as a blob in a Google Cloud Storage bucket.
 
-    google-cloud-storage is imported, and the bucket handle (`gcs_bucket`) created, on first use;
-    it is then reused by this Result and its copies, and is not pickled. Credentials come, as in
+    google-cloud-storage is imported, and the client (`client`) and bucket handle (`gcs_bucket`)
+    created, on first use; they are then reused by this Result and its copies, and are not
+    pickled. Credentials come, as in
     Prefect 1, from the `GCP_CREDENTIALS` secret in `prefect.context.secrets` (a service account
     key), else from the environment (Application Default Credentials; `STORAGE_EMULATOR_HOST`
     selects an emulator). `read`, `write` and `exists` raise `ResultStorageError` naming the
@@ -33,6 +34,7 @@ class GCSResult(BucketResult["Bucket"]):
     bucket: Optional[str]
     scheme = "gs"
     object_noun = "blob"
+    transient_attributes = ("_client", "_gcs_bucket")
 
     def __init__(
         self,
@@ -43,33 +45,36 @@ class GCSResult(BucketResult["Bucket"]):
         **kwargs: Any,
     ) -> None:
         self.project = project
+        self._gcs_bucket: Optional[Bucket] = None
         super().__init__(bucket, location=location, serializer=serializer, **kwargs)
 
     @property
     def gcs_bucket(self) -> "Bucket":
         """The `google.cloud.storage.Bucket` handle, created on first access."""
-        return self.client
+        if getattr(self, "_gcs_bucket", None) is None:
+            self._gcs_bucket = self.client.bucket(self.bucket)
+        return self._gcs_bucket
 
     @gcs_bucket.setter
     def gcs_bucket(self, value: "Bucket") -> None:
-        self._client = value
+        self._gcs_bucket = value
 
-    def _make_client(self) -> "Bucket":
+    def _make_client(self) -> "Client":
         from prefect_classic.utilities import gcp
 
-        return gcp.get_storage_client(project=self.project).bucket(self.bucket)
+        return gcp.get_storage_client(project=self.project)
 
-    def _blob(self, bucket: "Bucket", name: str) -> "Blob":
-        return bucket.blob(name)
+    def _blob(self, name: str) -> "Blob":
+        return self.gcs_bucket.blob(name)
 
-    def _download(self, client: "Bucket", name: str) -> bytes:
-        return self._blob(client, name).download_as_bytes()
+    def _download(self, client: "Client", name: str) -> bytes:
+        return self._blob(name).download_as_bytes()
 
-    def _upload(self, client: "Bucket", name: str, data: bytes) -> None:
-        self._blob(client, name).upload_from_string(data)
+    def _upload(self, client: "Client", name: str, data: bytes) -> None:
+        self._blob(name).upload_from_string(data)
 
-    def _object_exists(self, client: "Bucket", name: str) -> bool:
-        return bool(self._blob(client, name).exists())
+    def _object_exists(self, client: "Client", name: str) -> bool:
+        return bool(self._blob(name).exists())
 
     @staticmethod
     def _is_not_found(exc: BaseException) -> bool:
