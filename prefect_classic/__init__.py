@@ -10,6 +10,7 @@ from prefect_classic.configuration import config  # noqa: E402
 from prefect_classic.utilities.context import context  # noqa: E402
 
 # isort: split
+from prefect_classic.client import Client  # noqa: E402  (constructs; API calls need a backend)
 from prefect_classic.core import Flow, Parameter, Task  # noqa: E402
 from prefect_classic.tasks.control_flow import case  # noqa: E402
 from prefect_classic.tasks.core.resource_manager import resource_manager  # noqa: E402
@@ -22,7 +23,19 @@ import prefect_classic.compat  # noqa: E402,F401  (out-of-scope Prefect 1 paths 
 import prefect_classic.engine  # noqa: E402,F401
 import prefect_classic.triggers  # noqa: E402,F401
 
+#: sub-packages Prefect 1 imported with the top package, loaded here on first attribute access
+_LAZY_SUBMODULES = ("artifacts", "backend", "run_configs", "serialization", "storage")
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
-    "Flow", "Parameter", "Task", "apply_map", "case", "config", "context", "flatten", "mapped",
+    "Client", "Flow", "Parameter", "Task", "apply_map", "case", "config", "context", "flatten", "mapped",
     "resource_manager", "tags", "task", "unmapped", "__version__",
 ]

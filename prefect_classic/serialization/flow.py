@@ -8,7 +8,6 @@ one task cache, see `TaskSchema`); an edge or reference task naming a slug the f
 not have is a `ValidationError`.
 """
 
-import importlib
 from typing import Any, Dict, Mapping, Optional
 
 from marshmallow import ValidationError, fields, missing, post_load, pre_load
@@ -18,8 +17,10 @@ from prefect_classic.core.task import Task
 from prefect_classic.serialization.edge import EdgeSchema
 from prefect_classic.serialization.fields import Nested
 from prefect_classic.serialization.result import StateResultSchema
+from prefect_classic.serialization.run_config import RunConfigSchema
 from prefect_classic.serialization.schedule import ScheduleSchema
-from prefect_classic.serialization.schema import ObjectSchema, make_schema, to_qualified_name
+from prefect_classic.serialization.schema import ObjectSchema, to_qualified_name
+from prefect_classic.serialization.storage import StorageSchema
 from prefect_classic.serialization.task import ParameterSchema, TaskSchema
 
 __all__ = ["FlowSchema", "get_edges", "get_parameters", "get_reference_tasks", "get_tasks"]
@@ -100,32 +101,6 @@ def get_edges(obj: Any, context: Optional[Dict[str, Any]] = None) -> Any:
     )
 
 
-class _OptionalSchemaField(fields.Field):
-    """A field dumped and loaded with a schema from a module that may be absent (the
-    storage and run-config schemas); without the module only `null` is accepted."""
-
-    def __init__(self, module: str, schema: str, **kwargs: Any) -> None:
-        kwargs.setdefault("allow_none", True)
-        super().__init__(**kwargs)
-        self.module_name, self.schema_name = module, schema
-
-    def _schema(self) -> Any:
-        try:
-            module = importlib.import_module(self.module_name)
-        except ImportError as exc:
-            raise ValidationError(f"{self.schema_name} is not available: {exc}") from exc
-        context = getattr(self.parent, "context", None)
-        return make_schema(getattr(module, self.schema_name), context)
-
-    def _serialize(self, value: Any, attr: Optional[str], obj: Any, **kwargs: Any) -> Any:
-        return None if value is None else self._schema().dump(value)
-
-    def _deserialize(
-        self, value: Any, attr: Optional[str], data: Optional[Mapping[str, Any]], **kwargs: Any
-    ) -> Any:
-        return self._schema().load(value)
-
-
 class FlowSchema(ObjectSchema):
     """Schema for `Flow`: `FlowSchema().dump(flow)` is `flow.serialize()`."""
 
@@ -145,8 +120,8 @@ class FlowSchema(ObjectSchema):
     reference_tasks = Nested(
         TaskSchema, value_selection_fn=get_reference_tasks, many=True, only=["slug"]
     )
-    run_config = _OptionalSchemaField("prefect_classic.serialization.run_config", "RunConfigSchema")
-    storage = _OptionalSchemaField("prefect_classic.serialization.storage", "StorageSchema")
+    run_config = Nested(RunConfigSchema, allow_none=True)
+    storage = Nested(StorageSchema, allow_none=True)
     result = Nested(StateResultSchema, allow_none=True)
 
     def _dump_type(self, flow: Any) -> str:
@@ -205,6 +180,8 @@ class FlowSchema(ObjectSchema):
                 name=data.get("name") or "",
                 schedule=data.get("schedule"),
                 result=data.get("result"),
+                run_config=data.get("run_config"),
+                storage=data.get("storage"),
                 tasks=list(tasks.values()),
             )
             for edge in data.get("edges") or []:
@@ -221,7 +198,7 @@ class FlowSchema(ObjectSchema):
             )
         except (TypeError, ValueError) as exc:
             raise ValidationError(str(exc)) from exc
-        for key in ("project", "version", "description", "storage", "run_config"):
+        for key in ("project", "version", "description"):
             if data.get(key) is not None:
                 setattr(flow, key, data[key])
         return flow

@@ -168,6 +168,18 @@ def sorted_strings(values: Any) -> List[str]:
     return sorted(values or [])
 
 
+_MOVED_TO_FIELDS = {"FunctionReference", "ISODateTime", "JSONCompatible", "Message", "Nested", "Seconds"}
+
+
+def __getattr__(name: str) -> Any:
+    # the fields used to live here; they are in `prefect_classic.serialization.fields` now
+    if name in _MOVED_TO_FIELDS:
+        from prefect_classic.serialization import fields
+
+        return getattr(fields, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # ---------------------------------------------------------------------------------------
 # schemas
 # ---------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 
 from prefect_classic.cli import cli
 
-LEGACY = "import prefect\nfrom prefect.storage import Docker\n\nflow = None  # keep\n"
+LEGACY = "import prefect\nfrom prefect.agent.local import LocalAgent\n\nflow = None  # keep\n"
 
 
 @pytest.fixture
@@ -24,8 +24,9 @@ def test_migrate_prints_a_diff_and_warnings_and_changes_nothing(runner, legacy_t
     assert f"--- {target}\n+++ {target}\n" in result.output
     diff_lines = result.output.splitlines()
     assert "-import prefect" in diff_lines and "+import prefect_classic as prefect" in diff_lines
-    assert "+from prefect_classic.storage import Docker" in diff_lines
-    assert f"warning: {target}:2:6: `prefect.storage` is not part of prefect_classic" in result.output
+    assert "+from prefect_classic.agent.local import LocalAgent" in diff_lines
+    assert f"warning: {target}:2:6: `prefect.agent` (needed by `prefect.agent.local`) is not part of prefect_classic" \
+        in result.output
     assert "1 of 2 file(s) would change; 1 warning(s)." in result.output
     assert target.read_text() == LEGACY
 
@@ -35,7 +36,7 @@ def test_migrate_write_rewrites_and_a_second_run_changes_nothing(runner, legacy_
     first = runner.invoke(cli, ["migrate", "--write", str(legacy_tree)])
     assert first.exit_code == 0 and f"migrated {target}" in first.output
     assert target.read_text() == LEGACY.replace("import prefect\n", "import prefect_classic as prefect\n").replace(
-        "from prefect.storage", "from prefect_classic.storage")
+        "from prefect.agent", "from prefect_classic.agent")
     second = runner.invoke(cli, ["migrate", "--write", str(legacy_tree)])
     assert second.exit_code == 0 and "0 of 2 file(s) changed" in second.output
 

@@ -48,10 +48,18 @@ class TestConstructor:
         handler(flow, None, failed)
         assert flow.on_failure is not None and calls == [failed]
 
-    @pytest.mark.parametrize("arg", ["environment", "run_config", "storage"])
-    def test_cloud_deployment_arguments_are_rejected(self, arg):
-        with pytest.raises(ValueError, match=f"`{arg}` is part of Prefect Cloud/Server"):
-            Flow("f", **{arg: object()})
+    def test_environment_argument_is_rejected(self):
+        with pytest.raises(ValueError, match="`environment` is part of Prefect Cloud/Server"):
+            Flow("f", environment=object())
+
+    def test_run_config_and_storage_are_kept(self):
+        from prefect_classic.run_configs import LocalRun
+        from prefect_classic.storage import Module
+
+        run_config, storage = LocalRun(), Module("flows")
+        flow = Flow("f", run_config=run_config, storage=storage)
+        assert flow.run_config is run_config and flow.storage is storage
+        assert Flow("g").run_config is None and Flow("g").storage is None
 
     def test_repr(self):
         assert repr(Flow("my flow")) == '<Flow: name="my flow">'
