@@ -16,6 +16,7 @@ import pytest
 import prefect_classic
 from prefect_classic.engine.result.base import Result
 from prefect_classic.engine.results import LocalResult
+from prefect_classic.engine.results.local_result import local_result_at
 from prefect_classic.engine.serializers import JSONSerializer, PickleSerializer
 from prefect_classic.utilities.configuration import set_temporary_config
 
@@ -52,15 +53,19 @@ class TestInit:
         assert r.dir == os.path.join(str(tmp_path), ".prefect", "results")
         assert os.path.isdir(r.dir)
 
-    def test_the_home_dir_itself_means_the_results_folder(self, tmp_path):
-        """As in Prefect 1, the home folder is replaced by `<home_dir>/results`. Folders inside
-        it are used as given (Prefect 1 replaced those too, silently)."""
+    def test_a_dir_inside_the_home_dir_means_the_results_folder(self, tmp_path):
+        """As in Prefect 1: the home folder itself, or any folder inside it (such as Local
+        storage's `~/.prefect/flows`), is replaced by `<home_dir>/results`; folders elsewhere are
+        kept, and `local_result_at` keeps any folder."""
         home = tmp_path / "home"
         with set_temporary_config({"home_dir": str(home)}):
             assert LocalResult(dir=str(home)).dir == str(home / "results")
-            assert LocalResult(dir=str(home) + os.sep).dir == str(home / "results")
-            assert LocalResult(dir=str(home / "mine")).dir == str(home / "mine")
+            assert LocalResult(dir=str(home / "flows")).dir == str(home / "results")
             assert LocalResult(dir=str(tmp_path / "elsewhere")).dir == str(tmp_path / "elsewhere")
+            assert LocalResult(dir=str(tmp_path / "home-sibling")).dir == str(tmp_path / "home-sibling")
+            kept = local_result_at(str(home / "storage"), location="x.bin")
+            assert (kept.dir, kept.location) == (str(home / "storage"), "x.bin")
+            assert (home / "storage").is_dir()
 
     def test_a_dir_written_with_a_tilde_is_kept(self, tmp_path, monkeypatch):
         """Prefect 1 compares the folder as written, so `~/.prefect` (unexpanded) stays
