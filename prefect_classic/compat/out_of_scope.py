@@ -34,8 +34,6 @@ OUT_OF_SCOPE: Dict[str, str] = {
     "tasks.cloud": "StartFlowRun needs a Prefect backend; run the child flow in-process with `child_flow.run()` inside a task",
     "utilities.graphql": _BACKEND,
     "utilities.agent": _BACKEND,
-    "utilities.aws": "call boto3 directly from your tasks (S3Result covers S3 checkpoints)",
-    "utilities.gcp": "call google-cloud-* clients directly from your tasks (GCSResult covers GCS checkpoints)",
     "utilities.kubernetes": "call the kubernetes client directly from your tasks",
     "utilities.git": "call git (e.g. with ShellTask) or a git library from your tasks",
 }

@@ -16,7 +16,8 @@ from prefect_classic.run_configs import (
     UniversalRun,
     VertexRun,
 )
-from prefect_classic.serialization.schema import JSONCompatible, ObjectSchema, OneOfSchema
+from prefect_classic.serialization.fields import JSONCompatible
+from prefect_classic.serialization.schema import ObjectSchema, OneOfSchema
 
 __all__ = [
     "DockerRunSchema", "ECSRunSchema", "KubernetesRunSchema", "LocalRunSchema", "RunConfigSchema",

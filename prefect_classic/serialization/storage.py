@@ -8,7 +8,8 @@ from typing import Any, Callable, ClassVar, Dict, Optional
 
 from marshmallow import fields
 
-from prefect_classic.serialization.schema import JSONCompatible, ObjectSchema, OneOfSchema
+from prefect_classic.serialization.fields import JSONCompatible
+from prefect_classic.serialization.schema import ObjectSchema, OneOfSchema
 from prefect_classic.storage import (
     GCS,
     S3,

@@ -121,7 +121,9 @@ def test_local_defaults_to_home_dir_flows_with_a_local_result_there(tmp_path):
         storage = Local(secrets=["AUTH"])
     assert storage.directory == str(tmp_path / "home" / "flows")
     assert os.path.isdir(storage.directory)
-    assert isinstance(storage.result, LocalResult) and storage.result.dir == storage.directory
+    # as in Prefect 1, a LocalResult in a folder inside the home folder stores in <home>/results
+    assert isinstance(storage.result, LocalResult)
+    assert storage.result.dir == str(tmp_path / "home" / "results")
     assert storage.secrets == ["AUTH"]
 
 

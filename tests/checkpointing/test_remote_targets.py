@@ -40,7 +40,7 @@ class S3Store:
         """Make `action` ("exists", "read" or "write") fail with an HTTP 500 from S3."""
         from botocore.exceptions import ClientError
 
-        method = {"exists": "head_object", "read": "get_object", "write": "put_object"}[action]
+        method = {"exists": "get_object", "read": "download_fileobj", "write": "upload_fileobj"}[action]
         error = ClientError(
             {"Error": {"Code": "InternalError", "Message": "We encountered an internal error"},
              "ResponseMetadata": {"HTTPStatusCode": 500}},
