@@ -1,13 +1,22 @@
 """The Result contract: every storage backend is a Result with `read`/`write`/`exists`/`format`."""
+import os
 import uuid
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, Tuple, Union
 
 import pendulum
 
+from prefect_classic.engine.result.checksum import ResultCorruptError, seal, unwrap
 from prefect_classic.utilities.logging import get_logger
 from prefect_classic.utilities.templates import format_template
 
-__all__ = ["NoResult", "NoResultType", "Result", "ResultNotImplementedError", "ResultStorageError"]
+__all__ = [
+    "NoResult",
+    "NoResultType",
+    "Result",
+    "ResultCorruptError",
+    "ResultNotImplementedError",
+    "ResultStorageError",
+]
 
 
 class ResultNotImplementedError(NotImplementedError):
@@ -26,14 +35,75 @@ class ResultStorageError(RuntimeError):
     bucket/path, the key and the cause (the original exception is chained as `__cause__`)."""
 
 
+def _type_name(value: Any) -> str:
+    cls = type(value)
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def check_serializer(serializer: Any, owner: str) -> None:
+    """Raise a TypeError unless `serializer` is a serializer instance: a `Serializer`, or an
+    object with `serialize` and `deserialize` methods.
+
+    Args:
+        - serializer (Any): the value given
+        - owner (str): who received it, for the message (e.g. `"S3Result"`)
+
+    Raises:
+        - TypeError: naming the argument and what was given
+    """
+    from prefect_classic.engine.serializers import Serializer
+
+    if isinstance(serializer, Serializer):
+        return
+    if isinstance(serializer, type):
+        hint = f"; pass an instance, e.g. {serializer.__name__}()" if issubclass(serializer, Serializer) else ""
+        raise TypeError(f"{owner}: `serializer` must be a Serializer instance, not the class {serializer!r}{hint}")
+    if not (callable(getattr(serializer, "serialize", None)) and callable(getattr(serializer, "deserialize", None))):
+        raise TypeError(
+            f"{owner}: `serializer` must be a Serializer (such as PickleSerializer() or "
+            f"JSONSerializer()), not {serializer!r} of type {_type_name(serializer)}"
+        )
+
+
+def check_location(location: Any, owner: str) -> Any:
+    """Check a `location` argument: None, a string, a path (returned as a string) or a callable.
+
+    Args:
+        - location (Any): the value given
+        - owner (str): who received it, for the message
+
+    Returns:
+        - Union[str, Callable, None]: the location
+
+    Raises:
+        - TypeError: naming the argument and what was given
+    """
+    if location is None or isinstance(location, str) or callable(location):
+        return location
+    if isinstance(location, os.PathLike):
+        return os.fspath(location)
+    raise TypeError(
+        f"{owner}: `location` must be a string template or a callable returning the location, "
+        f"not {location!r} of type {_type_name(location)}"
+    )
+
+
 class Result:
     """A task's output and where/how it is stored.
+
+    Storage Results (`LocalResult`, `S3Result`, `GCSResult`, `AzureResult`) store a SHA-256
+    checksum with every value they write and check it when they read the value back (see
+    `prefect_classic.engine.result.checksum`); a mismatch raises `ResultCorruptError`.
 
     Args:
         - value (Any, optional): the value
         - location (Union[str, Callable], optional): where the value lives; a `str.format` template
             (formatted with context values and task inputs) or a callable taking those as kwargs
         - serializer (Serializer, optional): how the value becomes bytes; default `PickleSerializer`
+
+    Raises:
+        - TypeError: when `serializer` is not a Serializer instance, or `location` neither a
+            string nor a callable
     """
 
     def __init__(
@@ -45,6 +115,9 @@ class Result:
         self.value = value
         if serializer is None:
             serializer = _default_serializer()
+        else:
+            check_serializer(serializer, type(self).__name__)
+        location = check_location(location, type(self).__name__)
         self.serializer = serializer
         if location is None or isinstance(location, str):
             self.location: Optional[str] = location
@@ -144,6 +217,23 @@ class Result:
             - Any: the value
         """
         return self.serializer.deserialize(data)
+
+    def _encode(self, value: Any) -> Tuple[bytes, Optional[str]]:
+        """The bytes to store for `value`, with their checksum: inside the bytes where the
+        serializer's readers skip it, otherwise returned as text to store next to them."""
+        payload = self.serialize_to_bytes(value)
+        if type(self).serialize_to_bytes is not Result.serialize_to_bytes:
+            return seal(None, payload)  # bytes of the subclass's own making: never framed
+        return seal(self.serializer, payload)
+
+    def _decode(self, data: bytes, checksum: Any = None, where: str = "") -> Any:
+        """The value of stored bytes, after checking them against their checksum (`checksum`:
+        the text stored next to them, a function returning it, or None).
+
+        Raises:
+            - ResultCorruptError: when the bytes do not match their checksum
+        """
+        return self.deserialize_from_bytes(unwrap(data, checksum, where))
 
     def exists(self, location: str, **kwargs: Any) -> bool:
         """Whether a value is stored at `location` (formatted with `kwargs`).

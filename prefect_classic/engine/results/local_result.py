@@ -1,14 +1,15 @@
-"""`LocalResult`: results stored as files on the local file system, written atomically."""
-import contextlib
+"""`LocalResult`: results stored as files on the local file system, written atomically, with a
+checksum verified on read."""
+import hashlib
 import os
-import uuid
 from typing import Any, Callable, Optional, Union
 
 from prefect_classic.engine.result.base import Result
+from prefect_classic.engine.results._files import atomic_write
 from prefect_classic.engine.serializers import Serializer
 from prefect_classic.utilities.templates import format_template
 
-__all__ = ["LocalResult", "atomic_write", "local_result_at"]
+__all__ = ["LocalResult", "atomic_write", "checksum_path", "local_result_at"]
 
 
 def _storage_error(exc: OSError, action: str, path: str) -> OSError:
@@ -16,51 +17,6 @@ def _storage_error(exc: OSError, action: str, path: str) -> OSError:
     if exc.errno is None:
         return OSError(f"Could not {action} {path!r}: {exc}")
     return OSError(exc.errno, f"Could not {action} {path!r}: {exc.strerror or exc}")
-
-
-def _fsync_dir(folder: str) -> None:
-    """Make a rename inside `folder` durable (POSIX only; best effort)."""
-    if os.name != "posix":  # pragma: no cover - Windows cannot open directories
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def atomic_write(path: str, data: bytes) -> None:
-    """Write `data` to `path` so that readers see either the old file or the complete new one.
-
-    The bytes go to a uniquely named temporary file in the same folder, are flushed to disk with
-    `fsync`, and the temporary file is then renamed over `path` with `os.replace` (atomic on POSIX
-    and Windows). If anything fails, the temporary file is removed and `path` is left untouched.
-    Concurrent writers to one path each use their own temporary file; the last rename wins.
-
-    Args:
-        - path (str): the target path; missing parent folders are created
-        - data (bytes): the bytes to write
-    """
-    folder = os.path.dirname(path) or os.curdir
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".{os.path.basename(path)[:200]}.{uuid.uuid4().hex[:16]}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, 0o666)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(folder)
 
 
 def _results_dir(dir: Optional[Union[str, "os.PathLike[str]"]]) -> str:
@@ -130,7 +86,9 @@ class LocalResult(Result):
         return os.path.join(os.path.expanduser(self.dir), location)
 
     def read(self, location: str) -> Result:
-        """Read and deserialize the file at `location`.
+        """Read the file at `location`, check it against its checksum and deserialize it.
+
+        Files without a checksum (written by Prefect 1) are deserialized as they are.
 
         Args:
             - location (str): a path, relative to `dir` or absolute
@@ -140,6 +98,8 @@ class LocalResult(Result):
 
         Raises:
             - FileNotFoundError: when there is no file at `location`
+            - ResultCorruptError: when the file does not match its checksum (damaged on disk,
+                or cut short by a power loss)
         """
         path = self._path(location)
         self.logger.debug("Reading result from %s", path)
@@ -147,11 +107,18 @@ class LocalResult(Result):
             data = f.read()
         new = self.copy()
         new.location = location
-        new.value = self.deserialize_from_bytes(data)
+        new.value = self._decode(data, lambda: _read_checksum(path), path)
         return new
 
     def write(self, value_: Any, **kwargs: Any) -> Result:
-        """Serialize `value_` and write it atomically to the formatted location.
+        """Serialize `value_` and write it atomically, with its checksum, to the formatted
+        location.
+
+        Pickle and JSON files carry their checksum in a header their readers skip (Prefect 1
+        reads them as before); for other serializers it goes to a hidden file next to the value
+        (`checksum_path`). Files that carry their checksum are not flushed to disk before the
+        rename: after a power loss such a file is either whole or fails its check and is
+        recomputed. Others are flushed (`fsync`), so that they are never left partly written.
 
         Args:
             - value_ (Any): the value
@@ -167,10 +134,13 @@ class LocalResult(Result):
         new = self.format(**kwargs)
         assert new.location is not None
         path = self._path(new.location)
-        data = self.serialize_to_bytes(value_)
+        data, checksum = self._encode(value_)
         self.logger.debug("Writing result to %s", path)
         try:
-            atomic_write(path, data)
+            if checksum is None:
+                atomic_write(path, data, durable=False)
+            else:
+                _write_with_checksum_file(path, data, checksum)
         except OSError as exc:
             raise _storage_error(exc, "write the result to", path) from exc
         new.value = value_
@@ -192,6 +162,50 @@ class LocalResult(Result):
         if kwargs:
             location = format_template(location, **kwargs)
         return os.path.exists(self._path(location))
+
+
+def checksum_path(path: str) -> str:
+    """The hidden file holding the checksum of the value at `path`, for serializers whose
+    files carry none themselves: `.<name>.checksum` in the same folder.
+
+    Args:
+        - path (str): the value's path
+
+    Returns:
+        - str: the checksum file's path
+    """
+    folder, name = os.path.split(path)
+    if len(name) > 200:  # keep within the file system's name length
+        name = f"{name[:160]}~{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:24]}"
+    return os.path.join(folder, f".{name}.checksum")
+
+
+def _write_with_checksum_file(path: str, data: bytes, checksum: str) -> None:
+    """Write the checksum file, then the value; if the value cannot be written, put the previous
+    checksum back, so that the previous value still reads."""
+    sidecar = checksum_path(path)
+    previous = _read_checksum(path)
+    atomic_write(sidecar, checksum.encode("ascii"), durable=False)
+    try:
+        atomic_write(path, data, durable=True)
+    except BaseException:
+        try:
+            if previous is None:
+                os.unlink(sidecar)
+            else:
+                atomic_write(sidecar, previous.encode("ascii"), durable=False)
+        except OSError:  # pragma: no cover - the value then reads as damaged and is recomputed
+            pass
+        raise
+
+
+def _read_checksum(path: str) -> Optional[str]:
+    """The checksum stored next to `path`, or None when there is none."""
+    try:
+        with open(checksum_path(path), "rb") as f:
+            return f.read(256).decode("ascii", "replace")
+    except FileNotFoundError:
+        return None
 
 
 def local_result_at(folder: str, **kwargs: Any) -> LocalResult:
