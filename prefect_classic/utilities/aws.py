@@ -17,7 +17,7 @@ except ImportError:  # pragma: no cover - exercised with boto3 absent
 if TYPE_CHECKING:  # pragma: no cover
     from botocore.client import BaseClient
 
-__all__ = ["get_boto_client"]
+__all__ = ["get_boto_client", "transfer_config"]
 
 #: live clients without extra options, by (profile, region, botocore session, service,
 #: credentials); an entry goes away with the last user of its client
@@ -110,3 +110,24 @@ def get_boto_client(
         if not kwargs:
             _CLIENT_CACHE[cache_key] = client
     return client
+
+
+def transfer_config(timeout: float, config: Any = None) -> Any:
+    """A botocore `Config` for transfers that the caller retries itself: `timeout` seconds to
+    connect and to wait for each answer, and one attempt per call (no botocore retries).
+
+    Args:
+        - timeout (float): the connect and read timeout, in seconds
+        - config (botocore.config.Config, optional): the user's own configuration, whose
+            settings win over these
+
+    Returns:
+        - botocore.config.Config: the configuration
+
+    Raises:
+        - ImportError: when botocore is not installed
+    """
+    from botocore.config import Config
+
+    ours = Config(connect_timeout=timeout, read_timeout=timeout, retries={"total_max_attempts": 1})
+    return ours.merge(config) if config is not None else ours

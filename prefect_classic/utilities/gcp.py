@@ -10,7 +10,7 @@ from prefect_classic.utilities.context import context
 try:
     from google.oauth2.service_account import Credentials
 except ImportError:  # pragma: no cover - exercised without google-auth
-    Credentials = None
+    Credentials = None  # type: ignore[misc,assignment]
 
 __all__ = ["get_bigquery_client", "get_google_client", "get_storage_client"]
 

@@ -40,7 +40,7 @@ class S3Store:
         """Make `action` ("exists", "read" or "write") fail with an HTTP 500 from S3."""
         from botocore.exceptions import ClientError
 
-        method = {"exists": "get_object", "read": "download_fileobj", "write": "upload_fileobj"}[action]
+        method = {"exists": "get_object", "read": "get_object", "write": "upload_fileobj"}[action]
         error = ClientError(
             {"Error": {"Code": "InternalError", "Message": "We encountered an internal error"},
              "ResponseMetadata": {"HTTPStatusCode": 500}},
@@ -50,7 +50,7 @@ class S3Store:
         def raise_500(*args, **kwargs):
             raise error
 
-        monkeypatch.setattr(result.client, method, raise_500)
+        monkeypatch.setattr(result._transfer_client(), method, raise_500)
         return "InternalError"
 
 
@@ -201,10 +201,11 @@ def test_corrupt_object_warns_naming_the_location_and_is_replaced(store, prefect
 
 
 @pytest.mark.parametrize("action", ["exists", "read", "write"])
-def test_server_errors_fail_the_task_naming_bucket_key_and_cause(store, monkeypatch, action):
-    """A 500 while checking, reading or writing the target -> the task is Failed (it does not run
-    again over a value it could not see), and the message names the bucket, the key and the
-    cause; a 500 on read does not overwrite the stored value."""
+def test_server_errors_fail_the_task_naming_bucket_key_and_cause(store, monkeypatch, action, quick_retries):
+    """A 500 that outlasts the retries while checking, reading or writing the target -> the task
+    is Failed (it does not run again over a value it could not see), and the message names the
+    bucket, the key, the cause and the attempts; a 500 on read does not overwrite the stored
+    value."""
     result = store.result()
     calls = []
 
@@ -221,5 +222,6 @@ def test_server_errors_fail_the_task_naming_bucket_key_and_cause(store, monkeypa
     assert state.is_failed() and task_state.is_failed()
     assert repr(store.bucket) in task_state.message and "'t.bin'" in task_state.message
     assert cause in task_state.message and store.name in task_state.message
+    assert "after 4 attempts" in task_state.message
     assert calls == ([1] if action == "write" else [])
     assert store.keys() == (["t.bin"] if action == "read" else [])

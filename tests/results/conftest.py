@@ -120,3 +120,33 @@ def azure_container(azure_service) -> str:
     name = f"test-{uuid.uuid4().hex[:12]}"
     azure_service.create_container(name)
     return name
+
+
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bucket Results retry failed transfers after 10 ms instead of 0.25 s (then 20 ms, ...)."""
+    from prefect_classic.engine.results._bucket import BucketResult
+
+    monkeypatch.setattr(BucketResult, "retry_backoff", 0.01)
+
+
+@pytest.fixture
+def fault_proxy_to():
+    """`fault_proxy_to(upstream_url) -> FaultProxy`: a fault-injecting proxy in front of a local
+    storage server, closed after the test."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fault_proxy", Path(__file__).with_name("fault_proxy.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    proxies = []
+
+    def start(upstream: str):
+        proxy = module.FaultProxy(upstream)
+        proxies.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in proxies:
+        proxy.close()

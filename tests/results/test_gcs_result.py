@@ -1,5 +1,6 @@
 """GCSResult against a real gcp-storage-emulator on 127.0.0.1 with the real google-cloud-storage
 client; server errors are injected by patching blob methods."""
+import json
 import pickle
 import sys
 
@@ -60,7 +61,8 @@ class TestRoundTrip:
     def test_serializer_is_used(self, gcs_bucket, gcs_client):
         r = GCSResult(gcs_bucket, location="x.json", serializer=JSONSerializer())
         r.write({"k": 1})
-        assert gcs_client.bucket(gcs_bucket).blob("x.json").download_as_bytes() == b'{"k": 1}'
+        stored = gcs_client.bucket(gcs_bucket).blob("x.json").download_as_bytes()
+        assert json.loads(stored) == {"k": 1}  # what Prefect 1 reads; the checksum line is whitespace
         assert r.read("x.json").value == {"k": 1}
 
     def test_overwrite(self, result):
@@ -107,11 +109,15 @@ class TestClient:
         with pytest.raises(ImportError, match="pip install google-cloud-storage"):
             _ = GCSResult("bucket").client
 
-    def test_no_bucket_name_is_a_clear_error(self):
-        """As in Prefect 1 the bucket may be left out when the Result is created, but it is
-        needed before anything is stored."""
-        with pytest.raises(ValueError, match="GCSResult needs a bucket name"):
-            GCSResult().write(1)
+    @pytest.mark.parametrize("bucket, error, says", [(None, TypeError, "not None"), ("", ValueError, "empty"),
+                                                     (5, TypeError, "not 5"), ("  ", ValueError, "empty")])
+    def test_a_bucket_name_is_required(self, bucket, error, says):
+        """Prefect 1 accepted a missing bucket and failed at the first transfer; the bucket is
+        checked when the Result is created, naming the argument and what was given."""
+        with pytest.raises(error, match=f"GCSResult: `bucket` must be the bucket's name.*{says}"):
+            GCSResult(bucket)
+        with pytest.raises(TypeError, match="`bucket`.*None"):
+            GCSResult()
 
 
 def fail_with(exc):

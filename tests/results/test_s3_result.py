@@ -1,4 +1,5 @@
 """S3Result against a real (moto) S3 server on 127.0.0.1; error injection via botocore's Stubber."""
+import json
 import pickle
 import socket
 
@@ -65,7 +66,8 @@ class TestRoundTrip:
     def test_serializer_is_used(self, s3_bucket, s3_kwargs, s3_client):
         r = S3Result(s3_bucket, boto3_kwargs=s3_kwargs, location="x.json", serializer=JSONSerializer())
         r.write({"k": 1})
-        assert s3_client.get_object(Bucket=s3_bucket, Key="x.json")["Body"].read() == b'{"k": 1}'
+        stored = s3_client.get_object(Bucket=s3_bucket, Key="x.json")["Body"].read()
+        assert json.loads(stored) == {"k": 1}  # what Prefect 1 reads; the checksum line is whitespace
         compressed = S3Result(
             s3_bucket, boto3_kwargs=s3_kwargs, location="x.gz", serializer=CompressedSerializer(JSONSerializer(), format="gzip")
         )
@@ -132,34 +134,41 @@ class TestErrors:
         with pytest.raises(ResultStorageError, match="'no-such-bucket'.*'k'.*NoSuchBucket"):
             r.write(1)
 
-    @pytest.mark.parametrize("status, code", [(500, "InternalError"), (403, "AccessDenied"), (503, "SlowDown")])
-    def test_exists_raises_on_errors_other_than_not_found(self, result, s3_bucket, status, code):
-        with Stubber(result.client) as stub:
-            stub.add_client_error("get_object", service_error_code=code, http_status_code=status)
+    @pytest.mark.parametrize("status, code, retried", [(500, "InternalError", True), (403, "AccessDenied", False),
+                                                       (503, "SlowDown", True)])
+    def test_exists_raises_on_errors_other_than_not_found(self, result, s3_bucket, status, code, retried,
+                                                          quick_retries):
+        """Server errors are retried (`max_retries` times), others are not."""
+        with Stubber(result._transfer_client()) as stub:
+            for _ in range(result.max_retries + 1 if retried else 1):
+                stub.add_client_error("get_object", service_error_code=code, http_status_code=status)
             with pytest.raises(ResultStorageError) as exc_info:
                 result.exists("f/t.bin")
+            stub.assert_no_pending_responses()
         msg = str(exc_info.value)
         assert s3_bucket in msg and "f/t.bin" in msg and code in msg
+        assert ("after 4 attempts" in msg) is retried
 
     @pytest.mark.parametrize("code", ["404", "NoSuchKey", "NotFound"])
     def test_exists_is_false_for_not_found(self, result, code):
-        with Stubber(result.client) as stub:
+        with Stubber(result._transfer_client()) as stub:
             stub.add_client_error("get_object", service_error_code=code, http_status_code=404)
             assert result.exists("f/t.bin") is False
 
-    def test_write_server_error(self, result, s3_bucket):
-        with Stubber(result.client) as stub:
-            stub.add_client_error("put_object", service_error_code="InternalError", http_status_code=500)
+    def test_write_server_error(self, result, s3_bucket, quick_retries):
+        with Stubber(result._transfer_client()) as stub:
+            for _ in range(4):
+                stub.add_client_error("put_object", service_error_code="InternalError", http_status_code=500)
             with pytest.raises(ResultStorageError) as exc_info:
                 result.write(1, flow="f", task="t")
         msg = str(exc_info.value)
-        assert s3_bucket in msg and "f/t.bin" in msg and "InternalError" in msg
+        assert s3_bucket in msg and "f/t.bin" in msg and "InternalError" in msg and "after 4 attempts" in msg
 
-    def test_read_server_error(self, result, s3_bucket):
-        with Stubber(result.client) as stub:
-            # a managed download asks for the object's size first
-            stub.add_client_error("head_object", service_error_code="InternalError", http_status_code=500)
-            with pytest.raises(ResultStorageError, match=f"'{s3_bucket}'.*'f/t.bin'.*InternalError"):
+    def test_read_server_error(self, result, s3_bucket, quick_retries):
+        with Stubber(result._transfer_client()) as stub:
+            for _ in range(4):
+                stub.add_client_error("get_object", service_error_code="InternalError", http_status_code=500)
+            with pytest.raises(ResultStorageError, match=f"'{s3_bucket}'.*'f/t.bin'.*4 attempts.*InternalError"):
                 result.read("f/t.bin")
 
     def test_unreachable_endpoint(self, aws_env):

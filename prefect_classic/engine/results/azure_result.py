@@ -1,9 +1,14 @@
 """`AzureResult`: results stored as blobs in an Azure Blob Storage container."""
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Union
 
-from prefect_classic.engine.results._bucket import BucketResult
+from prefect_classic.engine.results._bucket import (
+    CORRUPT,
+    DEFAULT_TIMEOUT,
+    TRANSIENT,
+    BucketResult,
+)
 from prefect_classic.engine.serializers import Serializer
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -12,6 +17,30 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["AzureResult"]
 
 _SERVICE_LOCK = threading.Lock()
+
+#: the Azure SDK itself tries each download (and each of its chunks) up to 3 times, 1 s apart
+_SDK_DOWNLOAD_TRIES = 3
+#: fewer retries than S3 and GCS by default, as the SDK retries downloads too
+_DEFAULT_MAX_RETRIES = 2
+#: Azure metadata names must be identifiers: no dashes
+_CHECKSUM_METADATA_KEY = "prefect_classic_checksum"
+_RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def _fault(exc: BaseException) -> Optional[str]:
+    """Whether an azure-core error is worth a retry: a damaged download (`CORRUPT`), a server or
+    network fault (`TRANSIENT`), or not (None)."""
+    try:
+        from azure.core import exceptions as az
+    except ImportError:  # pragma: no cover - no SDK, no SDK errors
+        return None
+    if isinstance(exc, (az.IncompleteReadError, az.DecodeError)):
+        return CORRUPT
+    if isinstance(exc, (az.ServiceRequestError, az.ServiceResponseError)):
+        return TRANSIENT
+    if isinstance(exc, az.HttpResponseError) and exc.status_code in _RETRIED_STATUSES:
+        return TRANSIENT
+    return None
 
 
 class AzureResult(BucketResult["BlobServiceClient"]):
@@ -25,7 +54,11 @@ class AzureResult(BucketResult["BlobServiceClient"]):
     string without an account key or SAS token is authenticated with azure-identity's
     `DefaultAzureCredential`. `read`, `write` and `exists` raise `ResultStorageError` naming the
     container, the blob and the cause for any storage error (a missing blob is `False` for
-    `exists`); writing over an existing blob replaces it.
+    `exists`); writing over an existing blob replaces it. Failed requests are retried by this
+    Result (see `BucketResult`), not by the SDK's retry policy; but the SDK itself tries each
+    download up to 3 times, 1 s apart, so a download waits at most `timeout` / 3 seconds for each
+    answer and one attempt of it lasts at most `timeout` + 2 s. With the defaults (`timeout=5`,
+    `max_retries=2`) a service that does not answer is reported within 22 s.
 
     Args:
         - container (str): the container name
@@ -33,14 +66,22 @@ class AzureResult(BucketResult["BlobServiceClient"]):
         - connection_string_secret (str, optional): the name of a secret holding it
         - location (Union[str, Callable], optional): the blob name template, see `Result`
         - serializer (Serializer, optional): defaults to `PickleSerializer`
+        - max_retries (int, optional): how many times a failed transfer is retried (default 2)
+        - timeout (float, optional): seconds to wait for a connection and for each answer
+            (default 5; a third of it for the answers to a download)
         - **kwargs (Any, optional): other `Result` options, such as `value`
+
+    Raises:
+        - TypeError: when `container` is not a string (e.g. None)
+        - ValueError: when `container` is empty
     """
 
-    container: Optional[str]
+    container: str
     scheme = "azure"
     object_noun = "blob"
     container_attribute = "container"
     container_noun = "container"
+    default_max_retries = _DEFAULT_MAX_RETRIES
 
     def __init__(
         self,
@@ -49,11 +90,16 @@ class AzureResult(BucketResult["BlobServiceClient"]):
         connection_string_secret: Optional[str] = None,
         location: Optional[Union[str, Callable[..., str]]] = None,
         serializer: Optional[Serializer] = None,
+        max_retries: int = _DEFAULT_MAX_RETRIES,
+        timeout: float = DEFAULT_TIMEOUT,
         **kwargs: Any,
     ) -> None:
         self.connection_string = connection_string or os.getenv("AZURE_STORAGE_CONNECTION_STRING")
         self.connection_string_secret = connection_string_secret
-        super().__init__(container, location=location, serializer=serializer, **kwargs)
+        super().__init__(
+            container, location=location, serializer=serializer, max_retries=max_retries,
+            timeout=timeout, **kwargs,
+        )
 
     def _connection_string(self) -> str:
         if self.connection_string:
@@ -100,14 +146,30 @@ class AzureResult(BucketResult["BlobServiceClient"]):
             raise ValueError("AzureResult needs a container name.")
         return self.service
 
-    def _download(self, client: "BlobServiceClient", name: str) -> bytes:
-        return client.get_blob_client(container=self.container, blob=name).download_blob().readall()
+    def _request_options(self, read_timeout: Optional[float] = None) -> Dict[str, Any]:
+        """Per-request settings: this Result's timeout, and no retries by the SDK's policy."""
+        return {"connection_timeout": self.timeout, "read_timeout": read_timeout or self.timeout,
+                "retry_total": 0}
 
-    def _upload(self, client: "BlobServiceClient", name: str, data: bytes) -> None:
-        client.get_blob_client(container=self.container, blob=name).upload_blob(data, overwrite=True)
+    def _download(self, client: "BlobServiceClient", name: str) -> Tuple[bytes, Optional[str]]:
+        blob = client.get_blob_client(container=self.container, blob=name)
+        downloader = blob.download_blob(**self._request_options(self.timeout / _SDK_DOWNLOAD_TRIES))
+        data = downloader.readall()
+        metadata = getattr(getattr(downloader, "properties", None), "metadata", None)
+        checksum = metadata.get(_CHECKSUM_METADATA_KEY) if isinstance(metadata, dict) else None
+        return data, checksum if isinstance(checksum, str) else None
+
+    def _upload(self, client: "BlobServiceClient", name: str, data: bytes, checksum: Optional[str]) -> None:
+        blob = client.get_blob_client(container=self.container, blob=name)
+        metadata = {_CHECKSUM_METADATA_KEY: checksum} if checksum is not None else None
+        blob.upload_blob(data, overwrite=True, metadata=metadata, **self._request_options())
 
     def _object_exists(self, client: "BlobServiceClient", name: str) -> bool:
-        return bool(client.get_blob_client(container=self.container, blob=name).exists())
+        blob = client.get_blob_client(container=self.container, blob=name)
+        return bool(blob.exists(**self._request_options()))
+
+    def _fault(self, exc: BaseException) -> Optional[str]:
+        return _fault(exc)
 
     @staticmethod
     def _is_not_found(exc: BaseException) -> bool:

@@ -1,8 +1,15 @@
 """`S3Result`: results stored as objects in an AWS S3 (or S3-compatible) bucket."""
 import io
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Union
 
-from prefect_classic.engine.results._bucket import BucketResult
+from prefect_classic.engine.results._bucket import (
+    CHECKSUM_METADATA_KEY,
+    CORRUPT,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    TRANSIENT,
+    BucketResult,
+)
 from prefect_classic.engine.serializers import Serializer
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,6 +30,33 @@ def _is_not_found(exc: BaseException) -> bool:
     return code in _NOT_FOUND_CODES or status == 404
 
 
+_RETRIED_CODES = frozenset(
+    {"InternalError", "RequestTimeout", "ServiceUnavailable", "SlowDown", "Throttling",
+     "ThrottlingException", "RequestLimitExceeded", "BadDigest", "XAmzContentSHA256Mismatch"}
+)
+
+
+def _fault(exc: BaseException) -> Optional[str]:
+    """Whether a botocore error is worth a retry: a damaged download (`CORRUPT`), a server or
+    network fault (`TRANSIENT`), or not (None)."""
+    try:
+        from botocore import exceptions as bx
+    except ImportError:  # pragma: no cover - no botocore, no botocore errors
+        return None
+    if isinstance(exc, (bx.IncompleteReadError, bx.ResponseStreamingError, bx.FlexibleChecksumError,
+                        bx.ChecksumError)):
+        return CORRUPT
+    if isinstance(exc, (bx.HTTPClientError, bx.ConnectionError)):
+        return TRANSIENT
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = str(response.get("Error", {}).get("Code", ""))
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if code in _RETRIED_CODES or status >= 500 or status in (408, 429):
+            return TRANSIENT
+    return None
+
+
 class S3Result(BucketResult["BaseClient"]):
     """A Result stored as an object in an S3 bucket.
 
@@ -35,6 +69,10 @@ class S3Result(BucketResult["BaseClient"]):
     `ResultStorageError` naming the bucket, the key and the cause for any storage error (a
     missing object is `False` for `exists`).
 
+    `client` is the client as Prefect 1 built it. The transfers use a second client with the
+    same options plus this Result's `timeout` and without botocore's own retries (this Result
+    retries, see `BucketResult`); a `config` in `boto3_kwargs` overrides those settings.
+
     Args:
         - bucket (str): the bucket name
         - boto3_kwargs (dict, optional): keyword arguments for the boto3 client, e.g.
@@ -43,12 +81,20 @@ class S3Result(BucketResult["BaseClient"]):
             `{"ServerSideEncryption": "aws:kms"}`
         - location (Union[str, Callable], optional): the object key template, see `Result`
         - serializer (Serializer, optional): defaults to `PickleSerializer`
+        - max_retries (int, optional): how many times a failed transfer is retried (default 3)
+        - timeout (float, optional): seconds to wait for a connection and for each answer
+            (default 5)
         - **kwargs (Any, optional): other `Result` options, such as `value`
+
+    Raises:
+        - TypeError: when `bucket` is not a string (e.g. None)
+        - ValueError: when `bucket` is empty
     """
 
-    bucket: Optional[str]
+    bucket: str
     scheme = "s3"
     object_noun = "key"
+    transient_attributes = ("_client", "_transfers")
 
     def __init__(
         self,
@@ -57,15 +103,22 @@ class S3Result(BucketResult["BaseClient"]):
         upload_options: Optional[Dict[str, Any]] = None,
         location: Optional[Union[str, Callable[..., str]]] = None,
         serializer: Optional[Serializer] = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        timeout: float = DEFAULT_TIMEOUT,
         **kwargs: Any,
     ) -> None:
         self.boto3_kwargs = dict(boto3_kwargs or {})
         self.upload_options = dict(upload_options or {})
-        super().__init__(bucket, location=location, serializer=serializer, **kwargs)
+        self._transfers: Optional[BaseClient] = None
+        super().__init__(
+            bucket, location=location, serializer=serializer, max_retries=max_retries,
+            timeout=timeout, **kwargs,
+        )
 
     def __setstate__(self, state: dict) -> None:
         state.setdefault("boto3_kwargs", {})  # pickles of older versions
         state.setdefault("upload_options", {})
+        state.setdefault("_transfers", None)
         super().__setstate__(state)
 
     def _make_client(self) -> "BaseClient":
@@ -73,15 +126,32 @@ class S3Result(BucketResult["BaseClient"]):
 
         return aws.get_boto_client("s3", **self.boto3_kwargs)
 
-    def _download(self, client: "BaseClient", name: str) -> bytes:
-        stream = io.BytesIO()
-        client.download_fileobj(Bucket=self.bucket, Key=name, Fileobj=stream)
-        return stream.getvalue()
+    def _transfer_client(self) -> "BaseClient":
+        if getattr(self, "_transfers", None) is None:
+            from prefect_classic.utilities import aws
 
-    def _upload(self, client: "BaseClient", name: str, data: bytes) -> None:
-        client.upload_fileobj(
-            io.BytesIO(data), Bucket=self.bucket, Key=name, ExtraArgs=self.upload_options
-        )
+            _ = self.client  # the same checks and errors as `client`
+            options = dict(self.boto3_kwargs)
+            options["config"] = aws.transfer_config(self.timeout, options.get("config"))
+            self._transfers = aws.get_boto_client("s3", **options)
+        return self._transfers
+
+    def _download(self, client: "BaseClient", name: str) -> Tuple[bytes, Optional[str]]:
+        response = client.get_object(Bucket=self.bucket, Key=name)
+        body = response["Body"]
+        try:
+            data = body.read()
+        finally:
+            body.close()
+        metadata = response.get("Metadata")
+        checksum = metadata.get(CHECKSUM_METADATA_KEY) if isinstance(metadata, dict) else None
+        return data, checksum if isinstance(checksum, str) else None
+
+    def _upload(self, client: "BaseClient", name: str, data: bytes, checksum: Optional[str]) -> None:
+        extra = self.upload_options
+        if checksum is not None:
+            extra = dict(extra, Metadata={**extra.get("Metadata", {}), CHECKSUM_METADATA_KEY: checksum})
+        client.upload_fileobj(io.BytesIO(data), Bucket=self.bucket, Key=name, ExtraArgs=extra)
 
     def _object_exists(self, client: "BaseClient", name: str) -> bool:
         response = client.get_object(Bucket=self.bucket, Key=name)
@@ -91,3 +161,6 @@ class S3Result(BucketResult["BaseClient"]):
         return True
 
     _is_not_found = staticmethod(_is_not_found)
+
+    def _fault(self, exc: BaseException) -> Optional[str]:
+        return _fault(exc)
