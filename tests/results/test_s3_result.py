@@ -2,6 +2,7 @@
 import json
 import pickle
 import socket
+import sys
 
 import cloudpickle
 import pytest
@@ -115,6 +116,7 @@ class TestClient:
         from prefect_classic.utilities import aws
 
         monkeypatch.setattr(aws, "boto3", None)
+        monkeypatch.setitem(sys.modules, "boto3", None)  # `import boto3` fails
         with pytest.raises(ImportError, match="pip install boto3"):
             _ = S3Result("bucket").client
 
