@@ -59,7 +59,7 @@ def test_entering_a_block_does_not_copy_the_config():
 
 
 def test_missing_attribute_raises_attribute_error():
-    with pytest.raises(AttributeError, match="context has no key 'nothing_here'"):
+    with pytest.raises(AttributeError, match="has no attribute 'nothing_here'"):
         _ = context.nothing_here
     with pytest.raises(KeyError):
         context["nothing_here"]
@@ -133,19 +133,70 @@ def test_context_is_thread_local():
 def test_fresh_context_has_base_keys_and_reset_restores_them():
     ctx = Context(a=1)
     assert ctx.a == 1 and ctx.config is config and isinstance(ctx.caches, dict)
+    ctx.b = 2
     ctx.clear()
-    assert "config" not in ctx
-    ctx.reset()
-    assert ctx.config is config and "a" not in ctx
+    assert "config" not in ctx and len(ctx) == 0
+    ctx.reset()  # back to how it was created
+    assert ctx.config is config and ctx.a == 1 and "b" not in ctx
 
 
-def test_context_pickles_as_its_visible_keys():
+def test_clear_inside_a_block_hides_keys_until_the_block_exits():
+    with context(a=1):
+        with context(b=2):
+            context.clear()
+            assert "a" not in context and "config" not in context
+        assert context.a == 1 and context.config is config
+
+
+def test_context_refuses_to_be_pickled():
+    """Code must read the context where it runs; workers get a plain snapshot() instead."""
     import cloudpickle
 
-    ctx = Context(a=1)
-    with ctx(b=2):
-        restored = cloudpickle.loads(cloudpickle.dumps(ctx))
-    assert restored.a == 1 and restored.b == 2
+    with pytest.raises(TypeError, match="prefect.context"):
+        cloudpickle.dumps(Context(a=1))
+
+
+def test_config_keys_given_to_a_block_merge_over_the_configuration():
+    level = config.logging.level
+    with context(config={"logging": {"extra": 1}, "NEW": {"x": 1}}):
+        assert context.config.logging.extra == 1 and context.config.logging.level == level
+        assert context.config.NEW.x == 1  # dicts merged into the config read as attributes
+        assert "NEW" not in config and "extra" not in config.logging
+    assert context.config is config and "NEW" not in context.config
+    # handing the current configuration back in (as set_temporary_config does) copies nothing
+    with context(config=config):
+        assert context.config is config
+
+
+def test_config_keys_given_to_a_fresh_context_merge_too():
+    ctx = Context({"config": {"cloud": {"send_flow_run_logs": "X"}}})
+    assert ctx.config.cloud.send_flow_run_logs == "X" and ctx.config.logging.level == config.logging.level
+
+
+def test_other_dict_values_stay_plain_dicts():
+    with context(section={"x": 1}):
+        with pytest.raises(AttributeError):
+            _ = context.section.x
+
+
+def test_logger_is_available_outside_runs_in_every_thread():
+    import logging
+
+    seen = []
+    t = threading.Thread(target=lambda: seen.append(context.get("logger")))
+    t.start()
+    t.join()
+    assert context.get("logger") is logging.getLogger("prefect") is seen[0]
+
+
+def test_fresh_context_reads_the_module_config(monkeypatch):
+    from prefect_classic.configuration import Config
+    from prefect_classic.utilities import context as context_module
+
+    fake = Config(context=Config(secrets=Config(token="t"), key="from-config"))
+    monkeypatch.setattr(context_module, "config", fake)
+    ctx = Context(key="explicit")
+    assert ctx.key == "explicit" and ctx.secrets.token == "t" and ctx.config is fake
 
 
 def test_repr_lists_the_keys():
