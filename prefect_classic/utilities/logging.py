@@ -21,15 +21,16 @@ import threading
 import time
 import warnings
 from contextlib import contextmanager
+from operator import itemgetter
 from queue import Empty, Queue
-from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Union
 from uuid import uuid4
 
 import pendulum
 
 import prefect_classic
 from prefect_classic import configuration
-from prefect_classic.utilities.context import context
+from prefect_classic.utilities.context import _DELETED, context
 
 __all__ = [
     "CloudHandler",
@@ -186,7 +187,7 @@ class CloudHandler(logging.Handler):
     _prefect_classic = True
 
     def handle(self, record: logging.LogRecord) -> Any:  # noqa: D102
-        # the common case (a local run) leaves before taking the handler's lock
+        # the common case (a local run) leaves before filters and the handler's lock
         if not context.get("running_with_backend"):
             return False
         return super().handle(record)
@@ -219,29 +220,42 @@ class CloudHandler(logging.Handler):
 
 
 # --- context values on log records ---------------------------------------------------------------
-# (config object, config generation) -> (all keys to copy, keys copied even when unset)
-_record_keys: List[Any] = [None, -1, PREFECT_LOG_RECORD_ATTRIBUTES, frozenset()]
+_KEYS_AND_CONFIG = frozenset(PREFECT_LOG_RECORD_ATTRIBUTES + ("config",))
+_truthy_value = itemgetter(1)
+_generation = configuration._generation
+# the configured `log_attributes`, re-read when the context's configuration object or the
+# configuration generation changes: [config, generation, keys]
+_extra_keys: List[Any] = [None, -1, ()]
 
 
-def _keys_for_records() -> Tuple[tuple, frozenset]:
-    """The context keys to copy onto records, recomputed only when the configuration changed."""
-    cfg = context.get("config")
-    cache = _record_keys
-    if cache[0] is not cfg or cache[1] != configuration.generation():
+def _record_attributes(ctx: Any) -> Dict[str, Any]:
+    """The attributes the context gives a log record: the Prefect keys that are set (and truthy)
+    and every configured `log_attributes` key (None when unset)."""
+    found = ctx._find(_KEYS_AND_CONFIG)
+    cfg = found.pop("config", None) or None
+    cache = _extra_keys
+    if cache[0] is not cfg or cache[1] != _generation[0]:
         section = cfg.get("logging") if cfg is not None else None
-        extra = tuple(section.get("log_attributes", None) or ()) if section else ()
-        cache[:] = [cfg, configuration.generation(), PREFECT_LOG_RECORD_ATTRIBUTES + extra, frozenset(extra)]
-    return cache[2], cache[3]
+        cache[:] = [cfg, _generation[0], tuple(section.get("log_attributes", None) or ()) if section else ()]
+    attributes = dict(filter(_truthy_value, found.items()))
+    extra = cache[2]
+    if extra:
+        values = ctx._find(frozenset(extra))
+        for key in extra:
+            value = values.get(key)
+            attributes[key] = None if value is _DELETED else value
+    return attributes
 
 
 def _log_record_context_injector(*args: Any, **kwargs: Any) -> logging.LogRecord:
     """The log record factory: the standard record, plus the context values named in
-    `PREFECT_LOG_RECORD_ATTRIBUTES` (when set) and `config.logging.log_attributes` (always)."""
+    `PREFECT_LOG_RECORD_ATTRIBUTES` (when set) and `config.logging.log_attributes` (always).
+
+    It runs for every log record of the process, so the attributes are computed once per context
+    state and configuration generation (`Context.memo`): a task run's records after the first
+    cost a dict update."""
     record = _original_log_record_factory(*args, **kwargs)
-    keys, always = _keys_for_records()
-    for key, value in zip(keys, context._get_many(keys)):
-        if value or key in always:
-            setattr(record, key, value)
+    record.__dict__.update(context.memo(_generation[0], _record_attributes))
     return record
 
 

@@ -55,7 +55,7 @@ def test_entering_a_block_does_not_copy_the_config():
     depth = context.depth()
     with context(x=1):
         assert context.depth() == depth + 1
-        assert context._layers[-1] == {"x": 1}
+        assert context._stack().layers[-1] == {"x": 1}
 
 
 def test_missing_attribute_raises_attribute_error():
@@ -86,6 +86,59 @@ def test_deleting_a_key_set_by_an_outer_block_is_undone_on_exit():
         assert context.a == 1
 
 
+def test_blocks_restore_shadowed_values_and_writes_in_any_order():
+    with context(a=1, b=1):
+        with context(a=2):
+            context.b = 2
+            context.update(c=3)
+            del context.a
+            context.a = 4
+            assert (context.a, context.b, context.c) == (4, 2, 3)
+        assert (context.a, context.b) == (1, 1) and "c" not in context
+        context.b = 5  # written in the outer block: undone when it exits
+    assert "a" not in context and "b" not in context
+
+
+def test_exiting_an_outer_block_also_undoes_blocks_left_open_inside_it():
+    outer, inner = context(a=1), context(a=2, b=2)
+    outer.__enter__()
+    inner.__enter__()
+    outer.__exit__(None, None, None)
+    assert "a" not in context and "b" not in context
+
+
+def test_the_same_block_can_be_entered_again_inside_itself():
+    block = context(a=1)
+    with block:
+        with context(a=2):
+            with block:
+                context.b = 1
+                assert context.a == 1
+            assert context.a == 2 and "b" not in context
+        assert context.a == 1
+    assert "a" not in context
+
+
+def test_memo_recomputes_when_the_visible_keys_may_have_changed():
+    calls = []
+
+    def compute(ctx):
+        calls.append(1)
+        return ctx.get("a")
+
+    with context(a=1):
+        assert context.memo(0, compute) == 1 and context.memo(0, compute) == 1
+        assert len(calls) == 1
+        context.a = 2  # a write
+        assert context.memo(0, compute) == 2
+        with context(b=1):  # a block entered
+            assert context.memo(0, compute) == 2
+        assert context.memo(0, compute) == 2  # ...and exited
+        assert context.memo(1, compute) == 2  # another key
+        assert len(calls) == 5
+        assert context.memo(1, lambda ctx: "other") == "other"  # another computation
+
+
 def test_to_dict_is_a_flat_snapshot():
     with context(a=1):
         with context(a=2, b=3):
@@ -111,6 +164,25 @@ def test_snapshot_drops_config_and_logger():
     with context(a=1, logger=object()):
         flat = snapshot()
         assert flat["a"] == 1 and "config" not in flat and "logger" not in flat
+
+
+def test_a_contextvars_copy_run_in_another_thread_gets_its_own_stack():
+    import contextvars
+
+    seen = {}
+
+    def worker():
+        seen["a"] = context.get("a")
+        with context(a="thread"):
+            seen["inside"] = context.a
+
+    with context(a="main"):
+        copied = contextvars.copy_context()
+        t = threading.Thread(target=copied.run, args=(worker,))
+        t.start()
+        t.join()
+        assert context.a == "main" and context.depth() >= 2
+    assert seen == {"a": None, "inside": "thread"}
 
 
 def test_context_is_thread_local():
