@@ -337,6 +337,11 @@ class TestSortedTasks:
         assert set(flow.sorted_tasks(root_tasks=[b, c])) == {b, c, d}
         assert flow.sorted_tasks(root_tasks=[e]) == (e,)
 
+    def test_root_tasks_must_be_in_the_flow(self, diamond):
+        flow, _ = diamond
+        with pytest.raises(ValueError, match="was not found in Flow"):
+            flow.sorted_tasks(root_tasks=[named("stranger")])
+
     def test_cycle_raises(self):
         a, b = named("a"), named("b")
         flow = Flow("f")
@@ -482,6 +487,72 @@ class TestUpdateCopyChain:
         assert len({flow, flow.copy()}) == 2
 
 
+class TestCache:
+    def test_queries_are_memoized_under_their_name_and_arguments(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        roots = flow.root_tasks()
+        assert flow._cache[("root_tasks", ())] == roots
+        flow.sorted_tasks([b])
+        assert flow._cache[("_sorted_tasks", (("root_tasks", (b,)),))] == (b, d)
+
+    def test_every_change_clears_the_cache(self, diamond):
+        flow, (a, *_) = diamond
+        for change in (lambda: flow.add_task(named("new")), lambda: flow.add_edge(a, named("x")),
+                       lambda: flow.set_reference_tasks([a])):
+            flow._cache["marker"] = 1
+            change()
+            assert "marker" not in flow._cache
+
+    def test_direct_changes_to_the_task_set_are_noticed(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        assert flow.root_tasks() == {a, e}
+        stray = named("stray")
+        flow.tasks.add(stray)
+        assert flow.root_tasks() == {a, e, stray}
+
+    def test_the_cache_survives_pickling(self, diamond):
+        import cloudpickle
+
+        flow, (a, *_) = diamond
+        flow.sorted_tasks()
+        flow._cache[("_sorted_tasks", (("root_tasks", ()),))] = "remembered"
+        restored = cloudpickle.loads(cloudpickle.dumps(flow))
+        assert restored.sorted_tasks() == "remembered"
+        restored.add_task(named("new"))
+        assert restored.sorted_tasks() != "remembered"
+
+    def test_edge_maps_cover_every_task(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        up, down = flow.all_upstream_edges(), flow.all_downstream_edges()
+        assert set(up) == set(down) == flow.tasks
+        assert up[d] == {Edge(b, d), Edge(c, d)} and down[e] == set()
+
+
+class TestRun:
+    def test_run_inside_the_flow_block_is_refused(self):
+        with pytest.raises(RuntimeError, match=r"Don't call `flow.run\(\)` from within a `Flow` context manager"):
+            with Flow("f") as flow:
+                flow.run()
+
+    def test_run_name_and_id_keywords_reach_the_context(self):
+        from prefect_classic import context
+
+        @task
+        def run_names():
+            return context.flow_run_name, context.flow_run_id
+
+        with Flow("f") as flow:
+            names = run_names()
+        state = flow.run(flow_run_name="nightly", flow_run_id="run-1")
+        assert state.result[names].result == ("nightly", "run-1")
+
+    def test_a_parameter_named_like_a_run_keyword_stays_a_parameter(self):
+        p = Parameter("flow_run_name")
+        flow = Flow("f", tasks=[p])
+        state = flow.run(flow_run_name="value")
+        assert state.result[p].result == "value"
+
+
 class TestValidate:
     def test_valid_flow(self, diamond):
         flow, _ = diamond
@@ -498,6 +569,21 @@ class TestValidate:
         flow._reference_tasks.add(named("ghost"))
         with pytest.raises(ValueError, match="Some reference tasks are not contained in this flow."):
             flow.validate()
+
+    def test_serialize_validates_first(self):
+        a, b = named("a"), named("b")
+        flow = Flow("f")
+        flow.add_edge(a, b)
+        flow.add_edge(b, a)  # not validated when added
+        with pytest.raises(ValueError, match="Cycle found"):
+            flow.serialize()
+
+    def test_serialized_hash_is_stable(self, diamond):
+        flow, _ = diamond
+        assert flow.serialized_hash() == flow.copy().serialized_hash()
+        other = flow.copy()
+        other.name = "renamed"
+        assert other.serialized_hash() != flow.serialized_hash()
 
     def test_duplicate_slugs(self, diamond):
         flow, (a, b, *_) = diamond
