@@ -123,8 +123,10 @@ class Flow:
         self._reference_tasks: Set[Task] = set()
         self._slug_counters: Dict[str, int] = {}
         self._taken_slugs: Set[str] = set()
-        self._index: Optional[Tuple[Dict[Task, Set[Edge]], Dict[Task, Set[Edge]]]] = None
-        self._index_key: Tuple[int, int] = (0, 0)
+        # the edge index: edges into / out of each task, kept up to date by the Flow's methods
+        self._upstream: Dict[Task, Set[Edge]] = {}
+        self._downstream: Dict[Task, Set[Edge]] = {}
+        self._index_key: Optional[Tuple[int, int]] = (0, 0)
         for t in tasks or []:
             self.add_task(t)
         self.set_reference_tasks(reference_tasks or [])
@@ -185,7 +187,7 @@ class Flow:
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        for transient in ("logger", "_ctx", "_index"):
+        for transient in ("logger", "_ctx", "_upstream", "_downstream", "_index_key"):
             state.pop(transient, None)
         state["constants"] = dict(self.constants)
         return state
@@ -197,7 +199,8 @@ class Flow:
         self.__dict__.setdefault("_cache_key", (0, 0, 0))
         self.__dict__.setdefault("_slug_counters", {})
         self.__dict__.setdefault("_taken_slugs", set(self.slugs.values()))
-        self._index = None
+        self._index_key = None
+        self._edge_index()  # rebuilt (it is not pickled)
         self.logger = get_logger(self.name)
 
     # --- caches and the edge index ---------------------------------------------------------------
@@ -211,30 +214,20 @@ class Flow:
             self._cache_key = key
 
     def _edge_index(self) -> Tuple[Dict[Task, Set[Edge]], Dict[Task, Set[Edge]]]:
-        """`(edges into each task, edges out of each task)`, kept up to date by the Flow's own
-        methods and rebuilt when `tasks`/`edges` were changed directly."""
-        if self._index is None or self._index_key != (len(self.tasks), len(self.edges)):
+        """`(edges into each task, edges out of each task)`: kept up to date by the Flow's own
+        methods, rebuilt when `tasks`/`edges` were changed directly (their sizes changed)."""
+        if self._index_key != (len(self.tasks), len(self.edges)):
             up: Dict[Task, Set[Edge]] = {t: set() for t in self.tasks}
             down: Dict[Task, Set[Edge]] = {t: set() for t in self.tasks}
             for e in self.edges:
                 up.setdefault(e.downstream_task, set()).add(e)
                 down.setdefault(e.upstream_task, set()).add(e)
-            self._index = (up, down)
+            self._upstream, self._downstream = up, down
             self._index_key = (len(self.tasks), len(self.edges))
-        return self._index
-
-    @property
-    def _upstream(self) -> Dict[Task, Set[Edge]]:
-        """`{task: edges into it}` (the live index; do not modify)."""
-        return self._edge_index()[0]
-
-    @property
-    def _downstream(self) -> Dict[Task, Set[Edge]]:
-        """`{task: edges out of it}` (the live index; do not modify)."""
-        return self._edge_index()[1]
+        return self._upstream, self._downstream
 
     def _sync_index_key(self) -> None:
-        if self._index is not None:
+        if self._index_key is not None:
             self._index_key = (len(self.tasks), len(self.edges))
 
     # --- building -------------------------------------------------------------------------------
@@ -490,7 +483,8 @@ class Flow:
         new.slugs = dict(self.slugs)
         new._slug_counters = dict(self._slug_counters)
         new._taken_slugs = set(self._taken_slugs)
-        new._index = None
+        new._upstream = {t: set(e) for t, e in self._upstream.items()}
+        new._downstream = {t: set(e) for t, e in self._downstream.items()}
         new.__dict__.pop("_ctx", None)
         new.state_handlers = list(self.state_handlers)
         new.set_reference_tasks(self._reference_tasks)
@@ -613,6 +607,10 @@ class Flow:
 
     def parameters(self) -> Set[Parameter]:
         """The flow's Parameter tasks."""
+        return set(self._parameters())
+
+    @cache
+    def _parameters(self) -> Set[Parameter]:
         return {t for t in self.tasks if isinstance(t, Parameter)}
 
     def sorted_tasks(self, root_tasks: Optional[Iterable[Task]] = None) -> Tuple[Task, ...]:
