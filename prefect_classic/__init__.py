@@ -17,6 +17,7 @@ from prefect_classic.utilities.context import context  # noqa: E402
 
 # isort: split
 import prefect_classic.triggers  # noqa: E402,F401
+from prefect_classic.client import Client  # noqa: E402  (constructs; API calls need a backend)
 from prefect_classic.core import Flow, Parameter, Task  # noqa: E402
 from prefect_classic.tasks.control_flow import case  # noqa: E402
 from prefect_classic.tasks.core.resource_manager import resource_manager  # noqa: E402
@@ -30,7 +31,7 @@ import prefect_classic.engine  # noqa: E402,F401
 import prefect_classic.tasks  # noqa: E402,F401
 
 __all__ = [
-    "Flow", "Parameter", "Task", "apply_map", "case", "config", "context", "flatten", "mapped",
+    "Client", "Flow", "Parameter", "Task", "apply_map", "case", "config", "context", "flatten", "mapped",
     "resource_manager", "tags", "task", "unmapped", "__version__",
 ]
 

@@ -77,6 +77,10 @@ class Flow:
         - name (str): the flow's name
         - schedule (Schedule, optional): when `flow.run()` runs it
         - executor (Executor, optional): the default executor for `flow.run()`
+        - run_config (RunConfig, optional): how a Prefect agent would start the flow's runs
+            (kept and serialized; `flow.run()` does not use it)
+        - storage (Storage, optional): where a Prefect backend would keep the flow (kept and
+            serialized; see `prefect_classic.storage`)
         - tasks ([Task], optional): tasks to add
         - edges ([Edge], optional): edges to add
         - reference_tasks ([Task], optional): the tasks whose states decide the flow's state
@@ -104,12 +108,13 @@ class Flow:
         self._cache_key: Tuple[int, int, int] = (0, 0, 0)
         if not name:
             raise ValueError("A name must be provided for the flow.")
-        for unsupported, value in (("environment", environment), ("run_config", run_config), ("storage", storage)):
-            if value is not None:
-                raise ValueError(
-                    f"`{unsupported}` is part of Prefect Cloud/Server deployment, which is not part of "
-                    "prefect_classic; run the flow with `flow.run()` or `prefect-classic run`."
-                )
+        if environment is not None:
+            raise ValueError(
+                "`environment` is part of Prefect Cloud/Server deployment, which is not part of "
+                "prefect_classic; run the flow with `flow.run()` or `prefect-classic run`."
+            )
+        self.run_config = run_config
+        self.storage = storage
         self.name = name
         self.logger = get_logger(self.name)
         self.schedule = schedule
@@ -772,13 +777,16 @@ class Flow:
             return cloudpickle.load(f)
 
     def visualize(self, flow_state: Any = None, filename: Optional[str] = None,
-                  format: Optional[str] = None) -> Any:
-        """Draw the flow with graphviz (the `viz` extra), colouring tasks by state when given.
+                  format: Optional[str] = None, horizontal: bool = False) -> Any:
+        """Draw the flow with graphviz (the `viz` extra), colouring tasks (and each mapped child)
+        by state when given; without a filename it opens in the system viewer (or shows in IPython).
 
         Args:
             - flow_state (State, optional): a flow run's final state
-            - filename (str, optional): write the image here instead of opening it
-            - format (str, optional): the image format (e.g. "png", "pdf")
+            - filename (str, optional): write `filename.format` instead of opening it
+            - format (str, optional): the image format (default "pdf"; "dot" writes the source
+                text without Graphviz's `dot` program)
+            - horizontal (bool, optional): lay the graph out from left to right
 
         Returns:
             - graphviz.Digraph: the graph
@@ -788,19 +796,22 @@ class Flow:
         """
         from prefect_classic.utilities.visualization import visualize_flow
 
-        return visualize_flow(self, flow_state=flow_state, filename=filename, format=format)
+        return visualize_flow(self, flow_state=flow_state, filename=filename, format=format,
+                              horizontal=horizontal)
 
     def serialize(self, build: bool = False) -> dict:
         """Return the flow's metadata as Prefect 1's JSON-compatible dict.
 
         Args:
-            - build (bool): not supported (flow storage is out of scope)
+            - build (bool): add the flow to its storage (if not there yet) and build the storage
+                first; remote storage raises `BackendOnlyError` (see `prefect_classic.storage`)
 
         Returns:
             - dict: the serialized flow
+
+        Raises:
+            - ValueError: when `build=True` and the flow has no storage
         """
-        if build:
-            raise ValueError("Building flow storage is part of Prefect Cloud/Server and not part of prefect_classic.")
         from prefect_classic.serialization.flow import FlowSchema
 
         self.validate()
@@ -808,18 +819,103 @@ class Flow:
         flow_copy = self.copy()
         for t, slug in flow_copy.slugs.items():
             t.slug = slug
-        return FlowSchema().dump(flow_copy)
+        serialized = FlowSchema().dump(flow_copy)
+        if build:
+            from prefect_classic.serialization.storage import StorageSchema
+
+            if not self.storage:
+                raise ValueError("This flow has no storage to build")
+            if self.name not in self.storage:
+                self.storage.add_flow(self)
+            else:
+                warnings.warn("A flow with the same name is already contained in storage; if you changed "
+                              "your Flow since the last build, re-create your storage object.", stacklevel=2)
+            serialized["storage"] = StorageSchema().dump(self.storage.build())
+        return serialized
 
     def serialized_hash(self, build: bool = False) -> str:
-        """A stable hash of `serialize()`: equal hashes mean equal flow metadata.
+        """A SHA-256 of the serialized flow (keys sorted): equal hashes mean `flow.register()` would
+        have sent a backend nothing new.
 
         Args:
-            - build (bool, optional): passed to `serialize`
+            - build (bool, optional): build the storage first (see `serialize`)
 
         Returns:
-            - str: the SHA-256 hex digest
+            - str: the hex digest
         """
         return hashlib.sha256(json.dumps(self.serialize(build), sort_keys=True).encode()).hexdigest()
+
+    def run_agent(self, token: Optional[str] = None, show_flow_logs: bool = False,
+                  log_to_cloud: Optional[bool] = None, api_key: Optional[str] = None) -> None:
+        """Prefect 1 started a local agent for a Prefect backend here (raises `BackendOnlyError`).
+
+        Raises:
+            - BackendOnlyError: always; run the flow with `flow.run()` or `prefect-classic run`
+        """
+        from prefect_classic.client.client import no_backend
+
+        no_backend("`flow.run_agent()`", "run the flow in this process with `flow.run()` or "
+                   f"`prefect-classic run {_calling_file()}`")
+
+    def register(self, project_name: Optional[str] = None, build: bool = True, labels: Optional[List[str]] = None,
+                 set_schedule_active: bool = True, version_group_id: Optional[str] = None, no_url: bool = False,
+                 idempotency_key: Optional[str] = None, **kwargs: Any) -> None:
+        """Prefect 1 registered the flow with a Prefect backend here. prefect_classic has no backend:
+        this prepares the flow as Prefect 1 did (a default storage built from `**kwargs`, a
+        `UniversalRun` run config, the storage's and `labels` added to the run config's labels, the
+        storage's Result as the flow's default), logs one warning that nothing was registered and
+        how to run the flow here, and returns None. The storage is not built.
+
+        Args:
+            - project_name (str, optional): the backend project (unused)
+            - build (bool, optional): build the storage (unused: nothing is uploaded)
+            - labels (List[str], optional): labels added to the run config
+            - set_schedule_active (bool, optional): unused
+            - version_group_id (str, optional): unused
+            - no_url (bool, optional): unused
+            - idempotency_key (str, optional): unused
+            - **kwargs (Any): arguments of the default storage class, when the flow has no storage
+
+        Returns:
+            - None: there is no flow id without a backend
+
+        Raises:
+            - ValueError: when called inside the flow's `with Flow(...)` block
+        """
+        if "_ctx" in self.__dict__:
+            raise ValueError(
+                "Don't call `flow.register()` from within a `Flow` context manager: call it after the "
+                "`with Flow(...) as flow:` block.")
+        if not context.get("loading_flow", False):
+            from prefect_classic.run_configs import UniversalRun
+            from prefect_classic.storage import get_default_storage_class
+
+            if self.storage is None:
+                self.storage = get_default_storage_class()(**kwargs)
+            if self.run_config is None:
+                self.run_config = UniversalRun()
+            self.run_config.labels.update(self.storage.labels)
+            self.run_config.labels.update(labels or ())
+            if not self.result:
+                self.result = self.storage.result
+        script = _calling_file()
+        self.logger.warning(
+            "flow.register(): flow %r was not registered: prefect_classic runs flows without a Prefect "
+            "Cloud/Server backend. Run it here with `flow.run()` or `prefect-classic run %s`.",
+            self.name, script)
+        return None
+
+
+def _calling_file() -> str:
+    """The file of the code that called the caller, as a short path ("FILE.py" when unknown)."""
+    path = sys._getframe(2).f_code.co_filename
+    if not os.path.isfile(path):
+        return "FILE.py"
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive
+        return path
+    return path if relative.startswith("..") else relative
 
 
 def _check_keys(task: Task, keys: Set[str]) -> None:

@@ -1,7 +1,7 @@
 """
 Schema for Flows, in Prefect 1's JSON shape: the flow's `name`, `type`, `schedule`,
 `parameters`, `tasks`, `edges` and `reference_tasks` (as slugs), plus its default
-`result` (metadata only). Tasks, parameters and edges are sorted by slug so that dumps
+`result` (metadata only), `run_config` and `storage`. Tasks, parameters and edges are sorted by slug so that dumps
 are deterministic. Loading rebuilds a Flow of base Tasks and Parameters connected as
 the edges say; an edge or reference task naming a slug the flow does not have is a
 `ValidationError`.
@@ -17,8 +17,10 @@ from prefect_classic.core.parameter import Parameter
 from prefect_classic.core.task import Task
 from prefect_classic.serialization.edge import EdgeSchema
 from prefect_classic.serialization.result import StateResultSchema
+from prefect_classic.serialization.run_config import RunConfigSchema
 from prefect_classic.serialization.schedule import ScheduleSchema
 from prefect_classic.serialization.schema import ObjectSchema, load_each, to_qualified_name
+from prefect_classic.serialization.storage import StorageSchema
 from prefect_classic.serialization.task import ParameterSchema, TaskSchema
 
 __all__ = ["FlowSchema", "get_edges", "get_parameters", "get_reference_tasks", "get_tasks"]
@@ -122,6 +124,8 @@ class FlowSchema(ObjectSchema):
     edges = fields.Method("_dump_edges", deserialize="_load_edges")
     reference_tasks = fields.Method("_dump_reference_tasks", deserialize="_load_edge_slugs")
     result = fields.Nested(StateResultSchema, allow_none=True)
+    run_config = fields.Nested(RunConfigSchema, allow_none=True)
+    storage = fields.Nested(StorageSchema, allow_none=True)
 
     def _dump_type(self, flow: Any) -> str:
         return to_qualified_name(type(flow))
@@ -193,6 +197,8 @@ class FlowSchema(ObjectSchema):
                 name=data.get("name") or "",
                 schedule=data.get("schedule"),
                 result=data.get("result"),
+                run_config=data.get("run_config"),
+                storage=data.get("storage"),
                 tasks=list(tasks.values()),
             )
             for edge in data.get("edges") or []:

@@ -1,5 +1,4 @@
 """Flow: the task graph, its queries, copies, persistence and display."""
-import sys
 
 import pytest
 
@@ -48,10 +47,18 @@ class TestConstructor:
         handler(flow, None, failed)
         assert flow.on_failure is not None and calls == [failed]
 
-    @pytest.mark.parametrize("arg", ["environment", "run_config", "storage"])
-    def test_cloud_deployment_arguments_are_rejected(self, arg):
-        with pytest.raises(ValueError, match=f"`{arg}` is part of Prefect Cloud/Server"):
-            Flow("f", **{arg: object()})
+    def test_environment_argument_is_rejected(self):
+        with pytest.raises(ValueError, match="`environment` is part of Prefect Cloud/Server"):
+            Flow("f", environment=object())
+
+    def test_run_config_and_storage_are_kept(self):
+        from prefect_classic.run_configs import LocalRun
+        from prefect_classic.storage import Module
+
+        run_config, storage = LocalRun(), Module("flows")
+        flow = Flow("f", run_config=run_config, storage=storage)
+        assert flow.run_config is run_config and flow.storage is storage
+        assert Flow("g").run_config is None and Flow("g").storage is None
 
     def test_repr(self):
         assert repr(Flow("my flow")) == '<Flow: name="my flow">'
@@ -590,32 +597,6 @@ class TestValidate:
         flow.slugs[b] = flow.slugs[a]
         with pytest.raises(ValueError, match="Tasks must have unique slugs within a flow."):
             flow.validate()
-
-
-class TestVisualize:
-    def test_returns_a_digraph_with_every_task_and_edge(self):
-        import graphviz
-
-        with Flow("viz") as flow:
-            a = Add(name="first")(1)
-            Add(name="second")(a)
-        graph = flow.visualize()
-        assert isinstance(graph, graphviz.Digraph)
-        src = graph.source
-        assert "first" in src and "second" in src and 'label=x' in src
-
-    def test_colours_tasks_by_state(self):
-        from prefect_classic.engine.state import Success
-
-        with Flow("viz") as flow:
-            Add(name="only")(1)
-        graph = flow.visualize(flow_state=flow.run())
-        assert f'fillcolor="{Success.color}80"' in graph.source
-
-    def test_missing_graphviz_gives_a_clear_import_error(self, monkeypatch):
-        monkeypatch.setitem(sys.modules, "graphviz", None)
-        with pytest.raises(ImportError, match="This feature requires graphviz"):
-            Flow("f").visualize()
 
 
 class TestSaveLoad:
