@@ -9,10 +9,8 @@ from typing import TYPE_CHECKING, Any, Dict, MutableMapping, Optional, Tuple
 
 from prefect_classic.utilities.context import context
 
-try:
-    import boto3
-except ImportError:  # pragma: no cover - exercised with boto3 absent
-    boto3 = None
+#: the boto3 module, imported on first use (so that importing this module stays cheap)
+boto3: Any = None
 
 if TYPE_CHECKING:  # pragma: no cover
     from botocore.client import BaseClient
@@ -40,6 +38,19 @@ def _secret_credentials() -> Dict[str, Any]:
 
     value = get_local_secret("AWS_CREDENTIALS")
     return dict(value) if isinstance(value, dict) else {}
+
+
+def _import_boto3() -> None:
+    global boto3
+    if boto3 is None:
+        try:
+            import boto3 as module
+        except ImportError as exc:
+            raise ImportError(
+                "AWS clients need boto3; install it with `pip install boto3` "
+                "(or `pip install prefect-classic[aws]`)."
+            ) from exc
+        boto3 = module
 
 
 def get_boto_client(
@@ -73,11 +84,7 @@ def get_boto_client(
     Raises:
         - ImportError: when boto3 is not installed
     """
-    if boto3 is None:
-        raise ImportError(
-            "AWS clients need boto3; install it with `pip install boto3` "
-            "(or `pip install prefect-classic[aws]`)."
-        )
+    _import_boto3()
     botocore_session = kwargs.pop("botocore_session", None)
     given = credentials or _secret_credentials()
     keys = {

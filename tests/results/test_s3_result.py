@@ -1,6 +1,7 @@
 """S3Result against a real (moto) S3 server on 127.0.0.1; error injection via botocore's Stubber."""
 import pickle
 import socket
+import sys
 
 import cloudpickle
 import pytest
@@ -113,6 +114,7 @@ class TestClient:
         from prefect_classic.utilities import aws
 
         monkeypatch.setattr(aws, "boto3", None)
+        monkeypatch.setitem(sys.modules, "boto3", None)  # `import boto3` fails
         with pytest.raises(ImportError, match="pip install boto3"):
             _ = S3Result("bucket").client
 
