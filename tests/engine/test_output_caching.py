@@ -68,15 +68,20 @@ def test_second_flow_run_hits_the_cache_and_skips_run():
     assert t.calls == 1
 
 
-def test_flow_runner_run_uses_the_caches_too():
+def test_flow_runner_run_reads_the_caches_but_only_flow_run_fills_them():
+    # as in Prefect 1: the output caches are filled by Flow.run() after each flow run; a
+    # FlowRunner alone uses them but does not add to them
     t = Counter(name="counter", cache_for=MINUTE)
     flow, out = single_task_flow(t)
     first = FlowRunner(flow).run(return_tasks=[out])
     assert isinstance(first.result[out], Cached)
-    flow.run()
+    FlowRunner(flow).run(return_tasks=[out])
+    assert t.calls == 2
+    stored = flow.run().result[out]
+    assert t.calls == 3
     again = FlowRunner(flow).run(return_tasks=[out])
-    assert again.result[out].result == first.result[out].result
-    assert t.calls == 1
+    assert again.result[out] is stored
+    assert t.calls == 3
 
 
 def test_cache_key_is_shared_between_two_flows():
