@@ -25,6 +25,7 @@ from prefect_classic.core.edge import Edge
 from prefect_classic.core.task import Task
 from prefect_classic.engine.runner import ENDRUN, Runner, call_state_handlers
 from prefect_classic.engine.state import (
+    Cached,
     Failed,
     Mapped,
     Paused,
@@ -385,7 +386,9 @@ class FlowRunner(Runner):
 
                 upstream_states: Dict[Edge, Any] = {}
                 reduced_children: Dict[Edge, list] = {}  # children of Mapped upstreams taken whole
+                is_mapped = False
                 for edge in upstream_index[task]:
+                    is_mapped = is_mapped or edge.mapped
                     upstream = task_states.get(edge.upstream_task)
                     if upstream is None:
                         upstream = Pending(message="Task state not available.")
@@ -405,7 +408,7 @@ class FlowRunner(Runner):
                             "Auto-generated constant value", result=ConstantResult(value=value))
                 task_ctx = task_contexts.get(task) or {}
 
-                if not any(edge.mapped for edge in upstream_states):
+                if not is_mapped:
                     task_states[task] = executor.submit(
                         run_task, task=task, state=task_state, upstream_states=upstream_states,
                         context=task_ctx, flow_result=flow_result, task_runner_cls=runner_cls,
@@ -448,7 +451,8 @@ class FlowRunner(Runner):
             reference_tasks = flow.reference_tasks()
             final_tasks = terminal_tasks | reference_tasks | return_tasks
             final_states = executor.wait({
-                t: task_states.get(t, Pending("Task not evaluated by FlowRunner.")) for t in final_tasks
+                t: task_states[t] if t in task_states else Pending("Task not evaluated by FlowRunner.")
+                for t in final_tasks
             })
             every_final_state: Dict[Task, Any] = dict(final_states)
             for t, s in final_states.items():
@@ -627,6 +631,8 @@ def _update_output_caches(task_states: Dict[Task, State], flow_run_id: str) -> N
         return
     now = pendulum.now("utc")
     for task, state in task_states.items():
+        if not isinstance(state, (Cached, Mapped)):
+            continue
         if state.is_cached():
             fresh = [state]
         elif state.is_mapped():
@@ -634,10 +640,10 @@ def _update_output_caches(task_states: Dict[Task, State], flow_run_id: str) -> N
         else:
             fresh = []
         fresh = [s for s in fresh if s.context.get("flow_run_id", flow_run_id) == flow_run_id]
+        if not fresh:
+            continue
         key = task.cache_key or task.name
         known = caches.get(key)
-        if not fresh and not known:
-            continue
         kept: List[State] = []
         seen: Set[int] = set()
         for s in (known or []) + fresh:

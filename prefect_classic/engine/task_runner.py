@@ -229,7 +229,7 @@ class TaskRunner(Runner):
 
         with prefect_context(ctx):
             try:
-                if prefect_context.get("task_loop_count") is None:
+                if self.logger.isEnabledFor(20) and prefect_context.get("task_loop_count") is None:
                     self.logger.info(f"Task '{full_name}': Starting task run...")
                 # a finished (or running) task ends here; Pending, Cached and Mapped go on
                 state = self.check_task_is_ready(state)
@@ -255,7 +255,9 @@ class TaskRunner(Runner):
                     state = self.check_target(state, task_inputs)
                 else:
                     state = self.check_task_is_cached(state, task_inputs)
-                state = self.check_policy_cache(state, task_inputs)
+                durable = _uses_durable_cache(self.task)
+                if durable:
+                    state = self.check_policy_cache(state, task_inputs)
                 # the trigger comes after the caches: a trigger may PAUSE, and a Paused state
                 # keeps the inputs
                 state = self.check_task_trigger(state, upstream_states)
@@ -263,7 +265,8 @@ class TaskRunner(Runner):
                 state = self.get_task_run_state(state, task_inputs)
                 # a success with cache_for becomes Cached; durable records are written after
                 state = self.cache_result(state, task_inputs)
-                state = self.store_policy_cache(state, task_inputs)
+                if durable:
+                    state = self.store_policy_cache(state, task_inputs)
                 # a failure with retries left becomes Retrying
                 state = self.check_for_retry(state, task_inputs)
                 # a Looped state runs the pipeline again (with the loop count and result)
@@ -274,7 +277,7 @@ class TaskRunner(Runner):
                 raise
             except Exception as exc:
                 state = self._unexpected_error(exc, full_name)
-            if not in_outer_loop:
+            if not in_outer_loop and self.logger.isEnabledFor(20):
                 self.logger.info(f"Task '{full_name}': Finished task run for task with final state: "
                                  f"'{type(state).__name__}'")
         return state
@@ -302,6 +305,8 @@ class TaskRunner(Runner):
         Raises:
             - ENDRUN: when an upstream state is not finished
         """
+        if not upstream_states:
+            return state
         for upstream in _upstream_states_seen(upstream_states):
             if not upstream.is_finished():
                 self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
@@ -323,7 +328,9 @@ class TaskRunner(Runner):
         Raises:
             - ENDRUN: with a Skipped state
         """
-        if self.task.skip_on_upstream_skip and any(s.is_skipped() for s in _upstream_states_seen(upstream_states)):
+        if upstream_states and self.task.skip_on_upstream_skip and any(
+            s.is_skipped() for s in _upstream_states_seen(upstream_states)
+        ):
             self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
                               "Upstream states were skipped; ending run.")
             raise ENDRUN(state=Skipped(

@@ -269,3 +269,50 @@ class TestLoadResult:
         })
         state.load_cached_results({"y": LocalResult(dir=str(tmp_path))})
         assert {k: v.value for k, v in state.cached_inputs.items()} == {"x": 10, "y": 20, "z": 3}
+
+
+class TestPrefect1Details:
+    def test_states_made_inside_a_task_run_carry_its_tags(self):
+        with context(task_tags={"etl"}):
+            assert Success().context == {"tags": ["etl"]}
+            assert Success(context={"tags": ["mine"]}).context == {"tags": ["mine"]}
+
+    def test_meta_states_never_nest(self):
+        state = Queued(state=Pending())
+        for _ in range(50):
+            state = Submitted(state=Queued(state=state))
+        assert type(state.state) is Pending
+
+    def test_an_unpicklable_exception_result_travels_as_its_repr(self):
+        import threading
+
+        import cloudpickle
+
+        class Unpicklable(Exception):
+            def __init__(self):
+                super().__init__("holds a lock")
+                self.lock = threading.RLock()
+
+        state = Failed(result=Unpicklable())
+        copy = cloudpickle.loads(cloudpickle.dumps(state))
+        assert isinstance(copy.result, str) and "could not be pickled" in copy.result
+        assert isinstance(state.result, Unpicklable)  # the original is untouched
+
+    def test_an_unpicklable_plain_result_still_fails_to_pickle(self):
+        import threading
+
+        import cloudpickle
+
+        with pytest.raises(TypeError):
+            cloudpickle.dumps(Success(result=threading.RLock()))
+
+    def test_a_mapped_state_loads_its_children(self, tmp_path):
+        LocalResult(dir=str(tmp_path), location="c.pkl").write("child")
+        child = Success(result=Result(location="c.pkl"))
+        parent = Mapped(map_states=[None, child])
+        parent.load_result(LocalResult(dir=str(tmp_path)))
+        assert parent.result == [None, "child"]
+
+    def test_none_as_result_means_no_result(self):
+        assert Success(result=None)._result is NoResult
+        assert Success(result=Result(None))._result is not NoResult
