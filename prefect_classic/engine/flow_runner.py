@@ -631,14 +631,12 @@ def _update_output_caches(task_states: Dict[Task, State], flow_run_id: str) -> N
         return
     now = pendulum.now("utc")
     for task, state in task_states.items():
-        if not isinstance(state, (Cached, Mapped)):
-            continue
-        if state.is_cached():
-            fresh = [state]
-        elif state.is_mapped():
-            fresh = [s for s in state.map_states if s is not None and s.is_cached()]  # type: ignore[attr-defined]
+        if isinstance(state, Cached):
+            fresh: List[State] = [state]
+        elif isinstance(state, Mapped):
+            fresh = [s for s in state.map_states if s is not None and s.is_cached()]
         else:
-            fresh = []
+            continue
         fresh = [s for s in fresh if s.context.get("flow_run_id", flow_run_id) == flow_run_id]
         if not fresh:
             continue
