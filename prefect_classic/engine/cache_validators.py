@@ -8,8 +8,8 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from prefect_classic.engine.state import State
 
-__all__ = ["all_inputs", "all_parameters", "duration_only", "never_use", "partial_inputs_only",
-           "partial_parameters_only"]
+__all__ = ["all_inputs", "all_parameters", "compares_inputs", "duration_only", "never_use",
+           "partial_inputs_only", "partial_parameters_only"]
 
 
 def _unexpired(state: Any) -> bool:
@@ -119,6 +119,7 @@ def _partial_validator(
         return cached_of(state, names) == current_of(state, inputs, parameters, names)
 
     validator.__name__ = name
+    validator.compares_inputs = name == "partial_inputs_only" and names is not None  # type: ignore[attr-defined]
     return validator
 
 
@@ -155,3 +156,20 @@ def partial_inputs_only(validate_on: Optional[Iterable[str]] = None) -> Callable
         _cached_inputs_of,
         lambda state, inputs, parameters, names: _current_inputs_like(state, inputs, names),
     )
+
+
+all_inputs.compares_inputs = True  # type: ignore[attr-defined]
+
+
+def compares_inputs(validator: Callable[..., bool]) -> bool:
+    """Whether a validator only accepts a cache made from the same inputs (`all_inputs`,
+    `partial_inputs_only(validate_on=[...])`). The children of a mapped task share such caches
+    across map indexes; with any other validator a child only reuses its own index's cache.
+
+    Args:
+        - validator (Callable): the validator
+
+    Returns:
+        - bool: whether it compares the inputs
+    """
+    return bool(getattr(validator, "compares_inputs", False))

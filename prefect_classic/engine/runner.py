@@ -46,6 +46,8 @@ def call_state_handlers(method: Callable[..., State]) -> Callable[..., State]:
         try:
             new_state = method(self, state, *args, **kwargs)
         except ENDRUN as exc:
+            if exc.state is state:  # nothing changed: end the pipeline with this very signal
+                raise
             end_run, new_state = True, exc.state
         except signals.PrefectStateSignal as exc:
             self.logger.info(f"{type(exc).__name__} signal raised: {exc!r}")

@@ -20,6 +20,7 @@ from prefect_classic.configuration import config
 from prefect_classic.core.edge import Edge
 from prefect_classic.core.task import Task
 from prefect_classic.engine import signals
+from prefect_classic.engine.cache_validators import compares_inputs
 from prefect_classic.engine.result.base import Result, ResultStorageError
 from prefect_classic.engine.runner import (
     ENDRUN,
@@ -83,14 +84,16 @@ def _raw(inputs: Dict[str, Result]) -> Dict[str, Any]:
     return {k: r.value for k, r in inputs.items()}
 
 
-def _upstream_states_seen(upstream_states: Dict[Edge, State]) -> Iterable[State]:
-    """Every upstream state, with a Mapped state reaching a task whole (a reduce) replaced by its
-    children: each child decides for itself when the downstream task is mapped too."""
+def _any_skipped(upstream_states: Dict[Edge, State]) -> bool:
+    """Whether an upstream state is Skipped; the children of a Mapped state reaching a task whole
+    (a reduce) count one by one (a mapped child only looks at its own upstream child)."""
     for edge, state in upstream_states.items():
         if isinstance(state, Mapped) and not edge.mapped:
-            yield from state.map_states
-        else:
-            yield state
+            if any(s.is_skipped() for s in state.map_states):
+                return True
+        elif state.is_skipped():
+            return True
+    return False
 
 
 class TaskRunner(Runner):
@@ -218,7 +221,8 @@ class TaskRunner(Runner):
         map_index = ctx["map_index"]
         name = self.task.name
         full_name = ctx["task_full_name"] = name if map_index is None else f"{name}[{map_index}]"
-        in_outer_loop = prefect_context.get("task_loop_count") is not None
+        # the final log line is left to an enclosing LOOP iteration, if any (as in Prefect 1)
+        log_finish = self.logger.isEnabledFor(20) and prefect_context.get("task_loop_count") is None
         task_inputs: Dict[str, Result] = {}
         try:
             state, ctx = self.initialize_run(state, ctx)
@@ -277,7 +281,7 @@ class TaskRunner(Runner):
                 raise
             except Exception as exc:
                 state = self._unexpected_error(exc, full_name)
-            if not in_outer_loop and self.logger.isEnabledFor(20):
+            if log_finish:
                 self.logger.info(f"Task '{full_name}': Finished task run for task with final state: "
                                  f"'{type(state).__name__}'")
         return state
@@ -305,10 +309,12 @@ class TaskRunner(Runner):
         Raises:
             - ENDRUN: when an upstream state is not finished
         """
-        if not upstream_states:
-            return state
-        for upstream in _upstream_states_seen(upstream_states):
-            if not upstream.is_finished():
+        for edge, upstream in upstream_states.items():
+            if isinstance(upstream, Mapped) and not edge.mapped:
+                finished = all(s.is_finished() for s in upstream.map_states)
+            else:
+                finished = upstream.is_finished()
+            if not finished:
                 self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
                                   "Not all upstream states are finished; ending run.")
                 raise ENDRUN(state)
@@ -328,9 +334,7 @@ class TaskRunner(Runner):
         Raises:
             - ENDRUN: with a Skipped state
         """
-        if upstream_states and self.task.skip_on_upstream_skip and any(
-            s.is_skipped() for s in _upstream_states_seen(upstream_states)
-        ):
+        if upstream_states and self.task.skip_on_upstream_skip and _any_skipped(upstream_states):
             self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
                               "Upstream states were skipped; ending run.")
             raise ENDRUN(state=Skipped(
@@ -553,8 +557,10 @@ class TaskRunner(Runner):
         """Reuse a valid cache: the Cached state given (checked with the task's validator), or one
         from context `caches[cache_key or task name]` (tasks with `cache_for`).
 
-        A mapped child only reuses what the child with the same `map_index` cached, and results
-        cached during this flow run serve later runs only.
+        Results cached during this flow run serve later runs only. A mapped child reuses what
+        the child with the same `map_index` cached - or any child's cache when the validator
+        compares inputs (`all_inputs`, `partial_inputs_only`), since equal inputs give an
+        equal result: a validator blind to the inputs would hand one child another's result.
 
         Args:
             - state (State): the current state
@@ -584,6 +590,8 @@ class TaskRunner(Runner):
         validator = self.task.cache_validator
         run_id = prefect_context.get("flow_run_id")
         map_index = prefect_context.get("map_index")
+        if map_index is not None and compares_inputs(validator):
+            map_index = None  # the same inputs give the same result, whichever child made it
         for candidate in candidates:
             origin = candidate.context
             if origin:

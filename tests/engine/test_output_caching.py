@@ -187,6 +187,42 @@ def test_mapped_children_with_duration_only_reuse_their_own_results():
     assert flow.run().result[out].result == [10, 20, 30]
 
 
+def test_mapped_children_comparing_inputs_share_caches_across_indexes():
+    # as in Prefect 1: with a validator that compares inputs, a child may reuse the cache another
+    # child made from the same inputs (an input-blind validator keeps each child to its own index)
+    calls = []
+
+    @task(cache_for=MINUTE, cache_validator=cv.all_inputs)
+    def square(x):
+        calls.append(x)
+        return x * x
+
+    with Flow("mapped-shared") as flow:
+        xs = Parameter("xs")
+        out = square.map(xs)
+    flow.run(parameters={"xs": [3, 4]})
+    state = flow.run(parameters={"xs": [4, 3, 4]})
+    assert state.result[out].result == [16, 9, 16]
+    assert all(isinstance(s, Cached) for s in state.result[out].map_states)
+    assert calls == [3, 4]
+
+
+def test_input_blind_validators_never_hand_a_child_another_childs_result():
+    @task(cache_for=MINUTE, cache_validator=cv.partial_inputs_only(validate_on=None))
+    def ident(x):
+        return x
+
+    with Flow("mapped-blind") as flow:
+        xs = Parameter("xs")
+        out = ident.map(xs)
+    flow.run(parameters={"xs": [1, 2]})
+    state = flow.run(parameters={"xs": [7, 8, 9]})
+    # children 0 and 1 reuse their own caches; child 2 has none of its own and runs
+    assert state.result[out].result == [1, 2, 9]
+    assert cv.compares_inputs(cv.all_inputs) and cv.compares_inputs(cv.partial_inputs_only(["x"]))
+    assert not cv.compares_inputs(cv.duration_only) and not cv.compares_inputs(cv.partial_inputs_only())
+
+
 def test_new_mapped_input_runs_only_that_child():
     calls = []
 
