@@ -462,7 +462,8 @@ class TaskRunner(Runner):
 
     def get_task_inputs(self, state: State, upstream_states: Dict[Edge, State]) -> Dict[str, Result]:
         """The task's inputs: each keyed upstream edge gives its state's Result. A Pending state
-        that carries `cached_inputs` (a retry) runs again with those.
+        that carries `cached_inputs` (a retry) fills in the inputs no upstream state gives (the
+        upstream states win, as in Prefect 1: a retry sees upstream results that changed).
 
         Args:
             - state (State): the current state
@@ -471,13 +472,11 @@ class TaskRunner(Runner):
         Returns:
             - Dict[str, Result]: the inputs, by argument name
         """
-        inputs: Dict[str, Result] = {}
+        cached = state.cached_inputs
+        inputs: Dict[str, Result] = dict(cached) if cached and state.is_pending() else {}
         for edge, upstream in upstream_states.items():
             if edge.key is not None:
                 inputs[edge.key] = upstream._result
-        cached = state.cached_inputs
-        if cached and state.is_pending():
-            inputs.update(cached)
         return inputs
 
     def load_results(self, state: State, upstream_states: Dict[Edge, State]) -> Tuple[State, Dict[Edge, State]]:
