@@ -585,6 +585,8 @@ def _run_until_finished(flow: Any, runner_cls: type, parameters: Dict[str, Any],
     given_contexts = kwargs.pop("task_contexts", None) or {}
     slugs = getattr(flow, "slugs", {})
     failed_to_start = False
+    if state.is_scheduled():  # wait for the flow run's start time (as Prefect 1 does)
+        time.sleep(max((start_time - pendulum.now("utc")).total_seconds(), 0))
     while not state.is_finished():
         task_contexts = {}
         for t in flow.tasks:
@@ -607,7 +609,7 @@ def _run_until_finished(flow: Any, runner_cls: type, parameters: Dict[str, Any],
             break
         if next_start > pendulum.now("utc"):
             runner.logger.info(f"Waiting for next available Task run at {next_start}")
-            _sleep_until(next_start)
+        _sleep_until(next_start)
     if not failed_to_start and isinstance(state.result, dict):
         _update_output_caches(state.result, run_context["flow_run_id"])
     if not state._result or state.result is None:
@@ -663,9 +665,7 @@ def _next_start(states: Iterable[State]) -> Optional[pendulum.DateTime]:
 
 
 def _sleep_until(when: Any) -> None:
-    delay = (when - pendulum.now("utc")).total_seconds()
-    if delay > 0:
-        time.sleep(delay)
+    time.sleep(max((when - pendulum.now("utc")).total_seconds(), 0))
 
 
 def _uuid4_str() -> str:

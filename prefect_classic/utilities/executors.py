@@ -125,12 +125,15 @@ def multiprocessing_safe_run_and_retrieve(queue: Any, payload: bytes) -> None:
 
     Args:
         - queue (multiprocessing.Queue): where the outcome goes
-        - payload (bytes): `cloudpickle.dumps({"fn", "args", "kwargs", "context", "name", "logger"})`
+        - payload (bytes): `cloudpickle.dumps({"fn", "args", "kwargs", "context", "name", "logger"})`;
+            with `"announce_start": True`, a start marker goes on the queue before the call
     """
     request = cloudpickle.loads(payload)
     fn: Callable = request["fn"]
     name: str = request.get("name") or f"Function '{getattr(fn, '__name__', fn)}'"
     logger: logging.Logger = request.get("logger") or get_logger()
+    if request.get("announce_start"):
+        queue.put(_STARTED)
     outcome: Any
     try:
         with prefect_context(request.get("context") or {}):
@@ -154,7 +157,8 @@ def run_with_multiprocess_timeout(fn: Callable, args: Sequence = (), kwargs: Opt
                                   timeout: Optional[float] = None, logger: Optional[logging.Logger] = None,
                                   name: Optional[str] = None) -> Any:
     """Call `fn(*args, **kwargs)` in a spawned process with the current context, terminating the
-    process after `timeout` seconds. Arguments and outcome travel with cloudpickle.
+    process when the call has run `timeout` seconds (the clock starts when the new process starts
+    the call, not while it is still starting up). Arguments and outcome travel with cloudpickle.
 
     Args:
         - fn (Callable): the function
@@ -178,20 +182,45 @@ def run_with_multiprocess_timeout(fn: Callable, args: Sequence = (), kwargs: Opt
     spawn = multiprocessing.get_context("spawn")
     queue = spawn.Queue()
     payload = cloudpickle.dumps({"fn": fn, "args": args, "kwargs": kwargs, "context": snapshot(),
-                                 "name": name, "logger": logger})
+                                 "name": name, "logger": logger, "announce_start": True})
     process = spawn.Process(target=multiprocessing_safe_run_and_retrieve, args=(queue, payload))
     logger.debug(f"{name}: Sending execution to a new process...")
     process.start()
     try:
+        _wait_for_start(queue, process, name)
         outcome = cloudpickle.loads(queue.get(block=True, timeout=timeout))
     except Empty:
         raise TaskTimeoutSignal(f"Execution timed out for {name}.") from None
     finally:
         process.join(0.1)
         process.terminate()
+        process.join(5)
+        queue.close()
+        queue.join_thread()
     if isinstance(outcome, (Exception, PrefectSignal)):
         raise outcome
     return outcome
+
+
+_STARTED = b"started"
+#: how long a new process may take to start the call before the run gives up on it (seconds)
+PROCESS_START_LIMIT = 300.0
+
+
+def _wait_for_start(queue: Any, process: Any, name: str) -> None:
+    """Wait until the child process announces that the call has started."""
+    waited = 0.0
+    while True:
+        try:
+            marker = queue.get(block=True, timeout=0.5)
+        except Empty:
+            waited += 0.5
+            if not process.is_alive() or waited > PROCESS_START_LIMIT:
+                raise RuntimeError(f"{name}: the process meant to run it did not start "
+                                   f"(exit code {process.exitcode}).") from None
+            continue
+        if marker == _STARTED:
+            return
 
 
 def run_task_with_timeout(task: "Task", args: Sequence = (), kwargs: Optional[Mapping] = None,
