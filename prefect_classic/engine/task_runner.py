@@ -23,6 +23,7 @@ from prefect_classic.engine import signals
 from prefect_classic.engine.cache_validators import compares_inputs
 from prefect_classic.engine.result.base import Result, ResultStorageError
 from prefect_classic.engine.runner import (
+    _LOGGERS,
     ENDRUN,
     Runner,
     call_state_handlers,
@@ -108,8 +109,9 @@ class TaskRunner(Runner):
 
     def __init__(self, task: Task, state_handlers: Optional[Iterable[Callable]] = None, flow_result: Any = None):
         self.task = task
-        self.state_handlers = check_state_handlers(state_handlers)
-        self.logger = runner_logger(type(self))
+        self.state_handlers = [] if state_handlers is None else check_state_handlers(state_handlers)
+        cls = type(self)
+        self.logger = _LOGGERS.get(cls) or runner_logger(cls)
         self.flow_result = flow_result
         self._context_layers = prefect_context._layers[:]
         result = task.result if task.result is not None else flow_result
@@ -167,7 +169,10 @@ class TaskRunner(Runner):
         Returns:
             - TaskRunnerInitializeResult: the state and context
         """
-        state, context = super().initialize_run(state, context)
+        while isinstance(state, State) and state.is_meta_state():  # Submitted(Queued(x)) -> x
+            state = state.state  # type: ignore[attr-defined]
+        if state is None:
+            state = Pending()
         if isinstance(state, Retrying):
             run_count = state.run_count + 1
         else:
