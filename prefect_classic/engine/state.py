@@ -27,7 +27,6 @@ __all__ = [
     "Skipped", "State", "Submitted", "Success", "TimedOut", "TriggerFailed", "ValidationFailed",
 ]
 
-_MISSING = object()
 
 
 class State:
@@ -36,8 +35,8 @@ class State:
     Args:
         - message (str or Exception, optional): a message about the state (or the error behind it)
         - result (Any, optional): the state's value, or a `Result` holding it
-        - context (dict, optional): JSON-compatible facts about the run; inside a task run the
-            task's tags are added under `tags`
+        - context (dict, optional): JSON-compatible facts about the run; inside a run of a
+            task with tags, they are added under `tags`
         - cached_inputs (dict, optional): `{argument name: Result}` inputs kept for a re-run
     """
 
@@ -54,8 +53,8 @@ class State:
         self.result = NoResult if result is None else result
         self.context = context or {}
         self.cached_inputs = cached_inputs or {}
-        tags = _context.get("task_tags", _MISSING)
-        if tags is not _MISSING:
+        tags = _context.get("task_tags")
+        if tags:  # (Prefect 1 also records an empty list; a mapped child's state stays lean)
             self.context.setdefault("tags", list(tags))
 
     @property
