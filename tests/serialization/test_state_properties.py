@@ -102,7 +102,8 @@ def _assert_round_trips(state):
     assert loaded.serialize() == data
     assert _shape(loaded) == _shape(state)
     assert loaded._result.value is None
-    if isinstance(state._result, PrefectResult):
+    # a Mapped state loads its children instead of its own result (as in Prefect 1)
+    if isinstance(state._result, PrefectResult) and not state.is_mapped():
         assert loaded.load_result().result == state._result.value
 
 
