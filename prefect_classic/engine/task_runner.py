@@ -853,15 +853,3 @@ def _uses_durable_cache(task: Task) -> bool:
     return (task.cache_policy is not None or task.cache_key_fn is not None or task.persist_result is True
             or (task.cache_for is not None and task.persist_result is not False)
             or _transactions.ACTIVE_COUNT > 0)
-
-
-def _flatten_one(value: Any) -> list:
-    """A list of lists flattened by one level (items that are not lists stay as they are)."""
-    out: list = []
-    for item in value or ():
-        if isinstance(item, (list, tuple)):
-            out.extend(item)
-        else:
-            out.append(item)
-    return out
-
