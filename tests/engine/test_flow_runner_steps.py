@@ -229,3 +229,31 @@ def test_output_caches_keep_only_unexpired_states_from_flow_runs(monkeypatch):
     second = flow.run().result[out]
     assert second.is_cached() and second.result == first.result == 1
     assert context.caches["expensive"] == [first]
+
+
+def test_a_mapped_retry_sees_the_upstream_result_of_the_next_pass():
+    @task
+    def numbers():
+        return [0, 1, 2]
+
+    @task(max_retries=1, retry_delay=datetime.timedelta(0))
+    def inverse(x):
+        return 1 / x
+
+    with Flow("mapped-retry") as flow:
+        xs = numbers()
+        out = inverse.map(xs)
+    first = FlowRunner(flow).run(return_tasks=flow.tasks)
+    assert first.is_running() and first.result[out].map_states[0].is_retrying()
+    first.result[xs].result[0] = 0.5  # the next pass sees the changed upstream value
+    second = FlowRunner(flow).run(task_states=first.result, return_tasks=flow.tasks)
+    assert second.is_successful()
+    assert second.result[out].result == [2.0, 1.0, 0.5]
+
+
+def test_flow_run_waits_for_a_scheduled_start_before_the_first_pass(monkeypatch):
+    naps = []
+    monkeypatch.setattr("time.sleep", lambda seconds: naps.append(seconds))
+    flow = Flow("nap", tasks=[Task()])
+    assert flow.run().is_successful()
+    assert naps and naps[0] == 0  # due now: no real wait, but the same path as a later start

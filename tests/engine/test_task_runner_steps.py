@@ -370,3 +370,32 @@ def test_every_state_of_a_task_run_carries_the_task_tags():
 def test_states_made_outside_a_task_run_have_no_tags():
     assert State().context == {}
     assert NoResult is Success()._result
+
+
+def test_every_loop_iteration_is_checkpointed():
+    written = []
+
+    class Recording(Result):
+        def write(self, value_, **kwargs):
+            written.append(value_)
+            return self.from_value(value_)
+
+    @task(result=Recording(), checkpoint=True)
+    def count_to_three():
+        loop = context.get("task_loop_count", 1)
+        if loop < 3:
+            raise signals.LOOP(result=loop)
+        return loop
+
+    state = TaskRunner(count_to_three).run(context={"checkpointing": True})
+    assert state.result == 3 and written == [1, 2, 3]
+
+
+def test_a_runner_given_a_context_runs_as_an_unmapped_task():
+    @task
+    def where():
+        return context.get("map_index"), context.get("task_full_name")
+
+    with context(map_index=4):
+        assert TaskRunner(where).run().result == (4, "where[4]")
+        assert TaskRunner(where).run(context={}).result == (None, "where")
