@@ -1,21 +1,25 @@
-"""Exception types shared by the whole package.
+"""Prefect 1's exception classes, plus `BackendOnlyError` for what needs a Prefect backend.
 
-Two families, as in Prefect 1:
-
-- `PrefectSignal` derives from `BaseException`, so a plain `except Exception:` in user code or in
-  a library never swallows it. The engine's signals (`prefect_classic.engine.signals`: `SKIP`,
-  `FAIL`, `RETRY`, `ENDRUN`, ...) and `TaskTimeoutSignal` are signals.
-- `PrefectException` derives from `Exception`: ordinary errors raised by the package.
+Signals (`PrefectSignal` and its subclasses) derive from `BaseException` so that ordinary
+`except Exception` blocks in user code do not swallow them; everything else derives from
+`PrefectException`.
 """
 
 __all__ = [
-    "AuthorizationError", "ClientError", "FlowStorageError", "ObjectNotFoundError",
-    "PrefectException", "PrefectSignal", "TaskTimeoutSignal", "VersionLockMismatchSignal",
+    "AuthorizationError",
+    "BackendOnlyError",
+    "ClientError",
+    "FlowStorageError",
+    "ObjectNotFoundError",
+    "PrefectException",
+    "PrefectSignal",
+    "TaskTimeoutSignal",
+    "VersionLockMismatchSignal",
 ]
 
 
 class PrefectSignal(BaseException):
-    """Base class of the signals the engine raises to change the course of a run.
+    """The base of Prefect's control-flow signals (not caught by `except Exception`).
 
     Args:
         - message (str, optional): what happened
@@ -26,26 +30,18 @@ class PrefectSignal(BaseException):
 
 
 class VersionLockMismatchSignal(PrefectSignal):
-    """A backend refused a state because its version did not match (kept for compatibility).
-
-    Args:
-        - message (str, optional): what happened
-    """
+    """Raised by a backend when a run's state version does not match (never raised here)."""
 
 
 class TaskTimeoutSignal(PrefectSignal):
-    """Raised when a task run goes past its `timeout`.
-
-    Args:
-        - message (str, optional): what happened
-    """
+    """Raised when a task run exceeds its timeout."""
 
 
 class PrefectException(Exception):
-    """Base class of the package's ordinary errors.
+    """The base of Prefect's exceptions.
 
     Args:
-        - message (str, optional): what went wrong
+        - message (str, optional): what happened
     """
 
     def __init__(self, message: str = "") -> None:
@@ -53,16 +49,26 @@ class PrefectException(Exception):
 
 
 class ClientError(PrefectException):
-    """A request to a Prefect API failed (kept for compatibility; no backend is used here)."""
+    """An error talking to a Prefect backend."""
 
 
 class ObjectNotFoundError(ClientError):
-    """A requested object does not exist on the backend."""
+    """A backend did not find the requested object."""
 
 
 class AuthorizationError(ClientError):
-    """The backend refused the credentials."""
+    """A backend refused the credentials."""
 
 
 class FlowStorageError(PrefectException):
     """A flow could not be loaded from its storage."""
+
+
+class BackendOnlyError(ClientError):
+    """Raised by a Prefect 1 operation that needs the answer of a Prefect Cloud/Server
+    backend, or of the deployment infrastructure a backend drives (an agent, a Docker daemon,
+    a remote flow store). prefect_classic runs flows in this process, so such an operation
+    cannot succeed; the message names the operation and what to do instead.
+
+    It is a `ClientError`, so code that already handles a failed backend call keeps working.
+    """

@@ -366,7 +366,7 @@ class FlowRunner(Runner):
         rerun_types = (ResourceSetupTask, ResourceCleanupTask, SecretBase)
         flow_result = flow.result
         runner_cls = self.task_runner_cls
-        upstream_index = flow._upstream
+        upstream_index = flow._edge_index()[0]
         constants = flow.constants
         # the children (states or futures) of each mapped task; kept apart from the Mapped state
         # so that futures are never shipped inside a state
