@@ -226,8 +226,9 @@ class TaskRunner(Runner):
         map_index = ctx["map_index"]
         name = self.task.name
         full_name = ctx["task_full_name"] = name if map_index is None else f"{name}[{map_index}]"
-        # the final log line is left to an enclosing LOOP iteration, if any (as in Prefect 1)
-        log_finish = self.logger.isEnabledFor(20) and prefect_context.get("task_loop_count") is None
+        # the start and final log lines come once per run, LOOP iterations included; a task run
+        # inside another task's LOOP iteration leaves them out (as in Prefect 1)
+        log_info = self.logger.isEnabledFor(20) and prefect_context.get("task_loop_count") is None
         task_inputs: Dict[str, Result] = {}
         try:
             state, ctx = self.initialize_run(state, ctx)
@@ -238,7 +239,7 @@ class TaskRunner(Runner):
 
         with prefect_context(ctx):
             try:
-                if self.logger.isEnabledFor(20) and prefect_context.get("task_loop_count") is None:
+                if log_info and ctx.get("task_loop_count") is None:
                     self.logger.info(f"Task '{full_name}': Starting task run...")
                 # a finished (or running) task ends here; Pending, Cached and Mapped go on
                 state = self.check_task_is_ready(state)
@@ -286,7 +287,7 @@ class TaskRunner(Runner):
                 raise
             except Exception as exc:
                 state = self._unexpected_error(exc, full_name)
-            if log_finish:
+            if log_info:
                 self.logger.info(f"Task '{full_name}': Finished task run for task with final state: "
                                  f"'{type(state).__name__}'")
         return state

@@ -9,7 +9,6 @@ possible: the run ends `TimedOut` while the work finishes in the background.
 import copy
 import functools
 import logging
-import multiprocessing
 import signal
 import sys
 import threading
@@ -179,6 +178,8 @@ def run_with_multiprocess_timeout(fn: Callable, args: Sequence = (), kwargs: Opt
         return fn(*args, **kwargs)
     logger = logger or get_logger()
     name = name or f"Function '{getattr(fn, '__name__', fn)}'"
+    import multiprocessing  # imported on use: once imported, every log record asks for the process name
+
     spawn = multiprocessing.get_context("spawn")
     queue = spawn.Queue()
     payload = cloudpickle.dumps({"fn": fn, "args": args, "kwargs": kwargs, "context": snapshot(),
@@ -251,6 +252,8 @@ def run_task_with_timeout(task: "Task", args: Sequence = (), kwargs: Optional[Ma
         if threading.current_thread() is threading.main_thread():
             return run_with_thread_timeout(task.run, args, kwargs, timeout=task.timeout,  # type: ignore[attr-defined]
                                            logger=logger, name=label)
+        import multiprocessing
+
         if not multiprocessing.current_process().daemon:
             return run_with_multiprocess_timeout(task.run, args, kwargs,  # type: ignore[attr-defined]
                                                  timeout=task.timeout, logger=logger, name=label)
