@@ -9,6 +9,7 @@ from prefect_classic.engine.state import (
     Cached,
     Failed,
     Mapped,
+    Paused,
     Pending,
     Retrying,
     Running,
@@ -83,7 +84,7 @@ class TestManualOnly:
     def test_pauses_unless_resumed(self):
         with pytest.raises(signals.PAUSE, match='Trigger function is "manual_only"') as info:
             triggers.manual_only(upstream(Success()))
-        assert info.value.state.is_paused()
+        assert isinstance(info.value.state, Paused)
 
     def test_runs_when_resumed(self):
         with context(resume=True):
