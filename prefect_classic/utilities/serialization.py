@@ -1,48 +1,76 @@
-"""Qualified names: the import path of an object, and the object back from its path.
+"""Serialization helpers, as Prefect 1's `prefect.utilities.serialization`: qualified names
+(`to_qualified_name`, `from_qualified_name`), and the marshmallow schemas and fields the
+`prefect_classic.serialization` schemas are built from (working on marshmallow 3 and 4).
 
-Serialized flows name their task classes, triggers and cache validators this way.
+The marshmallow names are loaded on first use, so importing this module stays cheap.
 """
-import sys
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["from_qualified_name", "to_qualified_name"]
+if TYPE_CHECKING:  # pragma: no cover - for type checkers; loaded lazily at run time
+    from prefect_classic.serialization.fields import (
+        UUID,
+        Bytes,
+        FunctionReference,
+        JSONCompatible,
+        Nested,
+        SortedList,
+        StatefulFunctionReference,
+    )
+    from prefect_classic.serialization.schedule import DateTimeTZ
+    from prefect_classic.serialization.schema import (
+        ContextSchema,
+        ObjectSchema,
+        ObjectSchemaOptions,
+        OneOfSchema,
+        from_qualified_name,
+        to_qualified_name,
+    )
+
+__all__ = [
+    "UUID",
+    "Bytes",
+    "ContextSchema",
+    "DateTimeTZ",
+    "FunctionReference",
+    "JSONCompatible",
+    "Nested",
+    "ObjectSchema",
+    "ObjectSchemaOptions",
+    "OneOfSchema",
+    "SortedList",
+    "StatefulFunctionReference",
+    "from_qualified_name",
+    "to_qualified_name",
+]
+
+# --- marshmallow schemas and fields (and the qualified-name helpers they use) ---------------
+_LAZY_NAMES = {
+    "UUID": "prefect_classic.serialization.fields",
+    "Bytes": "prefect_classic.serialization.fields",
+    "FunctionReference": "prefect_classic.serialization.fields",
+    "JSONCompatible": "prefect_classic.serialization.fields",
+    "Nested": "prefect_classic.serialization.fields",
+    "SortedList": "prefect_classic.serialization.fields",
+    "StatefulFunctionReference": "prefect_classic.serialization.fields",
+    "DateTimeTZ": "prefect_classic.serialization.schedule",
+    "ContextSchema": "prefect_classic.serialization.schema",
+    "ObjectSchema": "prefect_classic.serialization.schema",
+    "ObjectSchemaOptions": "prefect_classic.serialization.schema",
+    "OneOfSchema": "prefect_classic.serialization.schema",
+    "from_qualified_name": "prefect_classic.serialization.schema",
+    "to_qualified_name": "prefect_classic.serialization.schema",
+}
 
 
-def to_qualified_name(obj: Any) -> str:
-    """Return the import path of a class or function: `module.QualifiedName`.
-
-    Args:
-        - obj (Any): a class or function
-
-    Returns:
-        - str: the qualified name
-    """
-    return f"{obj.__module__}.{obj.__qualname__}"
+def __getattr__(name: str) -> Any:
+    module = _LAZY_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
 
 
-def from_qualified_name(obj_str: str) -> Any:
-    """Return the object at a qualified name. The longest prefix of the name that is an
-    already-imported module is taken, and the rest is read as attributes; nothing is imported.
-
-    Args:
-        - obj_str (str): the qualified name, e.g. `"prefect_classic.triggers.all_successful"`
-
-    Returns:
-        - Any: the object
-
-    Raises:
-        - ValueError: if no imported module and attribute path matches the name
-    """
-    parts = obj_str.split(".")
-    for split in range(len(parts), 0, -1):
-        module = sys.modules.get(".".join(parts[:split]))
-        if module is None:
-            continue
-        obj: Any = module
-        try:
-            for attr in parts[split:]:
-                obj = getattr(obj, attr)
-        except AttributeError:
-            break
-        return obj
-    raise ValueError(f'Couldn\'t load "{obj_str}"; maybe it hasn\'t been imported yet?')
+def __dir__() -> Any:
+    return sorted(set(globals()) | set(_LAZY_NAMES))
