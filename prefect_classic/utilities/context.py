@@ -146,6 +146,11 @@ class Context(DotDict):
             stack = self._new_stack()
         return stack
 
+    @property
+    def _layers(self) -> List[dict]:
+        """This thread's overlays, base first (the list itself: copy it to keep a snapshot)."""
+        return self._stack().layers
+
     def __call__(self, *args: Any, **kwargs: Any) -> _Overlay:
         """Return a block that adds keys for its duration: `with context(a=1): ...`.
 
