@@ -54,7 +54,8 @@ _INTEGRATIONS = (
     "zendesk",
 )
 _TASK_LIBRARY = ("of Prefect 1's task library prefect_classic keeps tasks.core, tasks.control_flow, "
-                 "tasks.shell, tasks.secrets and tasks.prefect; for integrations call the service's Python "
+                 "tasks.shell, tasks.powershell, tasks.secrets and tasks.prefect; for integrations call "
+                 "the service's Python "
                  "client (boto3, google-cloud-*, a database driver, …) from your own `@task`")
 OUT_OF_SCOPE.update({f"tasks.{name}": _TASK_LIBRARY for name in _INTEGRATIONS})
 

@@ -4,12 +4,12 @@ Each takes `(state, inputs, parameters)`: the candidate `Cached` state, the inpu
 about to run with, and the flow run's parameters, and returns True to reuse the cache.
 """
 import datetime
-from typing import Any, Callable, Dict, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from prefect_classic.engine.state import State
 
-__all__ = ["all_inputs", "all_parameters", "duration_only", "never_use", "partial_inputs_only",
-           "partial_parameters_only"]
+__all__ = ["all_inputs", "all_parameters", "compares_inputs", "duration_only", "never_use",
+           "partial_inputs_only", "partial_parameters_only"]
 
 
 def _unexpired(state: Any) -> bool:
@@ -21,6 +21,31 @@ def _unexpired(state: Any) -> bool:
 def _values(d: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     """Input dicts may hold Results (cached_inputs) or plain values: compare values."""
     return {k: getattr(v, "value", v) for k, v in (d or {}).items()}
+
+
+def _token(value: Any) -> str:
+    """The dask token of a value: what Prefect 1 keeps in `Cached.hashed_inputs`."""
+    from dask.base import tokenize  # dask is optional: only states carrying hashes need it
+
+    return tokenize(value)
+
+
+def _cached_inputs_of(state: Any, names: Optional[Iterable[str]] = None) -> Dict[str, Any]:
+    """The cached run's inputs (limited to `names`): its hashes when it has them, else values."""
+    hashed = getattr(state, "hashed_inputs", None)
+    found = hashed if hashed is not None else _values(state.cached_inputs)
+    return found if names is None else {k: v for k, v in found.items() if k in names}
+
+
+def _current_inputs_like(state: Any, inputs: Optional[Dict[str, Any]],
+                         names: Optional[Iterable[str]] = None) -> Dict[str, Any]:
+    """This run's inputs (limited to `names`), hashed when the cached state holds hashes."""
+    current = _values(inputs)
+    if names is not None:
+        current = {k: v for k, v in current.items() if k in names}
+    if getattr(state, "hashed_inputs", None) is not None:
+        return {k: _token(v) for k, v in current.items()}
+    return current
 
 
 def never_use(state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]) -> bool:
@@ -57,7 +82,7 @@ def all_inputs(state: State, inputs: Optional[Dict[str, Any]], parameters: Optio
     Returns:
         - bool: whether the cache is valid
     """
-    return _unexpired(state) and _values(state.cached_inputs) == _values(inputs)
+    return _unexpired(state) and _cached_inputs_of(state) == _current_inputs_like(state, inputs)
 
 
 def all_parameters(state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]) -> bool:
@@ -77,11 +102,12 @@ def all_parameters(state: State, inputs: Optional[Dict[str, Any]], parameters: O
 def _partial_validator(
     name: str,
     validate_on: Optional[Iterable[str]],
-    cached_of: Callable[[State], Dict[str, Any]],
-    current_of: Callable[[Optional[Dict[str, Any]], Optional[Dict[str, Any]]], Dict[str, Any]],
+    cached_of: Callable[[State, List[str]], Dict[str, Any]],
+    current_of: Callable[[State, Optional[Dict[str, Any]], Optional[Dict[str, Any]], List[str]], Dict[str, Any]],
 ) -> Callable[..., bool]:
-    """A validator reusing the cache while unexpired and the `validate_on` keys of
-    `cached_of(state)` equal those of `current_of(inputs, parameters)`."""
+    """A validator reusing the cache while unexpired and the `validate_on` entries of
+    `cached_of(state, names)` equal those of `current_of(state, inputs, parameters, names)` (a
+    name missing on both sides matches)."""
     # the closure variable `names` is what serialization writes as `validate_on`
     names = list(validate_on) if validate_on is not None else None
 
@@ -90,10 +116,10 @@ def _partial_validator(
             return False
         if names is None:
             return True
-        cached, current = cached_of(state), current_of(inputs, parameters)
-        return all(cached.get(n) == current.get(n) for n in names)
+        return cached_of(state, names) == current_of(state, inputs, parameters, names)
 
     validator.__name__ = name
+    validator.compares_inputs = name == "partial_inputs_only" and names is not None  # type: ignore[attr-defined]
     return validator
 
 
@@ -109,8 +135,9 @@ def partial_parameters_only(validate_on: Optional[Iterable[str]] = None) -> Call
     return _partial_validator(
         "partial_parameters_only",
         validate_on,
-        lambda state: getattr(state, "cached_parameters", None) or {},
-        lambda inputs, parameters: parameters or {},
+        lambda state, names: {k: v for k, v in (getattr(state, "cached_parameters", None) or {}).items()
+                              if k in names},
+        lambda state, inputs, parameters, names: {k: v for k, v in (parameters or {}).items() if k in names},
     )
 
 
@@ -126,6 +153,23 @@ def partial_inputs_only(validate_on: Optional[Iterable[str]] = None) -> Callable
     return _partial_validator(
         "partial_inputs_only",
         validate_on,
-        lambda state: _values(state.cached_inputs),
-        lambda inputs, parameters: _values(inputs),
+        _cached_inputs_of,
+        lambda state, inputs, parameters, names: _current_inputs_like(state, inputs, names),
     )
+
+
+all_inputs.compares_inputs = True  # type: ignore[attr-defined]
+
+
+def compares_inputs(validator: Callable[..., bool]) -> bool:
+    """Whether a validator only accepts a cache made from the same inputs (`all_inputs`,
+    `partial_inputs_only(validate_on=[...])`). The children of a mapped task share such caches
+    across map indexes; with any other validator a child only reuses its own index's cache.
+
+    Args:
+        - validator (Callable): the validator
+
+    Returns:
+        - bool: whether it compares the inputs
+    """
+    return bool(getattr(validator, "compares_inputs", False))

@@ -1,17 +1,31 @@
-"""The flow run: walk the graph in topological order and run each task through an executor."""
-import datetime
+"""The flow run: walk the graph in topological order and run each task through an executor.
+
+`FlowRunner.run` is a short pipeline of steps (`check_flow_is_pending_or_running`,
+`check_flow_reached_start_time`, `set_flow_to_running`, `get_flow_run_state`), each with
+Prefect 1's name and signature. `run_flow` is what `Flow.run()` does: FlowRunner passes until
+every task is finished (waiting for retries), on the flow's schedule if asked.
+
+Context keys a flow run adds: `flow_name`, `flow_run_id`, `flow_run_name`, `parameters` (the
+flow's defaults, overridden by the context's, overridden by the run's), `scheduled_start_time`,
+`date` (a `pendulum.DateTime`: the scheduled start, unless the context gives one; a string is
+parsed) and the strings `today`,
+`yesterday`, `tomorrow` (`YYYY-MM-DD`) and their `_nodash` forms, `checkpointing`; each task
+run also sees `task_name`, `task_slug` and the keys of its `task_contexts` entry.
+"""
 import os
 import time
 import uuid
-from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Set
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set
 
 import pendulum
 
 from prefect_classic.configuration import config
 from prefect_classic.core.edge import Edge
 from prefect_classic.core.task import Task
-from prefect_classic.engine.runner import ENDRUN, Runner
+from prefect_classic.engine.runner import ENDRUN, Runner, call_state_handlers
 from prefect_classic.engine.state import (
+    Cached,
     Failed,
     Mapped,
     Paused,
@@ -22,11 +36,10 @@ from prefect_classic.engine.state import (
     State,
     Success,
 )
-from prefect_classic.engine.task_runner import TaskRunner
+from prefect_classic.utilities import executors
 from prefect_classic.utilities.context import context as prefect_context
-from prefect_classic.utilities.logging import get_logger
 
-__all__ = ["FlowRunner", "FlowRunnerInitializeResult", "run_flow", "run_task"]
+__all__ = ["ENDRUN", "FlowRunner", "FlowRunnerInitializeResult", "run_flow", "run_task"]
 
 
 class FlowRunnerInitializeResult(NamedTuple):
@@ -38,73 +51,55 @@ class FlowRunnerInitializeResult(NamedTuple):
     task_contexts: Dict[Task, Dict[str, Any]]
 
 
-def run_task(task: Task, state: Optional[State] = None, upstream_states: Optional[Dict[Edge, State]] = None,
-             context: Optional[Dict[str, Any]] = None, flow_result: Any = None,
-             task_runner_cls: Optional[type] = None, task_runner_state_handlers: Optional[List[Callable]] = None,
-             constants: Optional[Dict[str, Any]] = None, is_mapped_parent: bool = False) -> State:
-    """Run one task (or one mapped child) with a TaskRunner: what executors call.
+def run_task(task: Task, state: Optional[State], upstream_states: Dict[Edge, State],
+             context: Optional[Dict[str, Any]], flow_result: Any, task_runner_cls: Callable,
+             task_runner_state_handlers: Optional[Iterable[Callable]],
+             upstream_mapped_states: Optional[Dict[Edge, list]] = None, is_mapped_parent: bool = False) -> State:
+    """Run one task (or one mapped child) with a TaskRunner: what the FlowRunner submits to the
+    executor.
 
     Args:
         - task (Task): the task
         - state (State, optional): its starting state
-        - upstream_states (Dict[Edge, State], optional): the upstream states
-        - context (dict, optional): extra context (e.g. `map_index`)
+        - upstream_states (Dict[Edge, State]): the upstream states
+        - context (dict, optional): context keys for this task run (e.g. `map_index`)
         - flow_result (Result, optional): the flow's default Result
-        - task_runner_cls (type, optional): the TaskRunner class
+        - task_runner_cls (type): the TaskRunner class
         - task_runner_state_handlers ([Callable], optional): runner-level state handlers
-        - constants (dict, optional): plain-value arguments
-        - is_mapped_parent (bool, optional): compute the children count only
+        - upstream_mapped_states (Dict[Edge, list], optional): the children of Mapped upstream
+            states that reach this task whole (a reduce); they become those states' `map_states`
+        - is_mapped_parent (bool, optional): compute the number of children only
 
     Returns:
         - State: the task run's final state
     """
-    runner = (task_runner_cls or TaskRunner)(task, state_handlers=task_runner_state_handlers, flow_result=flow_result)
+    if upstream_mapped_states:
+        for edge, upstream in upstream_states.items():
+            if not edge.mapped and isinstance(upstream, Mapped):
+                upstream.map_states = upstream_mapped_states.get(edge, upstream.map_states)
+                upstream.result = [s.result for s in upstream.map_states]
+    runner = task_runner_cls(task=task, state_handlers=task_runner_state_handlers, flow_result=flow_result)
     return runner.run(state=state, upstream_states=upstream_states, context=context,
-                      is_mapped_parent=is_mapped_parent, constants=constants)
+                      is_mapped_parent=is_mapped_parent)
 
 
 def _date_keys(now: pendulum.DateTime) -> Dict[str, Any]:
+    yesterday, tomorrow = now.add(days=-1), now.add(days=1)
     return {
         "date": now,
         "today": now.strftime("%Y-%m-%d"),
-        "yesterday": now.add(days=-1).strftime("%Y-%m-%d"),
-        "tomorrow": now.add(days=1).strftime("%Y-%m-%d"),
+        "yesterday": yesterday.strftime("%Y-%m-%d"),
+        "tomorrow": tomorrow.strftime("%Y-%m-%d"),
         "today_nodash": now.strftime("%Y%m%d"),
-        "yesterday_nodash": now.add(days=-1).strftime("%Y%m%d"),
-        "tomorrow_nodash": now.add(days=1).strftime("%Y%m%d"),
+        "yesterday_nodash": yesterday.strftime("%Y%m%d"),
+        "tomorrow_nodash": tomorrow.strftime("%Y%m%d"),
     }
 
 
-def _element_state(state: State, index: int) -> State:
-    return Success(result=state._result.from_value(state.result[index]))
-
-
-def _flattened_state(state: State) -> State:
-    """`state` with its list-of-lists result flattened by one level (done once per mapped task,
-    not once per child)."""
-    from prefect_classic.engine.task_runner import _flatten_one
-
-    return Success(result=state._result.from_value(_flatten_one(state.result)))
-
-
-def _flatten_mapped(state: Mapped) -> Mapped:
-    """A Mapped state whose children are the grandchildren of `state`: one Success per item of
-    each successful child's list result (unsuccessful children stay as they are, so their
-    failure reaches the downstream children)."""
-    children: List[State] = []
-    for child in state.map_states:
-        value = child.result if child.is_successful() else None
-        if isinstance(value, (list, tuple)):
-            children.extend(Success(result=child._result.from_value(item)) for item in value)
-        else:
-            children.append(child)
-    return Mapped(state.message, map_states=children, result=[c.result for c in children])
-
-
 def _default_executor() -> Any:
-    from prefect_classic.utilities.importing import import_object
+    from prefect_classic.engine import get_default_executor_class
 
-    return import_object(config.engine.executor.default_class)()
+    return get_default_executor_class()()
 
 
 class FlowRunner(Runner):
@@ -112,23 +107,24 @@ class FlowRunner(Runner):
 
     Args:
         - flow (Flow): the flow
-        - task_runner_cls (type, optional): the TaskRunner class
-        - state_handlers (Iterable[Callable], optional): `handler(runner, old, new)` handlers
+        - task_runner_cls (type, optional): the TaskRunner class (default: config
+            `engine.task_runner.default_class`)
+        - state_handlers (Iterable[Callable], optional): `handler(runner, old, new)` handlers,
+            called after the flow's own on every flow state change
     """
 
     def __init__(self, flow: Any, task_runner_cls: Optional[type] = None,
                  state_handlers: Optional[Iterable[Callable]] = None):
-        super().__init__(state_handlers=state_handlers)
         self.flow = flow
         if task_runner_cls is None:
-            from prefect_classic.utilities.importing import import_object
+            from prefect_classic.engine import get_default_task_runner_class
 
-            task_runner_cls = import_object(config.engine.task_runner.default_class)
+            task_runner_cls = get_default_task_runner_class()
         self.task_runner_cls = task_runner_cls
-        self.logger = get_logger("FlowRunner")
+        super().__init__(state_handlers=state_handlers)
 
     def __repr__(self) -> str:
-        return f"<FlowRunner: {self.flow.name}>"
+        return f"<{type(self).__name__}: {self.flow.name}>"
 
     def call_runner_target_handlers(self, old_state: State, new_state: State) -> State:
         """Call the flow's state handlers (`handler(flow, old, new)`).
@@ -145,31 +141,70 @@ class FlowRunner(Runner):
     def initialize_run(self, state: Optional[State], task_states: Dict[Task, State],  # type: ignore[override]
                        context: Dict[str, Any], task_contexts: Dict[Task, Dict[str, Any]],
                        parameters: Dict[str, Any]) -> FlowRunnerInitializeResult:
-        """Fill the run's context: flow name and id, parameters, date keys, checkpointing.
+        """Fill the run's context (parameters, flow name, date keys) and each task's context
+        (`task_name`, `task_slug`). Keys already in the given or the current context are kept.
+
+        Args:
+            - state (State, optional): the flow's starting state (default Pending)
+            - task_states (Dict[Task, State]): starting task states
+            - context (dict): context keys for the run (updated in place)
+            - task_contexts (Dict[Task, dict]): context keys per task (updated in place)
+            - parameters (dict): parameter values
 
         Returns:
             - FlowRunnerInitializeResult: state, task states, context and task contexts
         """
-        state = state or Pending()
-        context = dict(context)
-        params = dict(context.get("parameters") or {})
+        outer = prefect_context
+        params = context.get("parameters") if "parameters" in context else outer.get("parameters")
+        params = dict(params or {})
         for param in self.flow.parameters():
             if not param.required:
                 params.setdefault(param.name, param.default)
-        params.update(parameters)
+        params.update(parameters or {})
         context["parameters"] = params
         context["flow_name"] = self.flow.name
-        context.setdefault("flow_run_id", str(uuid.uuid4()))
-        context.setdefault("flow_run_name", context["flow_run_id"])
-        context.setdefault("checkpointing", prefect_context.get("checkpointing", config.flows.checkpointing))
-        now = pendulum.now("utc")
-        if isinstance(state, Scheduled) and state.start_time:
-            context.setdefault("scheduled_start_time", state.start_time)
-        context.setdefault("scheduled_start_time", now)
-        for key, value in _date_keys(context["scheduled_start_time"]).items():
-            context.setdefault(key, value)
-        context.setdefault("caches", prefect_context.get("caches"))
-        return FlowRunnerInitializeResult(state, dict(task_states), context, dict(task_contexts))
+        if "scheduled_start_time" in context:
+            scheduled = context["scheduled_start_time"]
+        else:
+            scheduled = outer.get("scheduled_start_time")
+            if scheduled is None:
+                # a Scheduled starting state says when this run was meant to start
+                start = getattr(state, "start_time", None) if isinstance(state, Scheduled) else None
+                scheduled = context["scheduled_start_time"] = start or pendulum.now("utc")
+
+        now = context["date"] if "date" in context else outer.get("date")
+        if isinstance(now, str):  # e.g. typed in a UI: parse it, and keep the parsed value
+            try:
+                now = context["date"] = pendulum.parse(now)
+            except Exception:
+                pass
+        if not isinstance(now, pendulum.DateTime):
+            if now is not None:
+                self.logger.warning(
+                    "`date` was set in the context manually but could not be parsed into a pendulum "
+                    "`DateTime` object. Additional context variables that rely on the current date i.e "
+                    "`today` and `tomorrow` will be based on the current time instead of the `date` "
+                    "context variable."
+                )
+            # the date keys follow the scheduled start (the schedule's event time, else now)
+            now = scheduled if isinstance(scheduled, pendulum.DateTime) else pendulum.now("utc")
+        for key, value in _date_keys(now).items():
+            if key not in context and key not in outer:
+                context[key] = value
+        if "checkpointing" not in context and "checkpointing" not in outer:
+            context["checkpointing"] = config.flows.checkpointing
+
+        slugs = self.flow.slugs
+        for task in self.flow.tasks:
+            task_ctx = task_contexts.get(task)
+            if task_ctx is None:
+                task_contexts[task] = {"task_name": task.name, "task_slug": slugs.get(task, task.slug)}
+            else:
+                task_ctx["task_name"] = task.name
+                task_ctx["task_slug"] = slugs.get(task, task.slug)
+        state, context = super().initialize_run(state, context)
+        return FlowRunnerInitializeResult(state=state, task_states=task_states, context=context,
+                                          task_contexts=task_contexts)
 
     def run(self, state: Optional[State] = None, task_states: Optional[Dict[Task, State]] = None,
             return_tasks: Optional[Iterable[Task]] = None, parameters: Optional[Dict[str, Any]] = None,
@@ -185,223 +220,314 @@ class FlowRunner(Runner):
             - parameters (dict, optional): parameter values
             - task_runner_state_handlers ([Callable], optional): handlers for every TaskRunner
             - executor (Executor, optional): where tasks run (default: the flow's, else config)
-            - context (dict, optional): extra context for the run
-            - task_contexts (Dict[Task, dict], optional): extra context per task
+            - context (dict, optional): context keys for the run (over the current context)
+            - task_contexts (Dict[Task, dict], optional): context keys per task
 
         Returns:
-            - State: the flow's state: Success/Failed when every task finished, else Running
+            - State: the flow's state: Success/Failed when the terminal tasks finished, else the
+                Running state holding the task states so far
         """
-        return_tasks = set(return_tasks or ())
-        if return_tasks - self.flow.tasks:
-            raise ValueError("Some tasks in return_tasks were not found in the flow.")
+        self.logger.info(f"Beginning Flow run for '{self.flow.name}'")
         parameters = dict(parameters or {})
-        executor = executor or self.flow.executor or _default_executor()
-        state, task_states, ctx, task_contexts = self.initialize_run(
-            state, task_states or {}, context or {}, task_contexts or {}, parameters)
-        with prefect_context(ctx):
-            self.logger.info(f"Beginning Flow run for '{self.flow.name}'")
-            steps = [self.check_flow_is_pending_or_running, self.check_flow_reached_start_time,
-                     self.check_required_parameters, self.set_flow_to_running]
-            state = self.run_steps(state, steps)
-            if state.is_running():
-                try:
-                    with executor.start():
-                        new_state = self.get_flow_run_state(
-                            state, task_states, task_contexts, return_tasks,
-                            list(task_runner_state_handlers or []), executor)
-                except ENDRUN as exc:
-                    new_state = exc.state
-                except Exception as exc:
-                    msg = f"Unexpected error while running flow: {exc!r}"
-                    self.logger.exception(msg)
-                    if prefect_context.get("raise_on_exception"):
-                        raise
-                    new_state = Failed(msg, result=exc)
-                if new_state is not state:
-                    try:
-                        new_state = self.handle_state_change(state, new_state)
-                    except ENDRUN as exc:
-                        new_state = exc.state
-                state = new_state
+        task_states = dict(task_states or {})
+        task_contexts = dict(task_contexts or {})
+        run_context = dict(context or {})
+        if executor is None:
+            executor = getattr(self.flow, "executor", None) or _default_executor()
+        self.logger.debug("Using executor type %s", type(executor).__name__)
+        try:
+            state, task_states, run_context, task_contexts = self.initialize_run(
+                state=state, task_states=task_states, context=run_context, task_contexts=task_contexts,
+                parameters=parameters)
+            with prefect_context(run_context):
+                state = self.check_flow_is_pending_or_running(state)
+                state = self.check_flow_reached_start_time(state)
+                state = self.set_flow_to_running(state)
+                state = self.get_flow_run_state(
+                    state, task_states=task_states, task_contexts=task_contexts, return_tasks=return_tasks,
+                    task_runner_state_handlers=task_runner_state_handlers, executor=executor)
+        except ENDRUN as exc:
+            state = exc.state
+        except Exception as exc:
+            message = f"Unexpected error while running flow: {exc!r}"
+            self.logger.exception(message)
+            if run_context.get("raise_on_exception") or prefect_context.get("raise_on_exception"):
+                raise
+            state = self.handle_state_change(state or Pending(), Failed(message=message, result=exc))
         return state
 
-    # --- steps ------------------------------------------------------------------------------------
-    def check_flow_is_pending_or_running(self, state: State) -> State:
-        """Only Pending and Running flow states go on."""
-        if state.is_pending() or state.is_running():
-            return state
-        self.logger.info("Flow run has already finished.")
-        raise ENDRUN(state)
+    @contextmanager
+    def check_for_cancellation(self) -> Iterator[None]:
+        """The block of a flow run that can be cancelled (nothing cancels a local run)."""
+        yield
 
+    # --- steps ------------------------------------------------------------------------------------
+    @call_state_handlers
     def check_flow_reached_start_time(self, state: State) -> State:
-        """A Scheduled flow state in the future ends the run unchanged."""
+        """A Scheduled flow state with a start time in the future ends the run unchanged.
+
+        Args:
+            - state (State): the flow's state
+
+        Returns:
+            - State: the state, unchanged
+
+        Raises:
+            - ENDRUN: when the start time is in the future
+        """
         if isinstance(state, Scheduled) and state.start_time and state.start_time > pendulum.now("utc"):
             self.logger.debug(f"Flow '{self.flow.name}': start_time has not been reached; ending run.")
             raise ENDRUN(state)
         return state
 
-    def check_required_parameters(self, state: State) -> State:
-        """Fail the run when a required parameter has no value."""
-        given = prefect_context.get("parameters") or {}
-        missing = sorted(p.name for p in self.flow.parameters() if p.required and p.name not in given)
-        if missing:
-            raise ENDRUN(Failed(f"Required parameters were not provided: {', '.join(missing)}"))
+    @call_state_handlers
+    def check_flow_is_pending_or_running(self, state: State) -> State:
+        """Only Pending and Running flow states go on (several runs of one flow run may overlap).
+
+        Args:
+            - state (State): the flow's state
+
+        Returns:
+            - State: the state, unchanged
+
+        Raises:
+            - ENDRUN: for any other state
+        """
+        if state.is_finished():
+            self.logger.info("Flow run has already finished.")
+            raise ENDRUN(state)
+        if not (state.is_pending() or state.is_running()):
+            self.logger.info("Flow is not ready to run.")
+            raise ENDRUN(state)
         return state
 
+    @call_state_handlers
     def set_flow_to_running(self, state: State) -> State:
-        """Pending -> Running."""
+        """Pending -> Running; Running stays Running.
+
+        Args:
+            - state (State): the flow's state
+
+        Returns:
+            - State: Running
+
+        Raises:
+            - ENDRUN: for any other state
+        """
         if state.is_pending():
             return Running(message="Running flow.")
-        return state
+        if state.is_running():
+            return state
+        raise ENDRUN(state)
 
+    @executors.run_with_heartbeat
+    @call_state_handlers
     def get_flow_run_state(self, state: State, task_states: Dict[Task, State],
-                           task_contexts: Dict[Task, Dict[str, Any]], return_tasks: Set[Task],
-                           task_runner_state_handlers: List[Callable], executor: Any) -> State:
-        """Run (submit) every task in order, wait for them, and decide the flow's state.
+                           task_contexts: Dict[Task, Dict[str, Any]], return_tasks: Optional[Iterable[Task]],
+                           task_runner_state_handlers: Optional[Iterable[Callable]], executor: Any) -> State:
+        """Submit every task that can run, in topological order, wait for the ones that decide
+        the flow's state, and decide it (`determine_final_state`).
+
+        Finished tasks are not run again, except Cached ones (to check the cache), Mapped ones (to
+        regenerate their children) and resource setup/cleanup and secret tasks (rerun unless
+        Cached). Constant tasks take their value without running. A mapped task runs its parent
+        first (which decides the number of children), then one task run per child.
+
+        Args:
+            - state (State): the flow's state (Running)
+            - task_states (Dict[Task, State]): starting task states (updated in place)
+            - task_contexts (Dict[Task, dict]): context keys per task
+            - return_tasks ([Task], optional): tasks whose states go in the result
+            - task_runner_state_handlers ([Callable], optional): handlers for every TaskRunner
+            - executor (Executor): where the task runs happen
 
         Returns:
             - State: the flow's new state
+
+        Raises:
+            - ENDRUN: when the flow is not Running
+            - ValueError: when a return task is not in the flow
         """
+        from prefect_classic.engine.results import ConstantResult
+        from prefect_classic.tasks.core.constants import Constant
+        from prefect_classic.tasks.core.resource_manager import (
+            ResourceCleanupTask,
+            ResourceSetupTask,
+        )
+        from prefect_classic.tasks.secrets import SecretBase
+
+        if not state.is_running():
+            self.logger.info("Flow is not in a Running state.")
+            raise ENDRUN(state)
+        return_tasks = set(return_tasks or ())
         flow = self.flow
+        if return_tasks.difference(flow.tasks):
+            raise ValueError("Some tasks in return_tasks were not found in the flow.")
+        rerun_types = (ResourceSetupTask, ResourceCleanupTask, SecretBase)
         flow_result = flow.result
         runner_cls = self.task_runner_cls
+        upstream_index = flow._edge_index()[0]
         constants = flow.constants
-        for task in flow.sorted_tasks():
-            prior = task_states.get(task)
-            if prior is not None and prior.is_finished() and not prior.is_cached() and not prior.is_mapped():
-                continue
-            upstream_states = {e: task_states.get(e.upstream_task) or Pending() for e in flow._upstream[task]}
-            task_ctx = task_contexts.get(task)
-            if any(e.mapped for e in upstream_states):
-                task_states[task] = self._run_mapped(task, prior, upstream_states, task_ctx, executor,
-                                                     flow_result, task_runner_state_handlers)
-                continue
-            for edge, up in upstream_states.items():
-                if not edge.mapped and isinstance(up, Mapped):
-                    upstream_states[edge] = self._resolve_mapped(up, executor)
-            task_states[task] = executor.submit(
-                run_task, task=task, state=prior, upstream_states=upstream_states, context=task_ctx,
-                flow_result=flow_result, task_runner_cls=runner_cls,
-                task_runner_state_handlers=task_runner_state_handlers, constants=constants.get(task),
-                extra_context={"task_name": task.name, "task_slug": flow.slugs.get(task, task.slug)},
-            )
-        final_states = executor.wait(task_states)
-        for s in final_states.values():
-            if isinstance(s, Mapped):
-                self._resolve_mapped(s, executor)
-        return self.determine_final_state(state, final_states, return_tasks)
+        # the children (states or futures) of each mapped task; kept apart from the Mapped state
+        # so that futures are never shipped inside a state
+        mapped_children: Dict[Task, list] = {}
 
-    def _resolve_mapped(self, state: Mapped, executor: Any) -> Mapped:
-        state.map_states = executor.wait(state.map_states)
-        state.result = [s.result for s in state.map_states]
-        return state
+        with self.check_for_cancellation(), executor.start():
+            for task in flow.sorted_tasks():
+                task_state = task_states.get(task)
+                if task_state is None and isinstance(task, Constant):
+                    task_states[task] = task_state = Success(result=task.value)
+                if isinstance(task, rerun_types) and isinstance(task_state, State) \
+                        and task_state.is_finished() and not task_state.is_cached():
+                    task_states[task] = task_state = Pending()
+                if isinstance(task_state, State) and task_state.is_finished() \
+                        and not task_state.is_cached() and not task_state.is_mapped():
+                    continue
 
-    def _run_mapped(self, task: Task, prior: Optional[State], upstream_states: Dict[Edge, State],
-                    task_ctx: Optional[Dict[str, Any]], executor: Any, flow_result: Any,
-                    handlers: List[Callable]) -> State:
-        upstream_states = {e: (executor.wait(s) if not isinstance(s, State) else s)
-                           for e, s in upstream_states.items()}
-        for edge, up in list(upstream_states.items()):
-            if isinstance(up, Mapped) and (not edge.mapped or edge.flattened):
-                self._resolve_mapped(up, executor)
-                if edge.mapped:
-                    upstream_states[edge] = _flatten_mapped(up)
-            elif edge.mapped and edge.flattened and up.is_successful() and isinstance(up.result, (list, tuple)):
-                upstream_states[edge] = _flattened_state(up)
-        start = prior if prior is not None and not prior.is_mapped() else None
-        parent = run_task(task, state=start, upstream_states=upstream_states, context=task_ctx,
-                          flow_result=flow_result, task_runner_cls=self.task_runner_cls,
-                          task_runner_state_handlers=handlers, is_mapped_parent=True)
-        if not isinstance(parent, Mapped):
-            return parent
-        prior_children = prior.map_states if isinstance(prior, Mapped) else []
-        constants = self.flow.constants.get(task)
-        children: List[Any] = []
-        for i in range(parent.n_map_states):
-            child_prior = prior_children[i] if i < len(prior_children) else None
-            if child_prior is not None and child_prior.is_finished() and not child_prior.is_cached():
-                children.append(child_prior)
-                continue
-            child_upstream = {}
-            for edge, up in upstream_states.items():
-                if not edge.mapped:
-                    child_upstream[edge] = up
-                elif isinstance(up, Mapped):
-                    child_upstream[edge] = up.map_states[i]
-                else:
-                    child_upstream[edge] = _element_state(up, i)
-            child_ctx = {**task_ctx, "map_index": i} if task_ctx else {"map_index": i}
-            children.append(executor.submit(
-                run_task, task=task, state=child_prior, upstream_states=child_upstream, context=child_ctx,
-                flow_result=flow_result, task_runner_cls=self.task_runner_cls,
-                task_runner_state_handlers=handlers, constants=constants,
-                extra_context={"task_name": task.name, "map_index": i},
-            ))
-        mapped = Mapped("Mapped tasks submitted for execution.", map_states=children, n_map_states=len(children))
-        if children and isinstance(children[0], State):
-            mapped.result = [c.result for c in children]
-        return mapped
+                upstream_states: Dict[Edge, Any] = {}
+                reduced_children: Dict[Edge, list] = {}  # children of Mapped upstreams taken whole
+                is_mapped = False
+                for edge in upstream_index[task]:
+                    is_mapped = is_mapped or edge.mapped
+                    upstream = task_states.get(edge.upstream_task)
+                    if upstream is None:
+                        upstream = Pending(message="Task state not available.")
+                    if edge.flattened and not isinstance(upstream, Mapped):
+                        upstream = (executors.flatten_upstream_state(upstream) if isinstance(upstream, State)
+                                    else executor.submit(executors.flatten_upstream_state, upstream))
+                    upstream_states[edge] = upstream
+                    if not edge.mapped and isinstance(upstream, Mapped):
+                        children = mapped_children.get(edge.upstream_task, [])
+                        if edge.flattened:
+                            children = executors.flatten_mapped_children(children, executor)
+                        reduced_children[edge] = children
+                task_constants = constants.get(task)
+                if task_constants:
+                    for key, value in task_constants.items():
+                        upstream_states[Edge(Constant(value), task, key=key)] = Success(
+                            "Auto-generated constant value", result=ConstantResult(value=value))
+                task_ctx = task_contexts.get(task) or {}
 
-    def determine_final_state(self, state: State, task_states: Dict[Task, State], return_tasks: Set[Task]) -> State:
-        """The flow's state from its terminal and reference tasks.
+                if not is_mapped:
+                    task_states[task] = executor.submit(
+                        run_task, task=task, state=task_state, upstream_states=upstream_states,
+                        context=task_ctx, flow_result=flow_result, task_runner_cls=runner_cls,
+                        task_runner_state_handlers=task_runner_state_handlers,
+                        upstream_mapped_states=reduced_children,
+                        extra_context={"task_name": task.name, "task_tags": task.tags, "task_index": None},
+                    )
+                    continue
+
+                # a mapped task: its upstream states decide how many children (depth first)
+                upstream_states = executor.wait(upstream_states)
+                parent = executor.wait(executor.submit(
+                    run_task, task=task, state=task_state, upstream_states=upstream_states,
+                    context=task_ctx, flow_result=flow_result, task_runner_cls=runner_cls,
+                    task_runner_state_handlers=task_runner_state_handlers,
+                    upstream_mapped_states=reduced_children, is_mapped_parent=True,
+                    extra_context={"task_name": task.name, "task_tags": task.tags, "task_index": None},
+                ))
+                task_states[task] = parent
+                prior_children = task_state.map_states if isinstance(task_state, Mapped) else None
+                submitted = []
+                for index, child_upstream in enumerate(executors.iter_upstream_states_for_mapping(
+                        parent, upstream_states, mapped_children, executor)):
+                    if prior_children is None:
+                        current = task_state
+                    else:
+                        current = prior_children[index] if index < len(prior_children) else None
+                    submitted.append(executor.submit(
+                        run_task, task=task, state=current, upstream_states=child_upstream,
+                        context={**task_ctx, "map_index": index}, flow_result=flow_result,
+                        task_runner_cls=runner_cls, task_runner_state_handlers=task_runner_state_handlers,
+                        upstream_mapped_states=reduced_children,
+                        extra_context={"task_name": task.name, "task_tags": task.tags, "task_index": index},
+                    ))
+                if isinstance(parent, Mapped):
+                    mapped_children[task] = submitted
+
+            # terminal tasks decide whether the flow run is finished; reference tasks its state
+            terminal_tasks = flow.terminal_tasks()
+            reference_tasks = flow.reference_tasks()
+            final_tasks = terminal_tasks | reference_tasks | return_tasks
+            final_states = executor.wait({
+                t: task_states[t] if t in task_states else Pending("Task not evaluated by FlowRunner.")
+                for t in final_tasks
+            })
+            every_final_state: Dict[Task, Any] = dict(final_states)
+            for t, s in final_states.items():
+                if s.is_mapped():
+                    if t in mapped_children:
+                        s.map_states = executor.wait(mapped_children[t])
+                    s.result = [child.result for child in s.map_states]
+                    every_final_state[t] = s.map_states
+
+        key_states = set(_states_of(every_final_state, reference_tasks))
+        terminal_states = set(_states_of(every_final_state, terminal_tasks))
+        return_states = {t: final_states[t] for t in return_tasks}
+        return self.determine_final_state(state=state, key_states=key_states, return_states=return_states,
+                                          terminal_states=terminal_states)
+
+    def determine_final_state(self, state: State, key_states: Set[State], return_states: Dict[Task, State],
+                              terminal_states: Set[State]) -> State:
+        """The flow's state: still Running until every terminal task has finished; then Failed when
+        a reference task failed, else Success. The flow's `terminal_state_handler`, when set, may
+        replace that state.
+
+        Args:
+            - state (State): the flow's current state
+            - key_states (Set[State]): the reference tasks' states (mapped children included)
+            - return_states (Dict[Task, State]): the states to return in the result
+            - terminal_states (Set[State]): the terminal tasks' states (mapped children included)
 
         Returns:
-            - State: Running (terminal tasks unfinished), Failed (a reference task failed) or
-                Success
+            - State: the flow's state
         """
-        return_states = {t: s for t, s in task_states.items() if t in return_tasks}
-        terminal = [task_states.get(t) or Pending() for t in self.flow.terminal_tasks()]
-        if not all(_all_finished(s) for s in terminal) or not all(_all_finished(s) for s in task_states.values()):
+        if not all(s.is_finished() for s in terminal_states):
             self.logger.info("Flow run RUNNING: terminal tasks are incomplete.")
             state.result = return_states
-            return state
-        key_states: List[State] = []
-        for t in self.flow.reference_tasks():
-            s = task_states.get(t) or Pending()
-            key_states.extend(s.map_states if isinstance(s, Mapped) and s.map_states else [s])
-        if any(s.is_failed() for s in key_states):
+        elif any(s.is_failed() for s in key_states):
             self.logger.info("Flow run FAILED: some reference tasks failed.")
-            return Failed(message="Some reference tasks failed.", result=return_states)
-        if all(s.is_successful() for s in key_states):
+            state = Failed(message="Some reference tasks failed.", result=return_states)
+        elif all(s.is_successful() for s in key_states):
             self.logger.info("Flow run SUCCESS: all reference tasks succeeded")
-            return Success(message="All reference tasks succeeded.", result=return_states)
-        self.logger.info("Flow run SUCCESS: no reference tasks failed")
-        return Success(message="No reference tasks failed.", result=return_states)
+            state = Success(message="All reference tasks succeeded.", result=return_states)
+        else:
+            self.logger.info("Flow run SUCCESS: no reference tasks failed")
+            state = Success(message="No reference tasks failed.", result=return_states)
+        handler = getattr(self.flow, "terminal_state_handler", None)
+        if handler:
+            new_state = handler(self.flow, state, key_states)
+            if new_state is not None:
+                return new_state
+        return state
 
 
-def _all_finished(state: State) -> bool:
-    if isinstance(state, Mapped):
-        return all(s.is_finished() for s in state.map_states)
-    return state.is_finished()
+def _states_of(states: Dict[Task, Any], tasks: Iterable[Task]) -> Iterator[State]:
+    """The states of `tasks`, with a mapped task's children in place of its Mapped state."""
+    for t in tasks:
+        found = states[t]
+        if isinstance(found, list):
+            yield from (s for s in found if s is not None)
+        else:
+            yield found
 
 
-def _next_start(states: Iterable[State]) -> Optional[datetime.datetime]:
-    times = []
-    for s in states:
-        for child in (s.map_states if isinstance(s, Mapped) else [s]):
-            if isinstance(child, Scheduled) and not isinstance(child, Paused) and child.start_time is not None:
-                times.append(child.start_time)
-    return min(times) if times else None
-
-
-def _sleep_until(when: datetime.datetime) -> None:
-    delay = (when - pendulum.now("utc")).total_seconds()
-    if delay > 0:
-        time.sleep(delay)
-
-
+# --- Flow.run ---------------------------------------------------------------------------------------
 def run_flow(flow: Any, parameters: Optional[Dict[str, Any]] = None, run_on_schedule: Optional[bool] = None,
              runner_cls: Optional[type] = None, **kwargs: Any) -> State:
     """What `Flow.run()` does: run until every task is finished, waiting for retries; with a
-    schedule, do that at each scheduled time.
+    schedule (and `run_on_schedule`), do that at each scheduled time. After each flow run, the
+    Cached states of tasks with `cache_for` join the process's output caches.
 
     Args:
         - flow (Flow): the flow
         - parameters (dict, optional): parameter values
-        - run_on_schedule (bool, optional): follow the flow's schedule
-        - runner_cls (type, optional): the FlowRunner class
+        - run_on_schedule (bool, optional): follow the flow's schedule (default: config
+            `flows.run_on_schedule`)
+        - runner_cls (type, optional): the FlowRunner class (default: config)
         - **kwargs: keywords naming a flow parameter are parameter values; the others go to
-            `FlowRunner.run` (`executor`, `task_states`, `context`, `task_contexts`, ...)
+            `FlowRunner.run` (`executor`, `state`, `task_states`, `context`, `task_contexts`, ...)
 
     Returns:
         - State: the final state of the (last) flow run; `state.result` maps every task to its state
@@ -427,64 +553,119 @@ def run_flow(flow: Any, parameters: Optional[Dict[str, Any]] = None, run_on_sche
     if missing:
         raise ValueError(f"Flow.run did not receive the following required parameters: {', '.join(missing)}")
     if runner_cls is None:
-        from prefect_classic.utilities.importing import import_object
+        from prefect_classic.engine import get_default_flow_runner_class
 
-        runner_cls = import_object(config.engine.flow_runner.default_class)
+        runner_cls = get_default_flow_runner_class()
     if run_on_schedule is None:
         run_on_schedule = bool(config.flows.run_on_schedule)
     if flow.schedule is not None and run_on_schedule:
         from prefect_classic.schedules.runner import run_on_schedule as scheduled
 
         return scheduled(flow, lambda start, defaults: _run_until_finished(
-            flow, runner_cls, {**parameters, **defaults}, start, kwargs))
+            flow, runner_cls, {**parameters, **defaults}, start, dict(kwargs)))
     return _run_until_finished(flow, runner_cls, parameters, None, kwargs)
 
 
 def _run_until_finished(flow: Any, runner_cls: type, parameters: Dict[str, Any],
                         scheduled_start: Optional[pendulum.DateTime], kwargs: Dict[str, Any]) -> State:
-    """One local flow run: FlowRunner passes until every task is finished (or a Paused task is
-    not approved), sleeping until the earliest Retrying/Scheduled start time between passes."""
+    """One local flow run from `Scheduled`: FlowRunner passes until the flow run is finished (or a
+    Paused task is not approved), sleeping until the earliest Retrying/Scheduled start time
+    between passes; then the output caches are updated."""
     kwargs = dict(kwargs)
-    state: Optional[State] = kwargs.pop("state", None)
-    task_states: Dict[Task, State] = dict(kwargs.pop("task_states", None) or {})
+    start_time = scheduled_start or pendulum.now("utc")
+    state: State = kwargs.pop("state", None) or Scheduled(start_time=start_time, result={})
+    if not isinstance(state.result, dict):
+        state.result = {}
+    state.result.update(kwargs.pop("task_states", None) or {})
     run_context = dict(kwargs.pop("context", None) or {})
-    run_context.setdefault("flow_run_id", str(uuid.uuid4()))
-    run_context.setdefault("flow_run_name", str(uuid.uuid4()))
-    if scheduled_start is not None:
-        run_context["scheduled_start_time"] = scheduled_start
-    task_contexts = {t: dict(c) for t, c in (kwargs.pop("task_contexts", None) or {}).items()}
+    run_context.setdefault("flow_run_id", kwargs.pop("flow_run_id", None) or str(uuid.uuid4()))
+    run_context.setdefault("flow_run_name", kwargs.pop("flow_run_name", None) or str(uuid.uuid4()))
+    run_context["scheduled_start_time"] = start_time
+    run_context["flow_id"] = flow.name
+    given_contexts = kwargs.pop("task_contexts", None) or {}
     slugs = getattr(flow, "slugs", {})
-    for t in flow.tasks:
-        ctx = task_contexts.get(t)
-        if ctx is None:
-            task_contexts[t] = {"task_run_id": _uuid4_str(), "task_id": slugs.get(t, t.slug)}
-        else:
-            ctx.setdefault("task_run_id", _uuid4_str())
-            ctx.setdefault("task_id", slugs.get(t, t.slug))
-    runner = runner_cls(flow)
-    while True:
-        state = runner.run(state=state, parameters=parameters, task_states=task_states, return_tasks=flow.tasks,
+    failed_to_start = False
+    if state.is_scheduled():  # wait for the flow run's start time (as Prefect 1 does)
+        time.sleep(max((start_time - pendulum.now("utc")).total_seconds(), 0))
+    while not state.is_finished():
+        task_contexts = {}
+        for t in flow.tasks:
+            ctx = dict(given_contexts.get(t) or ())
+            ctx["task_run_id"] = _uuid4_str()
+            ctx["task_id"] = slugs.get(t, t.slug)
+            task_contexts[t] = ctx
+        runner = runner_cls(flow=flow)
+        state = runner.run(state=state, parameters=parameters, task_states=state.result, return_tasks=flow.tasks,
                            context=run_context, task_contexts=task_contexts, **kwargs)
-        if state.is_finished() or not isinstance(state.result, dict) or not state.is_running():
+        if not isinstance(state.result, dict) or state.is_scheduled():
+            failed_to_start = True  # e.g. initialize_run failed: do not loop forever
             break
-        task_states = dict(state.result)
-        if not _approve_paused(task_states, runner.logger):
+        if state.is_finished():
             break
-        next_start = _next_start(task_states.values())
+        if not _approve_paused(state.result, runner.logger):
+            break
+        next_start = _next_start(state.result.values())
         if next_start is None:
             break
         if next_start > pendulum.now("utc"):
             runner.logger.info(f"Waiting for next available Task run at {next_start}")
         _sleep_until(next_start)
-    if not isinstance(state.result, dict):
-        if isinstance(state.result, Exception):
-            runner.logger.error(f"Unexpected error occured in {runner_cls.__name__}: {state.result!r}")
-            return state
+    if not failed_to_start and isinstance(state.result, dict):
+        _update_output_caches(state.result, run_context["flow_run_id"])
+    if not state._result or state.result is None:
         state.result = {}
-    for t in flow.tasks:
-        if t not in state.result:
-            state.result[t] = Pending(message="Task not run.")
+    elif isinstance(state.result, Exception):
+        flow.logger.error(f"Unexpected error occured in {runner_cls.__name__}: {state.result!r}")
+        return state
+    if isinstance(state.result, dict):
+        for t in flow.tasks:
+            if t not in state.result:
+                state.result[t] = Pending(message="Task not run.")
     return state
+
+
+def _update_output_caches(task_states: Dict[Task, State], flow_run_id: str) -> None:
+    """Keep the unexpired Cached states of this flow run in the output caches, under each task's
+    `cache_key` (or name), dropping expired entries. Cache hits of this run (states that another
+    run cached, maybe copied back from a worker process) are not added again."""
+    caches = prefect_context.get("caches")
+    if caches is None:
+        return
+    now = pendulum.now("utc")
+    for task, state in task_states.items():
+        if isinstance(state, Cached):
+            fresh: List[State] = [state]
+        elif isinstance(state, Mapped):
+            fresh = [s for s in state.map_states if s is not None and s.is_cached()]
+        else:
+            continue
+        fresh = [s for s in fresh if s.context.get("flow_run_id", flow_run_id) == flow_run_id]
+        if not fresh:
+            continue
+        key = task.cache_key or task.name
+        known = caches.get(key)
+        kept: List[State] = []
+        seen: Set[int] = set()
+        for s in (known or []) + fresh:
+            expiration = getattr(s, "cached_result_expiration", None)
+            if expiration is not None and expiration > now and id(s) not in seen:
+                seen.add(id(s))
+                kept.append(s)
+        caches[key] = kept
+
+
+def _next_start(states: Iterable[State]) -> Optional[pendulum.DateTime]:
+    times = []
+    for s in states:
+        for child in (s.map_states if isinstance(s, Mapped) else [s]):
+            start = getattr(child, "start_time", None)
+            if start is not None and child.is_scheduled() and not isinstance(child, Paused):
+                times.append(start)
+    return min(times) if times else None
+
+
+def _sleep_until(when: Any) -> None:
+    time.sleep(max((when - pendulum.now("utc")).total_seconds(), 0))
 
 
 def _uuid4_str() -> str:

@@ -462,7 +462,7 @@ def _subset_hash(values: Dict[str, Any], scope: Any) -> Optional[str]:
     return stable_hash(chosen)
 
 
-def _classic_plan(runner: Any, run: Any, task: Any, full_name: str) -> Optional[_Plan]:
+def _classic_plan(runner: Any, inputs: Dict[str, Result], task: Any, full_name: str) -> Optional[_Plan]:
     from prefect_classic.engine import cache_validators as cv
 
     if task.cache_validator is cv.never_use or task.target is not None:
@@ -476,7 +476,7 @@ def _classic_plan(runner: Any, run: Any, task: Any, full_name: str) -> Optional[
     storage = task.result_storage or (result if _is_storage(result) else default_storage())
     inputs_scope, params_scope = _validator_scope(task.cache_validator)
     try:
-        inputs_hash = _subset_hash(run.raw_inputs(), inputs_scope)
+        inputs_hash = _subset_hash(_raw(inputs), inputs_scope)
         params_hash = _subset_hash(prefect_context.get("parameters") or {}, params_scope)
     except HashError as exc:
         runner.logger.warning(f"Task '{full_name}': not using the durable cache: {exc}")
@@ -489,8 +489,8 @@ def _classic_plan(runner: Any, run: Any, task: Any, full_name: str) -> Optional[
                  prefect_context.get("transaction"))
 
 
-def _policy_plan(runner: Any, run: Any, task: Any, policy: Any, full_name: str) -> Optional[_Plan]:
-    raw = run.raw_inputs()
+def _policy_plan(runner: Any, inputs: Dict[str, Result], task: Any, policy: Any, full_name: str) -> Optional[_Plan]:
+    raw = _raw(inputs)
     defaults = _input_defaults(task)
     inputs = {**defaults, **raw} if defaults else raw
     get = prefect_context.get
@@ -515,25 +515,29 @@ def _policy_plan(runner: Any, run: Any, task: Any, policy: Any, full_name: str) 
                  _refresh(task), expiration, header, get("transaction"))
 
 
-def _make_plan(runner: Any, run: Any) -> Optional[_Plan]:
+def _make_plan(runner: Any, inputs: Dict[str, Result]) -> Optional[_Plan]:
     task = runner.task
     full_name = prefect_context.get("task_full_name", task.name)
     policy = policy_for(task)
     if policy is not None:
-        return _policy_plan(runner, run, task, policy, full_name)
+        return _policy_plan(runner, inputs, task, policy, full_name)
     if task.cache_for is not None and task.persist_result is not False:
-        return _classic_plan(runner, run, task, full_name)
+        return _classic_plan(runner, inputs, task, full_name)
     return None
 
 
+def _raw(inputs: Dict[str, Result]) -> Dict[str, Any]:
+    return {k: r.value for k, r in inputs.items()}
+
+
 # --- lookups ----------------------------------------------------------------------------------------
-def _lookup(runner: Any, plan: _Plan, run: Any) -> Optional[State]:
+def _lookup(runner: Any, plan: _Plan, inputs: Dict[str, Result]) -> Optional[State]:
     """A Cached state from the transaction's staged records or the storage, or None."""
     now = time.time()
     if plan.transaction is not None:
         staged = plan.transaction.get_staged(plan.identity)
         if staged is not None and (staged.expires_at is None or staged.expires_at > now):
-            return _cached(plan, staged.value, staged.expires_at, run, "staged in the transaction")
+            return _cached(plan, staged.value, staged.expires_at, inputs, "staged in the transaction")
     store = plan.store
     try:
         data = store.read(plan.key)
@@ -557,14 +561,14 @@ def _lookup(runner: Any, plan: _Plan, run: Any) -> Optional[State]:
             f"Cache record {store.describe(plan.key)} could not be read ({exc!r}); running the task again."
         )
         return None
-    return _cached(plan, value, expires_at, run, f"found at {store.describe(plan.key)}")
+    return _cached(plan, value, expires_at, inputs, f"found at {store.describe(plan.key)}")
 
 
-def _cached(plan: _Plan, value: Any, expires_at: Optional[float], run: Any, where: str) -> State:
+def _cached(plan: _Plan, value: Any, expires_at: Optional[float], inputs: Dict[str, Result], where: str) -> State:
     result = plan.store.result.from_value(value)
     result.location = plan.key
     state = Cached(
-        result=result, cached_inputs=dict(run.inputs), cached_parameters=prefect_context.get("parameters"),
+        result=result, cached_inputs=dict(inputs), cached_parameters=prefect_context.get("parameters"),
         cached_result_expiration=None if expires_at is None else pendulum.from_timestamp(expires_at),
         message=f"Cached result {where}",
     )
@@ -583,7 +587,7 @@ def _owner(plan: _Plan) -> Any:
 
 
 # --- the two steps -----------------------------------------------------------------------------------
-def check(runner: Any, state: State, run: Any) -> State:
+def check(runner: Any, state: State, inputs: Dict[str, Result]) -> State:
     """Return a Cached state when a valid cache record exists for the task's key, else `state`.
 
     On a miss the run holds the key's lock (LocalResult storage) until `store` writes the record.
@@ -591,7 +595,7 @@ def check(runner: Any, state: State, run: Any) -> State:
     Args:
         - runner (TaskRunner): the runner
         - state (State): the current state
-        - run (_Run): the run's inputs and upstream states
+        - inputs (Dict[str, Result]): the task run's inputs
 
     Returns:
         - State: a Cached state on a hit, else `state`
@@ -599,12 +603,12 @@ def check(runner: Any, state: State, run: Any) -> State:
     prefect_context.update({_PLAN_KEY: None})
     if state.is_finished():
         return state
-    plan = _make_plan(runner, run)
+    plan = _make_plan(runner, inputs)
     if plan is None:
         return state
     prefect_context.update({_PLAN_KEY: plan})
     if not plan.refresh:
-        hit = _lookup(runner, plan, run)
+        hit = _lookup(runner, plan, inputs)
         if hit is not None:
             return hit
     try:
@@ -612,7 +616,7 @@ def check(runner: Any, state: State, run: Any) -> State:
     except OSError as exc:
         runner.logger.warning(f"Could not lock cache key {plan.key!r}: {exc}")
     if plan.lease is not None and not plan.refresh:
-        hit = _lookup(runner, plan, run)  # another run may have written it while we waited
+        hit = _lookup(runner, plan, inputs)  # another run may have written it while we waited
         if hit is not None:
             plan.lease.release()
             plan.lease = None
@@ -628,7 +632,7 @@ def _will_retry(task: Any, state: State) -> bool:
     return prefect_context.get("task_run_count", 1) <= task.max_retries
 
 
-def store(runner: Any, state: State, run: Any) -> State:
+def store(runner: Any, state: State, inputs: Dict[str, Result]) -> State:
     """Write (or stage, inside a transaction) the cache record of a successful run.
 
     A failed run inside a transaction (with no retry left) makes the transaction roll back.
@@ -636,7 +640,7 @@ def store(runner: Any, state: State, run: Any) -> State:
     Args:
         - runner (TaskRunner): the runner
         - state (State): the current state
-        - run (_Run): the run's inputs and upstream states
+        - inputs (Dict[str, Result]): the task run's inputs
 
     Returns:
         - State: `state`, or a Cached state holding the value another process stored first

@@ -1,16 +1,23 @@
-"""Signals: exceptions that carry a State, raised inside tasks or runner steps."""
-from typing import Any, Type
+"""Signals: exceptions that carry a State, raised inside tasks, triggers, state handlers or
+runner steps to change the course of a run.
+
+Every signal is a `prefect_classic.exceptions.PrefectSignal`, a `BaseException`: an ordinary
+`except Exception:` does not catch it. A `PrefectStateSignal` builds its state from its own
+arguments, and that state's `result` is the signal itself unless `result=` is given.
+"""
+from typing import Any, Dict, Type
 
 from prefect_classic.engine import state as _state
+from prefect_classic.exceptions import PrefectSignal
 
 __all__ = [
-    "ENDRUN", "FAIL", "LOOP", "PAUSE", "PrefectStateSignal", "RETRY", "SKIP", "SUCCESS",
-    "TRIGGERFAIL", "VALIDATIONFAIL", "signal_from_state",
+    "ENDRUN", "FAIL", "LOOP", "PAUSE", "PrefectSignal", "PrefectStateSignal", "RETRY", "SKIP",
+    "SUCCESS", "TRIGGERFAIL", "VALIDATIONFAIL", "signal_from_state",
 ]
 
 
-class ENDRUN(Exception):
-    """Stops a runner early with `state` as its final state.
+class ENDRUN(PrefectSignal):
+    """Stops a runner's pipeline at once, with `state` as the run's final state.
 
     Args:
         - state (State): the state to end with
@@ -18,15 +25,15 @@ class ENDRUN(Exception):
 
     def __init__(self, state: _state.State):
         self.state = state
-        super().__init__(state)
+        super().__init__()
 
 
-class PrefectStateSignal(Exception):
-    """A signal raised inside a task: the runner ends the task run in `state`.
+class PrefectStateSignal(PrefectSignal):
+    """A signal that ends the current step (or task run) in the state it carries.
 
     Args:
-        - message (str, optional): the state's message
-        - *args, **kwargs: passed to the state class (`result=` defaults to the signal itself)
+        - message (Any, optional): the state's message
+        - *args, **kwargs: passed to the state class; `result=` defaults to the signal itself
     """
 
     _state_cls: Type[_state.State] = _state.State
@@ -56,39 +63,32 @@ class VALIDATIONFAIL(FAIL):
 
 
 class SUCCESS(PrefectStateSignal):
-    """End the task run as Success."""
+    """End the task run as Success (checkpointed like a returned value)."""
 
     _state_cls = _state.Success
 
 
 class RETRY(PrefectStateSignal):
-    """End the task run as Retrying (it runs again after its `retry_delay`)."""
+    """End the task run as Retrying, whatever its `max_retries` (`start_time=` to delay it)."""
 
     _state_cls = _state.Retrying
 
 
 class LOOP(PrefectStateSignal):
-    """End this iteration as Looped and run the task again; `result` reaches the next iteration
-    as context `task_loop_result`."""
+    """End this iteration as Looped and run the task again at once; `result` reaches the next
+    iteration as context `task_loop_result` (default: the signal's repr)."""
 
     _state_cls = _state.Looped
 
     def __init__(self, message: Any = None, *args: Any, **kwargs: Any):
-        from prefect_classic.utilities.context import context
-
-        kwargs.setdefault("result", None)
-        kwargs.setdefault("loop_count", context.get("task_loop_count", 1))
+        kwargs.setdefault("result", repr(self))
         super().__init__(message, *args, **kwargs)
 
 
 class SKIP(PrefectStateSignal):
-    """End the task run as Skipped."""
+    """End the task run as Skipped; downstream tasks skip too unless `skip_on_upstream_skip=False`."""
 
     _state_cls = _state.Skipped
-
-    def __init__(self, message: Any = None, *args: Any, **kwargs: Any):
-        kwargs.setdefault("result", None)
-        super().__init__(message, *args, **kwargs)
 
 
 class PAUSE(PrefectStateSignal):
@@ -98,7 +98,7 @@ class PAUSE(PrefectStateSignal):
 
 
 def signal_from_state(state: _state.State) -> Type[PrefectStateSignal]:
-    """The signal class whose state class is `state`'s class or its nearest ancestor.
+    """The signal class whose state class is exactly `state`'s class.
 
     Args:
         - state (State): the state
@@ -107,10 +107,15 @@ def signal_from_state(state: _state.State) -> Type[PrefectStateSignal]:
         - type: the signal class
 
     Raises:
-        - ValueError: when no signal matches
+        - ValueError: when no signal creates that kind of state
     """
-    by_state = {s._state_cls: s for s in (SUCCESS, FAIL, TRIGGERFAIL, VALIDATIONFAIL, RETRY, LOOP, SKIP, PAUSE)}
-    for cls in type(state).__mro__:
-        if cls in by_state:
-            return by_state[cls]
-    raise ValueError(f"No signal matches the state class {type(state).__name__}")
+    by_name: Dict[str, Type[PrefectStateSignal]] = {}
+    pending = list(PrefectStateSignal.__subclasses__())
+    while pending:
+        sig = pending.pop()
+        by_name[sig._state_cls.__name__] = sig
+        pending.extend(sig.__subclasses__())
+    try:
+        return by_name[type(state).__name__]
+    except KeyError:
+        raise ValueError(f"No signal matches the provided state: {state}") from None

@@ -1,10 +1,18 @@
-"""Small collection helpers: DotDict, flat/nested dict conversion, merging and flattening."""
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from typing import Any, Union
+"""Small collection helpers: DotDict, flat/nested dict conversion, merging and flattening.
+
+These follow Prefect 1's `prefect.utilities.collections` semantics: `dict_to_flatdict` descends
+into `dict` values only (an empty section has no leaves, so it disappears), `as_nested_dict` turns
+a python-box `Box` into a plain dict, and `flatten_seq` flattens any non-string iterable.
+"""
+from collections.abc import Iterable, Iterator, MutableMapping
+from typing import Any, Generator, Optional, Type, TypeVar, Union, cast
+
+from box import Box
 
 __all__ = [
     "CompoundKey",
     "D",
+    "DictLike",
     "DotDict",
     "as_nested_dict",
     "dict_to_flatdict",
@@ -13,39 +21,72 @@ __all__ = [
     "merge_dicts",
 ]
 
-D = Union[dict, MutableMapping]
+DictLike = Union[dict, "DotDict"]
+D = TypeVar("D", bound=Union[dict, MutableMapping])
 
 
-class CompoundKey(tuple):
-    """A tuple marking a flattened, nested dictionary key."""
+def flatten_seq(seq: Iterable) -> Generator:
+    """Yield the leaves of arbitrarily nested iterables, in order; strings and bytes are leaves.
+
+    Args:
+        - seq (Iterable): the nested sequence
+
+    Returns:
+        - Generator: the flat items
+
+    Raises:
+        - TypeError: (on iteration) when `seq` is not iterable
+    """
+    for item in seq:
+        if isinstance(item, Iterable) and not isinstance(item, (str, bytes)):
+            yield from flatten_seq(item)
+        else:
+            yield item
 
 
 class DotDict(MutableMapping):
     """A dict whose keys are also attributes: `d.a` is `d["a"]`.
+
+    Any hashable key can be stored; only keys that are valid identifiers can be read as
+    attributes. A key may shadow a method name (`update`, `items`): the instance's own value wins
+    on attribute access, while the mapping protocol keeps working.
 
     Args:
         - init_dict (dict, optional): initial keys and values
         - **kwargs: more keys and values
     """
 
-    def __init__(self, init_dict: Any = None, **kwargs: Any):
+    def __init__(self, init_dict: Optional[Any] = None, **kwargs: Any):
+        # MutableMapping.update, not self.update: a key named "update" may already shadow it
         if init_dict:
-            self.update(init_dict)
-        self.update(kwargs)
+            MutableMapping.update(self, init_dict)
+        MutableMapping.update(self, kwargs)
 
-    def __getitem__(self, key: str) -> Any:
+    def get(self, key: Any, default: Any = None) -> Any:
+        """Return the value for `key`, or `default` if it is missing.
+
+        Args:
+            - key (Any): the key
+            - default (Any): returned when the key is missing
+
+        Returns:
+            - Any: the value
+        """
+        return self.__dict__.get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
         return self.__dict__[key]
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: Any, value: Any) -> None:
         self.__dict__[key] = value
 
     def __setattr__(self, attr: str, value: Any) -> None:
         self[attr] = value
 
-    def __delitem__(self, key: str) -> None:
+    def __delitem__(self, key: Any) -> None:
         del self.__dict__[key]
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator:
         return iter(self.__dict__.keys())
 
     def __len__(self) -> int:
@@ -62,112 +103,108 @@ class DotDict(MutableMapping):
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
 
-    def get(self, key: str, default: Any = None) -> Any:
-        """Return the value for `key`, or `default` if it is missing."""
-        return self.__dict__.get(key, default)
-
     def copy(self) -> "DotDict":
-        """Return a shallow copy."""
+        """Return a shallow copy (same class)."""
         return type(self)(self.__dict__.copy())
 
     def to_dict(self) -> dict:
-        """Return a plain (nested) dict copy of this DotDict."""
-        return as_nested_dict(self, dict)  # type: ignore
+        """Return a plain, nested dict copy (inner DotDicts become dicts too)."""
+        return cast(dict, as_nested_dict(self, dict))
 
 
-def merge_dicts(d1: MutableMapping, d2: MutableMapping) -> MutableMapping:
-    """Recursively merge `d2` into a copy of `d1`; values of `d2` win.
+def merge_dicts(d1: DictLike, d2: DictLike) -> DictLike:
+    """Recursively merge `d2` into a copy of `d1`; where both hold a mapping the two are merged,
+    otherwise `d2`'s value wins.
 
     Args:
-        - d1 (MutableMapping): the base mapping
+        - d1 (MutableMapping): the base mapping (not modified)
         - d2 (MutableMapping): the overriding mapping
 
     Returns:
         - MutableMapping: a new mapping of `d1`'s type
     """
-    new = d1.copy()  # type: ignore[attr-defined]
+    merged = d1.copy()
     for key, value in d2.items():
-        if isinstance(value, MutableMapping) and isinstance(new.get(key), MutableMapping):
-            new[key] = merge_dicts(new[key], value)
+        current = merged.get(key)
+        if isinstance(current, MutableMapping) and isinstance(value, MutableMapping):
+            merged[key] = merge_dicts(current, value)  # type: ignore[arg-type]
         else:
-            new[key] = value
-    return new
+            merged[key] = value
+    return merged
 
 
 def as_nested_dict(obj: Any, dct_class: type = DotDict) -> Any:
-    """Convert nested mappings (and lists/tuples/sets of them) to `dct_class`.
+    """Convert a dict (and the dicts nested in it, in lists, tuples and sets too) to `dct_class`.
+
+    A python-box `Box` is returned as a plain `dict` of its items (its nested values are left as
+    they are).
 
     Args:
         - obj (Any): the object to convert
-        - dct_class (type): the mapping class to build
+        - dct_class (type): the mapping class to build (default `DotDict`)
 
     Returns:
-        - Any: the converted object
+        - Any: the converted object; anything that is not a dict or a sequence is returned as is
     """
     if isinstance(obj, (list, tuple, set)):
-        return type(obj)(as_nested_dict(d, dct_class) for d in obj)
-    if isinstance(obj, Mapping):
-        return dct_class({k: as_nested_dict(v, dct_class) for k, v in obj.items()})
+        return type(obj)([as_nested_dict(item, dct_class) for item in obj])
+    if isinstance(obj, Box):
+        return dict(obj)
+    if isinstance(obj, (dict, DotDict)):
+        # read a DotDict through __dict__: its keys may shadow `items`
+        items = obj.__dict__.items() if isinstance(obj, DotDict) else obj.items()
+        return dct_class({key: as_nested_dict(value, dct_class) for key, value in items})
     return obj
 
 
-def dict_to_flatdict(dct: Mapping, parent: Any = None) -> dict:
-    """Flatten a nested mapping into one level with `CompoundKey` keys.
+class CompoundKey(tuple):
+    """The path of a value in a nested dict, as a key of a flattened dict (`("a", "b")`)."""
+
+
+def dict_to_flatdict(dct: Any, parent: Optional[CompoundKey] = None) -> dict:
+    """Flatten nested dicts into one level keyed by `CompoundKey` paths.
+
+    Only `dict` values (including Box) are descended into; an empty dict has no leaves and leaves
+    no key behind.
 
     Args:
-        - dct (Mapping): the nested mapping
-        - parent (CompoundKey, optional): key prefix
+        - dct (dict): the nested dict
+        - parent (CompoundKey, optional): a path prefix for every key
 
     Returns:
         - dict: `{CompoundKey(path): value}`
     """
-    items: list = []
-    parent = parent or CompoundKey()
-    for k, v in dct.items():
-        key = CompoundKey(parent + (k,))
-        if isinstance(v, Mapping) and v:
-            items.extend(dict_to_flatdict(v, parent=key).items())
+    prefix = parent or CompoundKey()
+    flat: dict = {}
+    for key, value in dct.items():
+        path = CompoundKey(prefix + (key,))
+        if isinstance(value, dict):
+            flat.update(dict_to_flatdict(value, parent=path))
         else:
-            items.append((key, v))
-    return dict(items)
+            flat[path] = value
+    return flat
 
 
-def flatdict_to_dict(dct: Mapping, dct_class: type = None) -> MutableMapping:  # type: ignore
-    """Rebuild a nested mapping from one made by `dict_to_flatdict`.
+def flatdict_to_dict(dct: dict, dct_class: Optional[Type[D]] = None) -> D:
+    """Rebuild nested dicts from a dict made by `dict_to_flatdict`; keys that are not
+    `CompoundKey`s are copied as they are.
 
     Args:
-        - dct (Mapping): the flat mapping
-        - dct_class (type, optional): the mapping class (default: type of `dct`)
+        - dct (dict): the flat dict
+        - dct_class (type, optional): the class of the result and of every nested level
+            (default `dict`)
 
     Returns:
-        - MutableMapping: the nested mapping
+        - the nested mapping
     """
-    dct_class = dct_class or type(dct)
-    result = dct_class()
+    make = dct_class or dict
+    result: Any = make()
     for key, value in dct.items():
         if isinstance(key, CompoundKey):
             node = result
             for part in key[:-1]:
-                if part not in node:
-                    node[part] = dct_class()
-                node = node[part]
+                node = node.setdefault(part, make())
             node[key[-1]] = value
         else:
             result[key] = value
-    return result
-
-
-def flatten_seq(seq: Iterable) -> Iterator:
-    """Yield the items of arbitrarily nested lists/tuples/sets in order.
-
-    Args:
-        - seq (Iterable): the nested sequence
-
-    Returns:
-        - Iterator: the flat items
-    """
-    for item in seq:
-        if isinstance(item, (list, tuple, set)):
-            yield from flatten_seq(item)
-        else:
-            yield item
+    return cast(D, result)

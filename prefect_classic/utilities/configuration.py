@@ -1,35 +1,43 @@
-"""Temporary configuration changes."""
+"""Temporary configuration changes (meant for tests)."""
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Iterator
 
 __all__ = ["set_temporary_config"]
 
-_UNSET = object()
-
 
 @contextmanager
-def set_temporary_config(temp_config: dict) -> Iterator[Any]:
-    """Set configuration keys for the duration of a `with` block, then restore them.
+def set_temporary_config(temp_config: dict) -> Iterator:
+    """Set configuration keys for the duration of a `with` block, then restore the whole
+    configuration as it was before the block (changes made inside the block are undone too).
 
     Args:
-        - temp_config (dict): dotted keys and values, e.g. `{"flows.checkpointing": True}`
+        - temp_config (dict): keys and values; nested keys are dotted strings, e.g.
+            `{"flows.checkpointing": True}`; missing sections are created
 
-    Returns:
+    Yields:
         - Config: the live configuration, with the temporary values in place
-    """
-    from prefect_classic.configuration import config
 
-    saved = [(key, config.get_nested(key, _UNSET)) for key in temp_config]
+    Example:
+        ```python
+        with set_temporary_config({"logging.level": "DEBUG", "tasks.defaults.max_retries": 2}):
+            assert prefect_classic.config.logging.level == "DEBUG"
+        ```
+    """
+    import prefect_classic
+    from prefect_classic.configuration import Config
+
+    config = prefect_classic.config
+    saved = config.copy()
     try:
         for key, value in temp_config.items():
-            config.set_nested(key, value)
-        yield config
+            *sections, last = key.split(".")
+            section = config
+            for name in sections:
+                section = section.setdefault(name, Config())
+            section[last] = value
+        # a context that overrides configuration keys sees the temporary values as well
+        with prefect_classic.context(config=config):
+            yield config
     finally:
-        for key, old in reversed(saved):
-            if old is _UNSET:
-                *path, last = key.split(".")
-                parent = config.get_nested(".".join(path)) if path else config
-                if parent is not None and last in parent:
-                    del parent[last]
-            else:
-                config.set_nested(key, old)
+        config.clear()
+        config.update(saved)

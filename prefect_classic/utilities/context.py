@@ -1,72 +1,161 @@
-"""The run context: a thread-local stack of dict overlays.
+"""The run context: a thread-local stack of dict overlays, read like Prefect 1's `prefect.context`.
 
 `with prefect_classic.context(a=1):` pushes one overlay and pops it on exit; a lookup walks the
-stack from the top. Entering a block costs O(keys added) — the configuration is never copied.
-Every thread starts from the same base layer: the `[context]` section of the configuration, the
-configuration itself under `config`, and the process-wide output caches under `caches`.
+stack from the top. Entering a block costs O(keys added): the configuration is never copied,
+except when a block itself overrides configuration keys (`context(config={...})`), which merges
+them over the current configuration as Prefect 1 does. Keys set or deleted inside a block
+(`context.x = 1`, `context.update(...)`, `del context.x`) go to its overlay and vanish with it.
+
+Each thread has its own stack, created on the thread's first use from a base layer: the
+`[context]` section of the configuration, the configuration itself under `config`, the
+process-wide output caches under `caches`, then the arguments the Context was created with. The
+global `context` holds the `prefect` logger under `logger`, so module-level code can call
+`prefect.context.get("logger")` before any run, as in Prefect 1.
+
+The per-thread stack is found through a `ContextVar` (checked against the thread id, so a
+contextvars context carried into another thread never shares a stack): this is several times
+cheaper than a `threading.local` attribute, and the context is read many times per task run.
+
+Each overlay dict is pushed once (re-entering the same block pushes a copy) and is changed only
+through the Context, which counts those writes: so (top overlay, depth, writes) identifies what
+the context holds, and `memo()` caches one value derived from it (the log record factory reads
+six keys per record this way).
+
+Keys the engine sets during runs (Prefect 1's names): `flow_name`, `flow_run_id`,
+`flow_run_name`, `parameters`, `scheduled_start_time`, `date`, `today`, `yesterday`, `tomorrow`
+(and `*_nodash`), `task_name`, `task_full_name`, `task_slug`, `task_tags`, `task_run_count`,
+`task_loop_count`, `task_loop_result`, `task_run_name`, `map_index`, `logger`, `checkpointing`,
+`caches`, `resume`.
 """
-import threading
-from typing import Any, Iterator, List, MutableMapping, Optional
+import logging
+from contextvars import ContextVar
+from threading import get_ident
+from typing import Any, Callable, Iterator, List, Optional
+
+from prefect_classic.configuration import config
+from prefect_classic.utilities.collections import DotDict, merge_dicts
 
 __all__ = ["Context", "context"]
 
-_DELETED = object()
+class _Deleted:
+    """Marks a key deleted inside a block. It is falsy, so code that keeps only truthy values
+    (the log record factory) drops it without a check of its own."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "<deleted>"
+
+
+_DELETED = _Deleted()
 _MISSING = object()
+_OWN_ATTRIBUTES = frozenset(("_var", "_init_args"))
 
 #: output caches shared by every thread and flow run of this process (Prefect 1's context.caches)
 CACHES: dict = {}
 
 
-def _base_layer() -> dict:
-    from prefect_classic.configuration import config
+class _Stack:
+    """One thread's overlays, its write counter and `Context.memo`'s slot."""
 
-    layer = {key: (value.copy() if isinstance(value, MutableMapping) else value)  # type: ignore[attr-defined]
-             for key, value in config.get("context", {}).items()}
-    layer["config"] = config
-    layer["caches"] = CACHES
-    return layer
+    __slots__ = ("ident", "layers", "writes", "memo_top", "memo_depth", "memo_writes", "memo_key",
+                 "memo_compute", "memo_value")
+
+    def __init__(self, base: dict):
+        self.ident = get_ident()
+        self.layers: List[dict] = [base]
+        self.writes = 0
+        self.memo_top: Any = None
+        self.memo_depth = self.memo_writes = 0
+        self.memo_key: Any = None
+        self.memo_compute: Any = None
+        self.memo_value: Any = None
 
 
 class _Overlay:
     """The `with context(...)` block: pushes a layer on enter and pops it on exit."""
 
-    __slots__ = ("_ctx", "_layer")
+    __slots__ = ("_ctx", "_layer", "_pushed")
 
     def __init__(self, ctx: "Context", layer: dict):
         self._ctx = ctx
         self._layer = layer
+        self._pushed: Optional[List[dict]] = None
 
     def __enter__(self) -> "Context":
-        self._ctx._layers.append(self._layer)
+        layer = self._layer
+        if self._pushed is None:
+            self._pushed = [layer]
+        else:  # entered again: a layer is never on a stack twice (see the module docstring)
+            layer = dict(layer)
+            self._pushed.append(layer)
+        self._ctx._stack().layers.append(layer)
         return self._ctx
 
     def __exit__(self, *exc: Any) -> None:
-        layers = self._ctx._layers
+        layers = self._ctx._stack().layers
+        mine = self._pushed.pop() if self._pushed else None
         # pop our layer (and any a misbehaving block left above it)
         while len(layers) > 1:
-            if layers.pop() is self._layer:
+            if layers.pop() is mine:
                 break
 
 
-class Context(threading.local):
-    """A thread-local, dict-like run context with attribute access.
+class Context(DotDict):
+    """A thread-local, dict-like run context with attribute access (`context.a`, `context["a"]`).
+
+    Each thread sees its own keys. Values from the configuration's `[context]` section seed it,
+    then the arguments; `config` is the configuration, with any `config` mapping passed here
+    merged over it.
 
     Args:
         - *args: mappings whose items seed the context
         - **kwargs: keys and values that seed the context
     """
 
-    _layers: List[dict]
+    _var: ContextVar
+    _init_args: tuple
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        layer = _base_layer()
-        for arg in args:
-            layer.update(arg)
-        layer.update(kwargs)
-        threading.local.__setattr__(self, "_layers", [layer])
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        object.__setattr__(self, "_init_args", (args, kwargs))
+        object.__setattr__(self, "_var", ContextVar(f"prefect_classic.context.{id(self)}"))
+        self._new_stack()
+
+    def _new_stack(self) -> _Stack:
+        """Give this thread a fresh stack holding only the base layer."""
+        args, kwargs = self._init_args
+        base: dict = {
+            key: (value.copy() if isinstance(value, dict) else value)
+            for key, value in config.get("context", {}).items()
+        }
+        base["caches"] = CACHES
+        base.update(dict(*args, **kwargs))
+        given = base.get("config")
+        base["config"] = config if given is None or given is config else merge_dicts(config, given)
+        stack = _Stack(base)
+        self._var.set(stack)
+        return stack
+
+    def _stack(self) -> _Stack:
+        """This thread's stack (created on the thread's first use)."""
+        stack = self._var.get(None)
+        if stack is None or stack.ident != get_ident():
+            stack = self._new_stack()
+        return stack
+
+    @property
+    def _layers(self) -> List[dict]:
+        """This thread's overlays, base first (the list itself: copy it to keep a snapshot)."""
+        return self._stack().layers
 
     def __call__(self, *args: Any, **kwargs: Any) -> _Overlay:
         """Return a block that adds keys for its duration: `with context(a=1): ...`.
+
+        Keys set on the context inside the block (by assignment or `update`) also vanish when it
+        exits. A `config` mapping is merged over the current configuration.
 
         Args:
             - *args: mappings of keys to add
@@ -82,52 +171,95 @@ class Context(threading.local):
             layer.update(kwargs)
         else:
             layer = kwargs
+        if "config" in layer:
+            current = self.get("config", {})
+            if layer["config"] is not current:
+                layer["config"] = merge_dicts(current, layer["config"])
         return _Overlay(self, layer)
 
-    # --- mapping protocol -------------------------------------------------------------------
-    def __getitem__(self, key: str) -> Any:
-        for layer in reversed(self._layers):
-            value = layer.get(key, _MISSING)
-            if value is not _MISSING:
-                if value is _DELETED:
-                    break
-                return value
-        raise KeyError(key)
+    # --- reads --------------------------------------------------------------------------------
+    def get(self, key: Any, default: Any = None) -> Any:
+        """Return the value for `key`, or `default` when it is not set.
 
-    def get(self, key: str, default: Any = None) -> Any:
-        """Return the value for `key`, or `default` when it is not set."""
-        for layer in reversed(self._layers):
+        Args:
+            - key (Any): the key
+            - default (Any): returned when the key is not set
+
+        Returns:
+            - Any: the value
+        """
+        stack = self._var.get(None)
+        if stack is None or stack.ident != get_ident():
+            stack = self._new_stack()
+        for layer in reversed(stack.layers):
             value = layer.get(key, _MISSING)
             if value is not _MISSING:
                 return default if value is _DELETED else value
         return default
 
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._layers[-1][key] = value
-
-    def __delitem__(self, key: str) -> None:
-        if key not in self:
+    def __getitem__(self, key: Any) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
             raise KeyError(key)
-        self._layers[-1][key] = _DELETED
+        return value
 
     def __contains__(self, key: object) -> bool:
-        return self.get(key, _MISSING) is not _MISSING  # type: ignore
+        return self.get(key, _MISSING) is not _MISSING
 
     def __getattr__(self, attr: str) -> Any:
-        if attr.startswith("__"):
+        if attr.startswith("__") or attr in _OWN_ATTRIBUTES:
             raise AttributeError(attr)
         value = self.get(attr, _MISSING)
         if value is _MISSING:
-            raise AttributeError(f"context has no key '{attr}'")
+            raise AttributeError(f"'Context' object has no attribute '{attr}'")
         return value
 
-    def __setattr__(self, attr: str, value: Any) -> None:
-        self[attr] = value
+    def _find(self, keys: frozenset) -> dict:
+        """The values of those of `keys` that are in some layer, found with one set
+        intersection per layer (this runs once per task run for its log records). A key deleted
+        inside a block maps to a falsy marker."""
+        found: dict = {}
+        for layer in self._stack().layers:
+            for key in layer.keys() & keys:
+                found[key] = layer[key]
+        return found
 
-    def __delattr__(self, attr: str) -> None:
-        del self[attr]
+    def memo(self, key: Any, compute: Callable[["Context"], Any]) -> Any:
+        """`compute(self)`, cached in this thread until the visible keys may have changed (a block
+        entered or exited, a key written) or `key` or `compute` differ from the last call's.
+        There is one slot per thread: it pays off for one hot caller (the log record factory).
 
-    def __iter__(self) -> Iterator[str]:
+        Args:
+            - key (Any): anything else the value depends on (compared with `==`)
+            - compute (Callable[[Context], Any]): derives the value from the context
+
+        Returns:
+            - Any: the (possibly cached) value
+        """
+        stack = self._var.get(None)
+        if stack is None or stack.ident != get_ident():
+            stack = self._new_stack()
+        layers = stack.layers
+        if (stack.memo_top is layers[-1] and stack.memo_compute is compute and stack.memo_key == key
+                and stack.memo_depth == len(layers) and stack.memo_writes == stack.writes):
+            return stack.memo_value
+        value = compute(self)
+        stack.memo_top, stack.memo_depth, stack.memo_writes = layers[-1], len(layers), stack.writes
+        stack.memo_key, stack.memo_compute, stack.memo_value = key, compute, value
+        return value
+
+    def to_dict(self) -> dict:
+        """Return a flat dict of every visible key (what executors hand to workers).
+
+        Returns:
+            - dict: the keys and values
+        """
+        flat: dict = {}
+        for layer in self._stack().layers:
+            flat.update(layer)
+        return {k: v for k, v in flat.items() if v is not _DELETED}
+
+    def __iter__(self) -> Iterator:
         return iter(self.to_dict())
 
     def __len__(self) -> int:
@@ -145,54 +277,94 @@ class Context(threading.local):
         """The values currently visible."""
         return self.to_dict().values()
 
-    def update(self, *args: Any, **kwargs: Any) -> None:
+    def copy(self) -> dict:  # type: ignore[override]
+        """Same as `to_dict()`."""
+        return self.to_dict()
+
+    # --- writes (to the innermost layer) ----------------------------------------------------------
+    def __setitem__(self, key: Any, value: Any) -> None:
+        stack = self._stack()
+        stack.writes += 1
+        stack.layers[-1][key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        if key not in self:
+            raise KeyError(key)
+        stack = self._stack()
+        stack.writes += 1
+        if len(stack.layers) == 1:
+            del stack.layers[0][key]
+        else:
+            stack.layers[-1][key] = _DELETED
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        self[attr] = value
+
+    def __delattr__(self, attr: str) -> None:
+        try:
+            del self[attr]
+        except KeyError:
+            raise AttributeError(attr) from None
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         """Set keys on the innermost layer (they vanish when its block exits)."""
-        top = self._layers[-1]
+        stack = self._stack()
+        stack.writes += 1
+        top = stack.layers[-1]
         for arg in args:
             top.update(arg)
         top.update(kwargs)
 
-    def setdefault(self, key: str, default: Any = None) -> Any:
-        """Return `key`'s value, setting it to `default` first when missing."""
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        """Return `key`'s value, setting it to `default` first when missing.
+
+        Args:
+            - key (Any): the key
+            - default (Any): the value to set when missing
+
+        Returns:
+            - Any: the value
+        """
         value = self.get(key, _MISSING)
         if value is _MISSING:
             self[key] = value = default
         return value
 
     def clear(self) -> None:
-        """Drop every key, leaving one empty layer (the base keys come back with `reset()`)."""
-        threading.local.__setattr__(self, "_layers", [{}])
+        """Hide every key until the innermost block exits (outside any block: drop them)."""
+        stack = self._stack()
+        stack.writes += 1
+        layers = stack.layers
+        if len(layers) == 1:
+            layers[0].clear()
+        else:
+            visible = self.to_dict()
+            layers[-1].clear()
+            layers[-1].update(dict.fromkeys(visible, _DELETED))
 
     def reset(self) -> None:
-        """Return this thread's context to the base layer only."""
-        threading.local.__setattr__(self, "_layers", [_base_layer()])
+        """Return this thread's context to how it was created, with no block open."""
+        self._new_stack()
 
-    def to_dict(self) -> dict:
-        """Return a flat dict snapshot of every visible key (what executors ship to workers)."""
-        flat: dict = {}
-        for layer in self._layers:
-            flat.update(layer)
-        return {k: v for k, v in flat.items() if v is not _DELETED}
-
-    def copy(self) -> dict:
-        """Same as `to_dict()`."""
-        return self.to_dict()
+    def depth(self) -> int:
+        """How many layers are stacked in this thread (for tests and debugging)."""
+        return len(self._stack().layers)
 
     def __repr__(self) -> str:
         return f"<Context: {', '.join(sorted(repr(k) for k in self.to_dict()))}>"
 
     def __getstate__(self) -> dict:
-        return self.to_dict()
+        # the context changes during runs: code must read it where it runs, never a frozen copy
+        raise TypeError(
+            "Pickling context objects is explicitly not supported. You should always access "
+            "context as an attribute of the `prefect` module, as in `prefect.context`"
+        )
 
-    def __setstate__(self, state: dict) -> None:
-        threading.local.__setattr__(self, "_layers", [state])
-
-    def depth(self) -> int:
-        """How many layers are stacked in this thread (for tests and debugging)."""
-        return len(self._layers)
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        self.__getstate__()
 
 
-context = Context()
+context = Context(logger=logging.getLogger("prefect"))
 
 
 def snapshot(ctx: Optional[Context] = None) -> dict:

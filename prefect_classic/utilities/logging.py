@@ -1,14 +1,45 @@
-"""Logging under the `prefect` root logger with Prefect 1's format."""
+"""Logging as in Prefect 1: the `prefect` logger, its format and level from the configuration,
+context values on every log record, and the backend log shipping (`CloudHandler`,
+`LogManager`).
+
+- Every log record (of any logger) carries the context's `flow_name`, `flow_run_id`,
+  `task_name`, `task_slug` and `task_run_id` when they are set, plus the keys listed in
+  `config.logging.log_attributes` (None when unset).
+- `CloudHandler` queues records for a backend only while the context has `running_with_backend`
+  set and `config.cloud.send_flow_run_logs` is true. A local run never sets it, so nothing is
+  shipped; `LogManager` uploads queued records in batches through `prefect_classic.Client`.
+- Stream handlers write to stderr (Prefect 1 used stdout), so a flow's own output stays apart.
+
+Tasks log through `self.logger` (a child of `prefect`), or `prefect.context.get("logger")`.
+"""
+import atexit
 import io
+import json
 import logging
 import sys
+import threading
+import time
+import warnings
 from contextlib import contextmanager
-from typing import Any, Iterator, List, Optional
+from operator import itemgetter
+from queue import Empty, Queue
+from typing import Any, Dict, Iterator, List, Optional, Union
+from uuid import uuid4
+
+import pendulum
+
+import prefect_classic
+from prefect_classic import configuration
+from prefect_classic.utilities.context import _DELETED, context
 
 __all__ = [
     "CloudHandler",
     "LOG_MANAGER",
+    "LOG_OVERHEAD",
     "LogManager",
+    "MAX_BATCH_LOG_SIZE",
+    "MAX_LOG_SIZE",
+    "PREFECT_LOG_RECORD_ATTRIBUTES",
     "RedirectToLog",
     "configure_extra_loggers",
     "configure_logging",
@@ -18,56 +49,217 @@ __all__ = [
     "temporary_logger_config",
 ]
 
-_ROOT_NAME = "prefect"
+_original_log_record_factory = logging.getLogRecordFactory()
+
+#: context keys copied onto every log record when they are set
+PREFECT_LOG_RECORD_ATTRIBUTES = ("flow_name", "flow_run_id", "task_name", "task_slug", "task_run_id")
+
+MAX_LOG_SIZE = 1_000_000  # bytes in one shipped record
+MAX_BATCH_LOG_SIZE = 4_000_000  # bytes in one upload
+
+#: the size of a shipped record's JSON apart from its message (ids, timestamp, a long logger name)
+LOG_OVERHEAD = len(
+    json.dumps(
+        {
+            "flow_run_id": uuid4().hex,
+            "task_run_id": uuid4().hex,
+            "timestamp": pendulum.from_timestamp(time.time()).isoformat(),
+            "name": "X" * 100,
+            "level": "WARNING",
+            "message": "",
+        }
+    )
+)
 
 
-class CloudHandler(logging.Handler):
-    """Kept so that Prefect 1 imports resolve. prefect_classic has no Cloud backend:
-    records handed to this handler are kept in memory (`records`) and never sent anywhere."""
+def getlogsize(log: dict) -> int:
+    """Estimate the JSON size of a record queued for shipping (an upper bound for usual names).
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: List[logging.LogRecord] = []
+    Args:
+        - log (dict): the record (`message`, `name`, ids...)
 
-    def emit(self, record: logging.LogRecord) -> None:  # noqa: D102
-        self.records.append(record)
+    Returns:
+        - int: the estimated size in bytes
+    """
+    return len(log.get("message", "")) + LOG_OVERHEAD
+
+
+def _level_of(value: Union[int, str]) -> int:
+    if isinstance(value, int):
+        return value
+    level = logging.getLevelName(str(value).upper())
+    return level if isinstance(level, int) else logging.INFO
 
 
 class LogManager:
-    """Holds process-wide logging state (Prefect 1 used it to batch Cloud logs).
+    """Queues records for a backend and uploads them in batches from a background thread.
 
-    Here it only tracks whether logging has been configured."""
+    The thread and the client start with the first queued record; `stop()` (also run at exit)
+    uploads what is left.
+    """
 
     def __init__(self) -> None:
-        self.configured = False
-        self.enqueued: list = []
+        self.queue: Queue[dict] = Queue()
+        self.pending_logs: List[dict] = []
+        self.pending_length = 0
+        self.thread: Optional[threading.Thread] = None
+        self.client: Any = None
+        self.logging_period: float = 5
+        self._stopped = threading.Event()
 
     def ensure_started(self) -> None:
-        """No-op: there is no background log shipping in prefect_classic."""
+        """Create the client and start the upload thread, once."""
+        if self.thread is not None:
+            return
+        self.client = prefect_classic.Client()  # type: ignore[attr-defined]
+        self.logging_period = context.config.cloud.logging_heartbeat
+        self.thread = threading.Thread(target=self._write_logs_loop, name="prefect-log-manager", daemon=True)
+        self.thread.start()
+        atexit.register(self._on_shutdown)
+
+    def _on_shutdown(self) -> None:
+        """At exit: upload what is queued (a signal arriving during shutdown gets three tries)."""
+        for _ in range(3):
+            try:
+                self.stop()
+                return
+            except SystemExit:
+                pass
 
     def stop(self) -> None:
-        """No-op counterpart of `ensure_started`."""
+        """Stop the upload thread and upload what is queued; calling it again does nothing."""
+        if self.thread is None:
+            return
+        self._stopped.set()
+        self.thread.join()
+        self._write_logs()
+        self.thread = None
+        self.client = None
 
-    def enqueue(self, message: Any) -> None:
-        """Keep a message (nothing consumes it; kept for compatibility)."""
-        self.enqueued.append(message)
+    def _write_logs_loop(self) -> None:
+        while not self._stopped.wait(self.logging_period):
+            self._write_logs()
+
+    def _write_logs(self) -> None:
+        """Upload queued records in batches of at most `MAX_BATCH_LOG_SIZE` bytes until the queue
+        is empty. A failed upload is warned about and kept for the next round."""
+        batch_limit = max(MAX_BATCH_LOG_SIZE - MAX_LOG_SIZE, MAX_LOG_SIZE)
+        more = True
+        while more:
+            try:
+                while self.pending_length < batch_limit:
+                    log = self.queue.get_nowait()
+                    self.pending_length += getlogsize(log)
+                    self.pending_logs.append(log)
+            except Empty:
+                more = False
+            if not self.pending_logs:
+                continue
+            try:
+                self.client.write_run_logs(self.pending_logs)
+            except Exception as exc:
+                warnings.warn(
+                    f"Failed to write logs with error: {exc!r}, "
+                    f"Pending log length: {self.pending_length:,}, "
+                    f"Max batch log length: {MAX_BATCH_LOG_SIZE:,}, "
+                    f"Queue size: {self.queue.qsize():,}",
+                    stacklevel=2,
+                )
+                return
+            self.pending_logs = []
+            self.pending_length = 0
+
+    def enqueue(self, message: dict) -> None:
+        """Queue a record for upload (starting the manager if needed).
+
+        Args:
+            - message (dict): the record
+        """
+        self.ensure_started()
+        self.queue.put(message)
 
 
-LOG_MANAGER = LogManager()
+class CloudHandler(logging.Handler):
+    """Queues records on `LOG_MANAGER` for a backend: only during a backend run
+    (`running_with_backend` in the context), when `config.cloud.send_flow_run_logs` is true,
+    and at or above `config.logging.level`. Messages over `MAX_LOG_SIZE` are truncated."""
+
+    _prefect_classic = True
+
+    def handle(self, record: logging.LogRecord) -> Any:  # noqa: D102
+        # the common case (a local run) leaves before filters and the handler's lock
+        if not context.get("running_with_backend"):
+            return False
+        return super().handle(record)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Queue one record (see the class docstring for when)."""
+        cfg = context.config
+        if not cfg.cloud.send_flow_run_logs or not context.get("running_with_backend"):
+            return
+        if record.levelno < _level_of(cfg.logging.level):
+            return
+        message = self.format(record)
+        log = {
+            "flow_run_id": context.get("flow_run_id"),
+            "task_run_id": context.get("task_run_id"),
+            "timestamp": pendulum.from_timestamp(getattr(record, "created", None) or time.time()).isoformat(),
+            "name": getattr(record, "name", None),
+            "level": getattr(record, "levelname", None),
+            "message": message,
+        }
+        size = getlogsize(log)
+        if size > MAX_LOG_SIZE:
+            warnings.warn(
+                f"Received a log of size {size} bytes, exceeding the limit of {MAX_LOG_SIZE}. "
+                "The message will be truncated.",
+                stacklevel=2,
+            )
+            log["message"] = message[: MAX_LOG_SIZE - LOG_OVERHEAD]
+        LOG_MANAGER.enqueue(log)
 
 
-def getlogsize(record: logging.LogRecord) -> int:
-    """Approximate size in bytes of a log record's message.
-
-    Args:
-        - record (logging.LogRecord): the record
-
-    Returns:
-        - int: the size
-    """
-    return len(str(record.getMessage()).encode())
+# --- context values on log records ---------------------------------------------------------------
+_KEYS_AND_CONFIG = frozenset(PREFECT_LOG_RECORD_ATTRIBUTES + ("config",))
+_truthy_value = itemgetter(1)
+_generation = configuration._generation
+# the configured `log_attributes`, re-read when the context's configuration object or the
+# configuration generation changes: [config, generation, keys]
+_extra_keys: List[Any] = [None, -1, ()]
 
 
+def _record_attributes(ctx: Any) -> Dict[str, Any]:
+    """The attributes the context gives a log record: the Prefect keys that are set (and truthy)
+    and every configured `log_attributes` key (None when unset)."""
+    found = ctx._find(_KEYS_AND_CONFIG)
+    cfg = found.pop("config", None) or None
+    cache = _extra_keys
+    if cache[0] is not cfg or cache[1] != _generation[0]:
+        section = cfg.get("logging") if cfg is not None else None
+        cache[:] = [cfg, _generation[0], tuple(section.get("log_attributes", None) or ()) if section else ()]
+    attributes = dict(filter(_truthy_value, found.items()))
+    extra = cache[2]
+    if extra:
+        values = ctx._find(frozenset(extra))
+        for key in extra:
+            value = values.get(key)
+            attributes[key] = None if value is _DELETED else value
+    return attributes
+
+
+def _log_record_context_injector(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    """The log record factory: the standard record, plus the context values named in
+    `PREFECT_LOG_RECORD_ATTRIBUTES` (when set) and `config.logging.log_attributes` (always).
+
+    It runs for every log record of the process, so the attributes are computed once per context
+    state and configuration generation (`Context.memo`): a task run's records after the first
+    cost a dict update."""
+    record = _original_log_record_factory(*args, **kwargs)
+    record.__dict__.update(context.memo(_generation[0], _record_attributes))
+    return record
+
+
+# --- handlers and loggers ------------------------------------------------------------------------
 class _PrefectFormatter(logging.Formatter):
     """A Formatter that formats each second's timestamp once (task runs log several lines per
     millisecond; `time.strftime` was a third of the cost of a log line). Output is identical as
@@ -86,48 +278,49 @@ class _PrefectFormatter(logging.Formatter):
         return self._last[1]
 
 
-def _handler(fmt: str, datefmt: str) -> logging.Handler:
+def _stream_handler(fmt: str, datefmt: str) -> logging.Handler:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_PrefectFormatter(fmt, datefmt))
     handler._prefect_classic = True  # type: ignore[attr-defined]
     return handler
 
 
-def configure_logging(testing: bool = False) -> logging.Logger:
-    """Set up the `prefect` root logger from the configuration (once per call).
-
-    Args:
-        - testing (bool): configure a separate `prefect-test-logger` instead of `prefect`
-
-    Returns:
-        - logging.Logger: the configured root logger
-    """
-    from prefect_classic.configuration import config
-
-    name = "prefect-test-logger" if testing else _ROOT_NAME
+def _create_logger(name: str, ship_to_backend: bool = True) -> logging.Logger:
+    """Give logger `name` the configured level, a stream handler with the configured format and
+    (unless told otherwise) a `CloudHandler`, replacing those this module added before."""
+    logging.setLogRecordFactory(_log_record_context_injector)
+    cfg = context.config.logging
     logger = logging.getLogger(name)
     for old in [h for h in logger.handlers if getattr(h, "_prefect_classic", False)]:
         logger.removeHandler(old)
-    logger.addHandler(_handler(config.logging.format, config.logging.datefmt))
-    logger.setLevel(str(config.logging.level).upper())
-    configure_extra_loggers()
-    LOG_MANAGER.configured = True
+    logger.addHandler(_stream_handler(cfg.format, cfg.datefmt))
+    if ship_to_backend:
+        logger.addHandler(CloudHandler())
+    logger.setLevel(_level_of(cfg.level))
     return logger
 
 
-def configure_extra_loggers() -> None:
-    """Give the loggers named in `config.logging.extra_loggers` the prefect format and level."""
-    from prefect_classic.configuration import config
+def configure_logging(testing: bool = False) -> logging.Logger:
+    """Set up the `prefect` logger from the configuration (level, format, handlers).
 
-    for name in config.logging.get("extra_loggers", []) or []:
-        logger = logging.getLogger(name)
-        if not any(getattr(h, "_prefect_classic", False) for h in logger.handlers):
-            logger.addHandler(_handler(config.logging.format, config.logging.datefmt))
-        logger.setLevel(str(config.logging.level).upper())
+    Args:
+        - testing (bool, optional): set up a separate `prefect-test-logger` instead, so tests do
+            not change the real one
+
+    Returns:
+        - logging.Logger: the configured logger
+    """
+    return _create_logger("prefect-test-logger" if testing else "prefect")
+
+
+def configure_extra_loggers() -> None:
+    """Set up the loggers named in `config.logging.extra_loggers` like the `prefect` logger."""
+    for name in context.config.logging.get("extra_loggers", None) or []:
+        _create_logger(name)
 
 
 def create_diagnostic_logger(name: str) -> logging.Logger:
-    """A DEBUG-level logger outside the `prefect` tree, with its own handler.
+    """A logger configured like `prefect` but without a `CloudHandler` (never shipped).
 
     Args:
         - name (str): the logger's name
@@ -135,84 +328,97 @@ def create_diagnostic_logger(name: str) -> logging.Logger:
     Returns:
         - logging.Logger: the logger
     """
-    from prefect_classic.configuration import config
-
-    logger = logging.getLogger(name)
-    logger.propagate = False
-    if not logger.handlers:
-        logger.addHandler(_handler(config.logging.format, config.logging.datefmt))
-    logger.setLevel("DEBUG")
-    return logger
+    return _create_logger(name, ship_to_backend=False)
 
 
 def get_logger(name: Optional[str] = None) -> logging.Logger:
-    """Return the `prefect` root logger or one of its children.
+    """Return the `prefect` logger, or its child `prefect.<name>` (which inherits its settings).
 
     Args:
-        - name (str, optional): the child's name (`prefect.<name>`)
+        - name (str, optional): the child's name
 
     Returns:
         - logging.Logger: the logger
     """
-    root = logging.getLogger(_ROOT_NAME)
-    return root if name is None else root.getChild(name)
+    return prefect_logger if name is None else prefect_logger.getChild(name)
 
 
 @contextmanager
 def temporary_logger_config(
-    level: Optional[int] = None, stream_fmt: Optional[str] = None, stream_datefmt: Optional[str] = None
-) -> Iterator[None]:
-    """Change the root logger's level and handler format for a block.
+    level: Optional[Union[int, str]] = None,
+    stream_fmt: Optional[str] = None,
+    stream_datefmt: Optional[str] = None,
+) -> Iterator[logging.Logger]:
+    """Set the `prefect` logger's level and its stream handlers' format for a block.
 
     Args:
-        - level (int, optional): the temporary level
-        - stream_fmt (str, optional): the temporary format
-        - stream_datefmt (str, optional): the temporary date format
+        - level (int or str, optional): the level
+        - stream_fmt (str, optional): the log line format
+        - stream_datefmt (str, optional): the date format
+
+    Yields:
+        - logging.Logger: the `prefect` logger
     """
-    logger = get_logger()
-    old_level = logger.level
-    handlers = [h for h in logger.handlers if getattr(h, "_prefect_classic", False)]
-    old_formatters = [h.formatter for h in handlers]
+    from prefect_classic.utilities.configuration import set_temporary_config
+
+    overrides: Dict[str, Any] = {
+        key: value
+        for key, value in (("logging.level", level), ("logging.format", stream_fmt), ("logging.datefmt", stream_datefmt))
+        if value
+    }
+    logger = prefect_logger
+    previous_level = logger.level
+    # the handlers themselves are kept (with their streams); only their formatters change
+    streams = [h for h in logger.handlers if isinstance(h, logging.StreamHandler)]
+    previous_formatters = [h.formatter for h in streams]
     try:
-        if level is not None:
-            logger.setLevel(level)
-        for h in handlers:
-            fmt = h.formatter
-            h.setFormatter(logging.Formatter(stream_fmt or (fmt._fmt if fmt else None),
-                                             stream_datefmt or (fmt.datefmt if fmt else None)))
-        yield
+        with set_temporary_config(overrides) as cfg:
+            for handler in streams:
+                handler.setFormatter(_PrefectFormatter(cfg.logging.format, cfg.logging.datefmt))
+            if level:
+                logger.setLevel(_level_of(level))
+            yield logger
     finally:
-        logger.setLevel(old_level)
-        for h, f in zip(handlers, old_formatters):
-            h.setFormatter(f)  # type: ignore[arg-type]
+        for handler, formatter in zip(streams, previous_formatters):
+            handler.setFormatter(formatter)  # type: ignore[arg-type]
+        logger.setLevel(previous_level)
 
 
 class RedirectToLog(io.TextIOBase):
-    """A text stream that writes each line to a logger (used for `log_stdout=True`).
+    """A text stream that logs what is written to it at INFO (for `log_stdout=True` tasks);
+    blank writes are skipped.
 
     Args:
-        - logger (logging.Logger, optional): the target (default: the `prefect` root logger)
+        - logger (logging.Logger, optional): the target (default: the `prefect.stdout` logger)
     """
 
     def __init__(self, logger: Optional[logging.Logger] = None) -> None:
         self.stdout_logger = logger or get_logger("stdout")
-        self._buffer = ""
 
-    def write(self, s: str) -> int:  # noqa: D102
-        self._buffer += s
-        while "\n" in self._buffer:
-            line, self._buffer = self._buffer.split("\n", 1)
-            if line.strip():
-                self.stdout_logger.info(line)
+    def write(self, s: str) -> int:
+        """Log `s` at INFO unless it is blank.
+
+        Args:
+            - s (str): the text
+
+        Returns:
+            - int: the number of characters written
+        """
+        if not isinstance(s, str):
+            raise TypeError(f"string argument expected, got {type(s)}")
+        if s.strip():
+            self.stdout_logger.info(s)
         return len(s)
 
-    def flush(self) -> None:  # noqa: D102
-        if self._buffer.strip():
-            self.stdout_logger.info(self._buffer)
-        self._buffer = ""
+    def flush(self) -> None:
+        """Flush the target logger's handlers."""
+        for handler in self.stdout_logger.handlers:
+            handler.flush()
 
     def writable(self) -> bool:  # noqa: D102
         return True
 
 
-configure_logging()
+prefect_logger = configure_logging()
+configure_extra_loggers()
+LOG_MANAGER = LogManager()

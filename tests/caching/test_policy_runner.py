@@ -5,8 +5,11 @@ import time
 
 from prefect_classic import Flow, task
 from prefect_classic.cache_policies import DEFAULT, INPUTS, TASK_SOURCE
+from prefect_classic.core.edge import Edge
 from prefect_classic.engine import policy_cache
+from prefect_classic.engine.state import Success
 from prefect_classic.engine.task_runner import TaskRunner
+from prefect_classic.tasks.core.constants import Constant
 
 
 def test_the_record_holds_the_value_and_its_metadata(storage_dir):
@@ -104,7 +107,8 @@ def test_default_policy_outside_a_flow_caches_nothing_across_task_runs():
         calls.append(x)
         return x + 1
 
-    assert [TaskRunner(add).run(constants={"x": 1}).is_cached() for _ in range(2)] == [False, False]
+    x_is_1 = {Edge(Constant(1), add, key="x"): Success(result=1)}
+    assert [TaskRunner(add).run(upstream_states=x_is_1).is_cached() for _ in range(2)] == [False, False]
 
     @task(cache_policy=TASK_SOURCE)
     def constant():

@@ -216,7 +216,8 @@ def test_server_errors_fail_the_task_naming_bucket_key_and_cause(store, monkeypa
 
     if action == "read":
         store.put("t.bin", cloudpickle.dumps("stored"))
-    cause = store.fail(monkeypatch, result, action)
+    # a task with a target works on its own copy of the result, located at the target
+    cause = store.fail(monkeypatch, value.result, action)
     state = Flow("errors", tasks=[value]).run()
     task_state = state.result[value]
     assert state.is_failed() and task_state.is_failed()

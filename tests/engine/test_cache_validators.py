@@ -92,3 +92,23 @@ def test_validators_compare_result_values_with_plain_values():
     state = cached({"a": [1, 2]})
     assert cv.all_inputs(state, {"a": [1, 2]}, None) is True
     assert cv.all_inputs(state, {"a": Result([1, 2])}, None) is True
+
+
+class TestHashedInputs:
+    """A Cached state may hold dask tokens of its inputs (`hashed_inputs`, as Prefect 1's task
+    runner stores them) instead of the inputs themselves."""
+
+    def test_all_inputs_compares_tokens(self):
+        from dask.base import tokenize
+
+        state = Cached(hashed_inputs={"x": tokenize(1), "s": tokenize("str")})
+        assert cv.all_inputs(state, {"x": 1, "s": "str"}, None) is True
+        assert cv.all_inputs(state, {"x": 2, "s": "str"}, None) is False
+
+    def test_partial_inputs_only_compares_the_named_tokens(self):
+        from dask.base import tokenize
+
+        state = Cached(hashed_inputs={"x": tokenize(1), "y": tokenize(2)})
+        validator = cv.partial_inputs_only(validate_on=["x"])
+        assert validator(state, {"x": 1, "y": 99}, None) is True
+        assert validator(state, {"x": 3, "y": 2}, None) is False

@@ -68,12 +68,15 @@ def test_flow_run_without_required_parameter_raises_naming_it():
         flow.run()
 
 
-def test_flow_runner_without_required_parameter_fails_naming_it():
+def test_flow_runner_without_required_parameter_fails_the_parameter_naming_it():
+    # as in Prefect 1: the flow run goes ahead, the Parameter task itself fails
     with Flow("required") as flow:
-        add(Parameter("needed"), 1)
-    state = FlowRunner(flow).run()
+        needed = Parameter("needed")
+        add(needed, 1)
+    state = FlowRunner(flow).run(return_tasks=[needed])
     assert isinstance(state, Failed)
-    assert "needed" in state.message
+    assert isinstance(state.result[needed], Failed)
+    assert "needed" in state.result[needed].message
 
 
 def test_unknown_parameter_raises_naming_it():
@@ -230,8 +233,10 @@ def test_return_tasks_limit_the_flow_runner_result():
         add(a, 3)
     state = FlowRunner(flow).run(return_tasks=[a])
     assert set(state.result) == {a}
-    with pytest.raises(ValueError, match="return_tasks"):
-        FlowRunner(flow).run(return_tasks=[add.copy()])
+    # as in Prefect 1, a return task outside the flow fails the flow run (it does not raise)
+    failed = FlowRunner(flow).run(return_tasks=[add.copy()])
+    assert isinstance(failed, Failed)
+    assert "Some tasks in return_tasks were not found in the flow" in failed.message
 
 
 def test_task_states_resume_a_run_without_rerunning_finished_tasks():
@@ -273,8 +278,12 @@ def test_flow_state_handlers_see_every_change_and_can_replace_the_state():
     with Flow("handlers", state_handlers=[handler]) as flow:
         add(1, 2)
     state = flow.run()
-    assert seen == [("Pending", "Running"), ("Running", "Success")]
+    # flow.run() starts from Scheduled, as in Prefect 1; a FlowRunner alone starts from Pending
+    assert seen == [("Scheduled", "Running"), ("Running", "Success")]
     assert type(state) is Failed and state.message == "overridden"
+    seen.clear()
+    FlowRunner(flow).run()
+    assert seen == [("Pending", "Running"), ("Running", "Success")]
 
 
 def test_task_runner_state_handlers_apply_to_every_task():

@@ -68,15 +68,20 @@ def test_second_flow_run_hits_the_cache_and_skips_run():
     assert t.calls == 1
 
 
-def test_flow_runner_run_uses_the_caches_too():
+def test_flow_runner_run_reads_the_caches_but_only_flow_run_fills_them():
+    # as in Prefect 1: the output caches are filled by Flow.run() after each flow run; a
+    # FlowRunner alone uses them but does not add to them
     t = Counter(name="counter", cache_for=MINUTE)
     flow, out = single_task_flow(t)
     first = FlowRunner(flow).run(return_tasks=[out])
     assert isinstance(first.result[out], Cached)
-    flow.run()
+    FlowRunner(flow).run(return_tasks=[out])
+    assert t.calls == 2
+    stored = flow.run().result[out]
+    assert t.calls == 3
     again = FlowRunner(flow).run(return_tasks=[out])
-    assert again.result[out].result == first.result[out].result
-    assert t.calls == 1
+    assert again.result[out] is stored
+    assert t.calls == 3
 
 
 def test_cache_key_is_shared_between_two_flows():
@@ -180,6 +185,42 @@ def test_mapped_children_with_duration_only_reuse_their_own_results():
         out = ident.map([10, 20, 30])
     flow.run()
     assert flow.run().result[out].result == [10, 20, 30]
+
+
+def test_mapped_children_comparing_inputs_share_caches_across_indexes():
+    # as in Prefect 1: with a validator that compares inputs, a child may reuse the cache another
+    # child made from the same inputs (an input-blind validator keeps each child to its own index)
+    calls = []
+
+    @task(cache_for=MINUTE, cache_validator=cv.all_inputs)
+    def square(x):
+        calls.append(x)
+        return x * x
+
+    with Flow("mapped-shared") as flow:
+        xs = Parameter("xs")
+        out = square.map(xs)
+    flow.run(parameters={"xs": [3, 4]})
+    state = flow.run(parameters={"xs": [4, 3, 4]})
+    assert state.result[out].result == [16, 9, 16]
+    assert all(isinstance(s, Cached) for s in state.result[out].map_states)
+    assert calls == [3, 4]
+
+
+def test_input_blind_validators_never_hand_a_child_another_childs_result():
+    @task(cache_for=MINUTE, cache_validator=cv.partial_inputs_only(validate_on=None))
+    def ident(x):
+        return x
+
+    with Flow("mapped-blind") as flow:
+        xs = Parameter("xs")
+        out = ident.map(xs)
+    flow.run(parameters={"xs": [1, 2]})
+    state = flow.run(parameters={"xs": [7, 8, 9]})
+    # children 0 and 1 reuse their own caches; child 2 has none of its own and runs
+    assert state.result[out].result == [1, 2, 9]
+    assert cv.compares_inputs(cv.all_inputs) and cv.compares_inputs(cv.partial_inputs_only(["x"]))
+    assert not cv.compares_inputs(cv.duration_only) and not cv.compares_inputs(cv.partial_inputs_only())
 
 
 def test_new_mapped_input_runs_only_that_child():

@@ -46,15 +46,6 @@ def test_failure_with_retries_left_enters_retrying_with_inputs_and_delay():
     assert state.message == "Retrying Task (after attempt 1 of 3)"
 
 
-def test_retry_uses_cached_inputs_instead_of_upstream_results():
-    t = FailTimes(1, max_retries=1, retry_delay=datetime.timedelta(0))
-    edge = Edge(Source(), t, key="x")
-    first = TaskRunner(t).run(upstream_states={edge: Success(result=4)})
-    second = TaskRunner(t).run(state=first, upstream_states={edge: Success(result=999)})
-    assert isinstance(second, Success) and second.result == 40
-    assert t.seen == [4, 4]
-
-
 def test_last_attempt_failure_is_failed():
     t = FailTimes(5, max_retries=1, retry_delay=datetime.timedelta(0))
     edge = Edge(Source(), t, key="x")
@@ -169,3 +160,22 @@ def test_mapped_child_retries_on_its_own_with_its_own_input():
     state = flow.run()
     assert state.result[out].result == [1, 2, 3]
     assert sorted(attempts) == [1, 2, 2, 3]
+
+
+def test_a_retry_sees_a_changed_upstream_result():
+    # as in Prefect 1: the upstream states of the next pass win over the inputs kept in the
+    # Retrying state
+    from prefect_classic.engine.result.base import Result
+
+    class Inverse(Task):
+        def run(self, x):
+            return 1 / x
+
+    t = Inverse(max_retries=1, retry_delay=datetime.timedelta(0))
+    x = Edge(Task(), t, key="x")
+    first = TaskRunner(t).run(upstream_states={x: Success(result=0)})
+    assert isinstance(first, Retrying) and first.cached_inputs == {"x": Result(0)}
+    second = TaskRunner(t).run(state=first, upstream_states={x: Success(result=4)})
+    assert second.result == 0.25
+    # without upstream states, the kept inputs are used
+    assert TaskRunner(t).run(state=Retrying(cached_inputs={"x": Result(2)})).result == 0.5

@@ -4,6 +4,7 @@ import pytest
 from prefect_classic import context
 from prefect_classic.engine import signals
 from prefect_classic.engine import state as st
+from prefect_classic.exceptions import PrefectException, PrefectSignal, TaskTimeoutSignal
 
 SIGNAL_STATES = [
     (signals.SUCCESS, st.Success), (signals.FAIL, st.Failed), (signals.TRIGGERFAIL, st.TriggerFailed),
@@ -15,22 +16,31 @@ SIGNAL_STATES = [
 @pytest.mark.parametrize("signal, state_cls", SIGNAL_STATES, ids=lambda x: x.__name__)
 def test_each_signal_carries_its_state_with_the_message(signal, state_cls):
     exc = signal("the message")
-    assert isinstance(exc, signals.PrefectStateSignal) and isinstance(exc, Exception)
+    assert isinstance(exc, signals.PrefectStateSignal) and isinstance(exc, PrefectSignal)
+    # signals are BaseExceptions: a plain `except Exception:` in user code does not swallow them
+    assert not isinstance(exc, Exception)
     assert type(exc.state) is state_cls
     assert exc.state.message == "the message"
     assert str(exc) == "the message"
 
 
 @pytest.mark.parametrize("signal", [signals.SUCCESS, signals.FAIL, signals.TRIGGERFAIL, signals.RETRY,
-                                    signals.PAUSE], ids=lambda x: x.__name__)
+                                    signals.PAUSE, signals.SKIP], ids=lambda x: x.__name__)
 def test_result_defaults_to_the_signal_itself(signal):
     exc = signal("m")
     assert exc.state.result is exc
 
 
-def test_skip_and_loop_default_to_no_result():
-    assert signals.SKIP("m").state.result is None
-    assert signals.LOOP("m").state.result is None
+def test_loop_result_defaults_to_the_signal_repr():
+    exc = signals.LOOP("m")
+    assert exc.state.result == repr(exc) == "LOOP('m')"
+
+
+def test_exception_families():
+    assert issubclass(signals.ENDRUN, PrefectSignal) and issubclass(TaskTimeoutSignal, PrefectSignal)
+    assert issubclass(PrefectSignal, BaseException) and not issubclass(PrefectSignal, Exception)
+    assert issubclass(PrefectException, Exception)
+    assert str(PrefectException("boom")) == "boom"
 
 
 def test_state_keyword_arguments_pass_through():
@@ -68,12 +78,8 @@ def test_signal_from_state_matches_each_class(signal, state_cls):
     assert signals.signal_from_state(state_cls()) is signal
 
 
-def test_signal_from_state_uses_the_nearest_ancestor():
-    assert signals.signal_from_state(st.TimedOut()) is signals.FAIL
-    assert signals.signal_from_state(st.Cached()) is signals.SUCCESS
-    assert signals.signal_from_state(st.Mapped()) is signals.SUCCESS
-
-
-def test_signal_from_state_without_a_match_raises():
-    with pytest.raises(ValueError, match="No signal matches the state class Running"):
-        signals.signal_from_state(st.Running())
+@pytest.mark.parametrize("state_cls", [st.Running, st.TimedOut, st.Cached, st.Mapped])
+def test_signal_from_state_matches_the_exact_class_only(state_cls):
+    # as in Prefect 1: no signal creates a TimedOut, Cached or Mapped state, so there is no match
+    with pytest.raises(ValueError, match="No signal matches the provided state"):
+        signals.signal_from_state(state_cls())

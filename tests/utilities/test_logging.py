@@ -1,10 +1,12 @@
 """Logging: loggers under `prefect`, Prefect 1's format, level from config, context.logger."""
 import io
+import json
 import logging
 import re
 
 import pytest
 
+import prefect_classic
 from prefect_classic import Flow, context, task
 from prefect_classic.utilities import logging as plogging
 from prefect_classic.utilities.configuration import set_temporary_config
@@ -13,7 +15,9 @@ PREFECT1_FORMAT = "[%(asctime)s] %(levelname)s - %(name)s | %(message)s"
 
 
 def prefect_handlers(logger):
-    return [h for h in logger.handlers if getattr(h, "_prefect_classic", False)]
+    """The stream handlers prefect_classic added (the CloudHandler aside)."""
+    return [h for h in logger.handlers
+            if getattr(h, "_prefect_classic", False) and not isinstance(h, plogging.CloudHandler)]
 
 
 @pytest.fixture
@@ -67,49 +71,170 @@ def test_users_logging_config_still_receives_prefect_records(caplog):
     assert ("prefect.user", logging.INFO, "visible to the root logger") in caplog.record_tuples
 
 
-def test_extra_loggers_get_the_prefect_handler(restore_root_logger):
-    name = "pc-test-extra-logger"
-    with set_temporary_config({"logging.extra_loggers": [name]}):
-        plogging.configure_logging()
-    extra = logging.getLogger(name)
-    assert prefect_handlers(extra) and extra.level == logging.INFO
-
-
 def test_temporary_logger_config_changes_and_restores_format_and_level():
     logger = plogging.get_logger()
-    handler = prefect_handlers(logger)[0]
-    before = (logger.level, handler.formatter)
-    with plogging.temporary_logger_config(level=logging.ERROR, stream_fmt="%(message)s"):
-        assert logger.level == logging.ERROR
-        assert handler.formatter._fmt == "%(message)s"
-    assert (logger.level, handler.formatter) == before
+    before = (logger.level, prefect_handlers(logger)[0].formatter._fmt)
+    with plogging.temporary_logger_config(level=logging.ERROR, stream_fmt="%(message)s") as inside:
+        assert inside is logger and logger.level == logging.ERROR
+        assert [h.formatter._fmt for h in prefect_handlers(logger)] == ["%(message)s"]
+    assert (logger.level, prefect_handlers(logger)[0].formatter._fmt) == before
+    assert len(prefect_handlers(logger)) == 1
 
 
-def test_redirect_to_log_writes_lines_to_the_logger(caplog):
+def test_redirect_to_log_logs_each_non_blank_write(caplog):
     stream = plogging.RedirectToLog(plogging.get_logger("stdout-test"))
     with caplog.at_level(logging.INFO, logger="prefect"):
-        stream.write("first line\nsecond ")
-        stream.write("part\n\n")
-        stream.write("tail")
+        stream.write("first")
+        stream.write("\n")
+        stream.write("")
+        stream.write("second line\n")
         stream.flush()
     assert [r.getMessage() for r in caplog.records if r.name == "prefect.stdout-test"] == [
-        "first line", "second part", "tail"]
+        "first", "second line\n"]
+    with pytest.raises(TypeError):
+        stream.write(b"bytes")
 
 
-def test_create_diagnostic_logger_is_debug_and_outside_prefect():
+def test_print_in_a_redirected_block_logs_each_printed_piece(caplog):
+    import contextlib
+
+    with caplog.at_level(logging.INFO, logger="prefect"):
+        with contextlib.redirect_stdout(plogging.RedirectToLog(plogging.get_logger("printed"))):
+            print("hello")
+            print("several", "words")  # print writes each word apart: Prefect 1 logs each
+    assert [r.getMessage() for r in caplog.records if r.name == "prefect.printed"] == ["hello", "several", "words"]
+
+
+def test_diagnostic_logger_is_configured_but_never_shipped():
     logger = plogging.create_diagnostic_logger("pc-diag")
-    assert logger.level == logging.DEBUG and logger.propagate is False and logger.handlers
+    assert prefect_handlers(logger)
+    assert not any(isinstance(h, plogging.CloudHandler) for h in logger.handlers)
+    assert logger.level == logging.INFO
 
 
-def test_getlogsize_counts_bytes():
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "héllo", None, None)
-    assert plogging.getlogsize(record) == len("héllo".encode())
+def test_root_logger_has_a_cloud_handler():
+    assert any(isinstance(h, plogging.CloudHandler) for h in plogging.get_logger().handlers)
 
 
-def test_cloud_handler_keeps_records_locally():
-    handler = plogging.CloudHandler()
-    handler.emit(logging.LogRecord("x", logging.INFO, __file__, 1, "m", None, None))
-    assert len(handler.records) == 1
+def test_getlogsize_adds_the_record_overhead():
+    log = {"flow_run_id": "a" * 32, "task_run_id": "b" * 32, "timestamp": "2024-01-01T00:00:00+00:00",
+           "name": "prefect.Task", "level": "INFO", "message": "m" * 500}
+    assert plogging.getlogsize(log) == 500 + plogging.LOG_OVERHEAD
+    assert len(json.dumps(log)) <= plogging.getlogsize(log)
+
+
+class RecordingClient:
+    """Stands in for a backend client: keeps what it is asked to upload."""
+
+    def __init__(self):
+        self.uploads = []
+
+    def write_run_logs(self, logs):
+        self.uploads.append(list(logs))
+
+
+@pytest.fixture
+def log_manager(monkeypatch):
+    manager = plogging.LogManager()
+    monkeypatch.setattr(prefect_classic, "Client", RecordingClient, raising=False)
+    monkeypatch.setattr(plogging, "LOG_MANAGER", manager)
+    yield manager
+    manager.stop()
+
+
+def test_cloud_handler_ships_nothing_outside_a_backend_run(log_manager):
+    logger = plogging.configure_logging(testing=True)
+    logger.warning("local run")
+    assert log_manager.queue.empty() and log_manager.thread is None
+
+
+def test_cloud_handler_queues_records_of_a_backend_run(log_manager):
+    logger = plogging.configure_logging(testing=True)
+    with context(running_with_backend=True, flow_run_id="fr", task_run_id="tr"):
+        logger.debug("below the configured level")
+        logger.info("hello %s", "there")
+        with set_temporary_config({"cloud.send_flow_run_logs": False}):
+            logger.info("not sent when disabled")
+    log = log_manager.queue.get_nowait()
+    assert log_manager.queue.empty()
+    assert isinstance(log.pop("timestamp"), str)
+    assert log == {"flow_run_id": "fr", "task_run_id": "tr", "name": "prefect-test-logger",
+                   "level": "INFO", "message": "hello there"}
+
+
+def test_cloud_handler_truncates_oversized_messages(log_manager, monkeypatch):
+    monkeypatch.setattr(plogging, "MAX_LOG_SIZE", plogging.LOG_OVERHEAD + 100)
+    logger = plogging.configure_logging(testing=True)
+    with context(running_with_backend=True):
+        with pytest.warns(UserWarning, match="exceeding the limit"):
+            logger.info("x" * 500)
+    assert log_manager.queue.get_nowait()["message"] == "x" * 100
+
+
+def test_log_manager_uploads_in_batches_and_stops_cleanly(log_manager, monkeypatch):
+    monkeypatch.setattr(plogging, "MAX_BATCH_LOG_SIZE", 2 * (plogging.LOG_OVERHEAD + 10))
+    monkeypatch.setattr(plogging, "MAX_LOG_SIZE", plogging.LOG_OVERHEAD + 10)
+    with set_temporary_config({"cloud.logging_heartbeat": 3600}):
+        for i in range(5):
+            log_manager.enqueue({"message": str(i) * 10})
+    client = log_manager.client
+    assert isinstance(client, RecordingClient) and log_manager.thread is not None
+    log_manager.stop()  # uploads what is queued without waiting for the heartbeat
+    assert [[log["message"][0] for log in batch] for batch in client.uploads] == [["0"], ["1"], ["2"], ["3"], ["4"]]
+    assert log_manager.thread is None and log_manager.client is None
+    log_manager.stop()
+
+
+def test_log_manager_keeps_logs_when_an_upload_fails(log_manager):
+    class FlakyClient(RecordingClient):
+        fail = True
+
+        def write_run_logs(self, logs):
+            if self.fail:
+                self.fail = False
+                raise ValueError("backend down")
+            super().write_run_logs(logs)
+
+    log_manager.client = FlakyClient()
+    log_manager.queue.put({"message": "kept"})
+    with pytest.warns(UserWarning, match="Failed to write logs with error"):
+        log_manager._write_logs()
+    assert log_manager.pending_logs == [{"message": "kept"}]
+    log_manager._write_logs()
+    assert log_manager.client.uploads == [[{"message": "kept"}]] and log_manager.pending_logs == []
+
+
+def test_records_carry_context_values_and_configured_attributes():
+    seen = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record)
+
+    logger = logging.getLogger("pc-any-logger")
+    handler = Keep()
+    logger.addHandler(handler)
+    try:
+        with context(flow_name="f", task_name="t", trace_id="abc"):
+            logger.warning("one")
+            with set_temporary_config({"logging.log_attributes": ["trace_id", "unset_key"]}):
+                logger.warning("two")
+            logger.warning("three")
+    finally:
+        logger.removeHandler(handler)
+    one, two, three = seen
+    assert (one.flow_name, one.task_name) == ("f", "t")
+    assert not hasattr(one, "flow_run_id") and not hasattr(one, "trace_id")  # unset: not added
+    assert (two.trace_id, two.unset_key) == ("abc", None)  # configured: always added
+    assert not hasattr(three, "trace_id")  # the cached attribute list follows the configuration
+
+
+def test_extra_loggers_are_configured_like_prefect():
+    name = "pc-extra-logger-2"
+    with set_temporary_config({"logging.extra_loggers": [name], "logging.level": "ERROR"}):
+        plogging.configure_extra_loggers()
+    extra = logging.getLogger(name)
+    assert prefect_handlers(extra) and extra.level == logging.ERROR
 
 
 def test_task_logger_is_a_prefect_child_named_after_the_task():
