@@ -1,6 +1,7 @@
 """How `DaskExecutor` hands calls to `dask.distributed`: the handles it returns, the batches
 that a background thread sends, and the function the workers run for each call."""
 import threading
+import time
 import weakref
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -56,11 +57,14 @@ _Item = Tuple[_Deferred, _TaskCall, List[Any], Optional[Dict[str, float]]]
 class _Sender:
     """Sends the calls submitted to a running `DaskExecutor` to the scheduler, in batches.
 
-    A background thread sends whatever has been submitted since its last batch (one
-    `client.map` per set of worker resources), so calls reach the cluster promptly and many
-    calls submitted in a row travel together. `flush()` sends the rest at once, in the caller's
-    thread (before a wait, before a call whose upstream is not sent yet, every `batch_size`).
+    A background thread sends what has been submitted once submissions pause for `QUIET`
+    seconds (one `client.map` per set of worker resources), so calls reach the cluster within
+    milliseconds even if nobody waits, and calls submitted in a row travel together. `flush()`
+    sends the rest at once, in the caller's thread (before a wait, before a call whose upstream is
+    not sent yet, every `batch_size`).
     """
+
+    QUIET = 0.005
 
     def __init__(self, client: Any, batch_size: int, event_name: Optional[str],
                  registry: Optional[weakref.WeakSet[Any]]):
@@ -72,6 +76,7 @@ class _Sender:
         self._lock = threading.Lock()  # guards _unsent
         self._sending = threading.Lock()  # one batch at a time, in submission order
         self._wake = threading.Event()
+        self._added = 0  # calls queued so far (the sending thread waits for it to stop moving)
         self._stopping = False
         self._error: Optional[BaseException] = None
         self._thread = threading.Thread(target=self._loop, name="prefect-dask-sender", daemon=True)
@@ -82,6 +87,7 @@ class _Sender:
         self._raise_error()
         with self._lock:
             self._unsent.append(item)
+            self._added += 1
             queued = len(self._unsent)
         if queued >= self._batch_size:
             self.flush()
@@ -114,6 +120,10 @@ class _Sender:
         while True:
             self._wake.wait()
             self._wake.clear()
+            seen = -1
+            while seen != self._added and not self._stopping:  # let a burst of submits finish
+                seen = self._added
+                time.sleep(self.QUIET)
             if self._stopping:
                 return
             try:
