@@ -78,7 +78,7 @@ def run(n: int) -> List[Tuple[str, int, float, float, float]]:
     rows = []
     for shape, builder in (("chain", build_chain), ("fan-in", build_fan_in)):
         build_s, flow = timed(lambda b=builder: b(n))  # type: ignore[misc]
-        assert isinstance(flow, Flow) and len(flow) == n, (shape, len(flow))
+        assert isinstance(flow, Flow) and len(flow.tasks) == n, (shape, len(flow.tasks))
         assert len(flow.sorted_tasks()) == n
         sort_s = time_sort(flow)
         sort2_s = time_sort(builder(2 * n))

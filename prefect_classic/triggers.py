@@ -1,7 +1,16 @@
 """Triggers decide, from a task's upstream states, whether the task runs.
 
 A trigger takes `upstream_states: Dict[Edge, State]` and returns True to run, or raises a signal
-(`TRIGGERFAIL`, `SKIP`, `PAUSE`). A Mapped upstream counts as its children's states.
+(`TRIGGERFAIL`, `SKIP`, `PAUSE`). A Mapped upstream counts as its children's states, and a state
+reached through several edges (one upstream task bound to several arguments) counts once.
+Skipped states count as successes.
+
+Example:
+    ```python
+    @task(trigger=triggers.all_failed)
+    def on_failure():
+        ...
+    ```
 """
 from typing import Any, Callable, Dict, List, Optional, Union
 
@@ -16,13 +25,15 @@ __all__ = [
 
 
 def _states(upstream_states: Dict[Any, State]) -> List[State]:
-    found: List[State] = []
+    """The distinct upstream states, with each Mapped state replaced by its children's states."""
+    found: Dict[int, State] = {}
     for state in upstream_states.values():
-        if isinstance(state, Mapped) and state.map_states:
-            found.extend(state.map_states)
+        if isinstance(state, Mapped):
+            for child in state.map_states:
+                found.setdefault(id(child), child)
         else:
-            found.append(state)
-    return found
+            found.setdefault(id(state), state)
+    return list(found.values())
 
 
 def _require_all(upstream_states: Dict[Any, State], check: str, name: str, failure: str) -> bool:
@@ -34,8 +45,7 @@ def _require_all(upstream_states: Dict[Any, State], check: str, name: str, failu
 
 def _require_any(upstream_states: Dict[Any, State], check: str, name: str, failure: str) -> bool:
     """True when there are no upstream states or one passes `State.<check>()`; else TRIGGERFAIL."""
-    states = _states(upstream_states)
-    if states and not any(getattr(s, check)() for s in states):
+    if upstream_states and not any(getattr(s, check)() for s in _states(upstream_states)):
         raise signals.TRIGGERFAIL(f'Trigger was "{name}" but {failure}.')
     return True
 
@@ -146,7 +156,7 @@ def any_failed(upstream_states: Dict[Any, State]) -> bool:
 
 
 def not_all_skipped(upstream_states: Dict[Any, State]) -> bool:
-    """Run unless every upstream task was skipped (then skip); fail if any upstream failed.
+    """Run when every upstream task succeeded and not all of them skipped.
 
     Args:
         - upstream_states (Dict[Edge, State]): the upstream states
@@ -155,11 +165,11 @@ def not_all_skipped(upstream_states: Dict[Any, State]) -> bool:
         - bool: True (the task runs)
 
     Raises:
-        - SKIP: when every upstream task was skipped
+        - SKIP: when every upstream task was skipped (also when there are none)
         - TRIGGERFAIL: when some upstream task did not succeed
     """
     states = _states(upstream_states)
-    if states and all(s.is_skipped() for s in states):
+    if all(s.is_skipped() for s in states):
         raise signals.SKIP("All upstreams were skipped", result=None)
     return _require_all(
         upstream_states, "is_successful", "not_all_skipped", "some of the upstream tasks failed"
@@ -171,35 +181,43 @@ def _count_trigger(
     at_most: Optional[Union[int, float]],
 ) -> Callable[[Dict[Any, State]], bool]:
     def _bound(value: Union[int, float], total: int) -> float:
-        return value * total if isinstance(value, float) and 0 <= value <= 1 else value
+        # below 1: a fraction of the upstream states; otherwise a count
+        return total * value if value < 1 else value
 
     def trigger(upstream_states: Dict[Any, State]) -> bool:
+        if not upstream_states:
+            return True
         states = _states(upstream_states)
         matched = sum(1 for s in states if is_match(s))
         low = _bound(at_least, len(states)) if at_least is not None else 0
         high = _bound(at_most, len(states)) if at_most is not None else len(states)
         if not low <= matched <= high:
             raise signals.TRIGGERFAIL(
-                f'Trigger was "some_{kind}" but {matched} of {len(states)} upstream tasks were '
-                f"{kind} (wanted at least {at_least}, at most {at_most})."
+                f'Trigger was "some_{kind}" but thresholds were not met ({matched} of {len(states)} '
+                f"upstream tasks were {kind}; wanted at least {at_least}, at most {at_most})."
             )
         return True
 
+    # named after its factory (the serializer finds the factory by name), qualified as a closure
     trigger.__name__ = f"some_{kind}"
+    trigger.__qualname__ = f"some_{kind}.<locals>._some_{kind}"
     return trigger
 
 
 def some_successful(
     at_least: Optional[Union[int, float]] = None, at_most: Optional[Union[int, float]] = None
 ) -> Callable[[Dict[Any, State]], bool]:
-    """A trigger that runs when the number of successful upstream tasks is within bounds.
+    """A trigger that runs when the number of successful upstream states is within bounds
+    (always, when there are no upstream tasks).
 
     Args:
-        - at_least (Union[int, float], optional): minimum count, or fraction (0-1) of upstreams
-        - at_most (Union[int, float], optional): maximum count, or fraction (0-1) of upstreams
+        - at_least (Union[int, float], optional): the minimum; below 1, a fraction of the
+            upstream states, else a count
+        - at_most (Union[int, float], optional): the maximum; below 1, a fraction of the
+            upstream states, else a count
 
     Returns:
-        - Callable: the trigger
+        - Callable: the trigger (it raises TRIGGERFAIL when the count is out of bounds)
     """
     return _count_trigger("successful", State.is_successful, at_least, at_most)
 
@@ -207,13 +225,16 @@ def some_successful(
 def some_failed(
     at_least: Optional[Union[int, float]] = None, at_most: Optional[Union[int, float]] = None
 ) -> Callable[[Dict[Any, State]], bool]:
-    """A trigger that runs when the number of failed upstream tasks is within bounds.
+    """A trigger that runs when the number of failed upstream states is within bounds (always,
+    when there are no upstream tasks).
 
     Args:
-        - at_least (Union[int, float], optional): minimum count, or fraction (0-1) of upstreams
-        - at_most (Union[int, float], optional): maximum count, or fraction (0-1) of upstreams
+        - at_least (Union[int, float], optional): the minimum; below 1, a fraction of the
+            upstream states, else a count
+        - at_most (Union[int, float], optional): the maximum; below 1, a fraction of the
+            upstream states, else a count
 
     Returns:
-        - Callable: the trigger
+        - Callable: the trigger (it raises TRIGGERFAIL when the count is out of bounds)
     """
     return _count_trigger("failed", State.is_failed, at_least, at_most)

@@ -44,6 +44,8 @@ API_PAGES = {
     "api/serialization": ["prefect_classic.serialization.state", "StateSchema", "FlowSchema", "check_version"],
     "api/executors": ["LocalDaskExecutor", "DaskExecutor", "cluster_kwargs", "batch_size"],
     "api/tasks": ["ShellTask", "PrefectSecret", "EnvVarSecret"],
+    "api/backend-era": ["get_default_storage_class", "KubernetesRun", "BackendOnlyError", "slack_notifier",
+                        "create_link_artifact", "StartFlowRun"],
 }
 CONCEPT_PAGES = ["concepts/cache-policies", "concepts/schedules", "concepts/serialization",
                  "concepts/executors", "performance"]

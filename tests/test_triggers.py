@@ -104,6 +104,22 @@ class TestNotAllSkipped:
             triggers.not_all_skipped(upstream(Skipped(), Failed()))
 
 
+    def test_skips_when_there_is_no_upstream_at_all(self):
+        with pytest.raises(signals.SKIP, match="All upstreams were skipped"):
+            triggers.not_all_skipped({})
+
+
+class TestDistinctStates:
+    def test_one_state_reached_through_two_edges_counts_once(self):
+        """A task bound to one upstream task twice (x=t, y=t) sees that state once."""
+        up, down, failed = Task(), Task(), Failed()
+        states = {Edge(up, down, key="x"): failed, Edge(up, down, key="y"): failed,
+                  Edge(Task(), down): Success()}
+        assert triggers.some_failed(at_most=1)(states)
+        with pytest.raises(signals.TRIGGERFAIL, match="1 of 2 upstream tasks were failed"):
+            triggers.some_failed(at_least=2)(states)
+
+
 class TestMappedUpstreams:
     def test_mapped_children_are_flattened(self):
         mixed = Mapped(map_states=[Success(), Failed()])
@@ -128,7 +144,7 @@ class TestSomeSuccessful:
         assert triggers.some_successful(at_least=2)(states)
         assert triggers.some_successful(at_most=2)(states)
         assert triggers.some_successful(at_least=1, at_most=3)(states)
-        with pytest.raises(signals.TRIGGERFAIL, match='"some_successful" but 2 of 4 upstream tasks were successful'):
+        with pytest.raises(signals.TRIGGERFAIL, match=r'"some_successful" but thresholds were not met \(2 of 4 upstream tasks were successful'):
             triggers.some_successful(at_least=3)(states)
         with pytest.raises(signals.TRIGGERFAIL, match="wanted at least None, at most 1"):
             triggers.some_successful(at_most=1)(states)
@@ -136,7 +152,10 @@ class TestSomeSuccessful:
     def test_fractions_scale_with_the_upstream_count(self):
         states = upstream(Success(), Success(), Success(), Failed())
         assert triggers.some_successful(at_least=0.75)(states)
-        assert triggers.some_successful(at_least=0.5, at_most=1.0)(states)
+        assert triggers.some_successful(at_least=0.5, at_most=0.99)(states)
+        # 1 and above are counts, even as floats
+        with pytest.raises(signals.TRIGGERFAIL):
+            triggers.some_successful(at_most=1.0)(states)
         with pytest.raises(signals.TRIGGERFAIL):
             triggers.some_successful(at_least=0.9)(states)
         with pytest.raises(signals.TRIGGERFAIL):
@@ -147,7 +166,11 @@ class TestSomeSuccessful:
 
     def test_trigger_is_named(self):
         assert triggers.some_successful().__name__ == "some_successful"
-        assert triggers.some_failed().__name__ == "some_failed"
+        assert triggers.some_failed().__qualname__ == "some_failed.<locals>._some_failed"
+
+    def test_no_upstream_tasks_always_passes(self):
+        assert triggers.some_successful(at_least=3)({})
+        assert triggers.some_failed(at_least=3)({})
 
 
 class TestSomeFailed:
@@ -155,7 +178,7 @@ class TestSomeFailed:
         states = upstream(Failed(), TimedOut(), Success(), Skipped())
         assert triggers.some_failed(at_least=2)(states)
         assert triggers.some_failed(at_least=0.5, at_most=0.5)(states)
-        with pytest.raises(signals.TRIGGERFAIL, match='"some_failed" but 2 of 4 upstream tasks were failed'):
+        with pytest.raises(signals.TRIGGERFAIL, match="2 of 4 upstream tasks were failed"):
             triggers.some_failed(at_most=1)(states)
         with pytest.raises(signals.TRIGGERFAIL):
             triggers.some_failed(at_least=0.75)(states)

@@ -1,7 +1,8 @@
 """The `prefect-classic` command: run flows from files, migrate `prefect` imports, the shim.
 
     prefect-classic run flow.py [--name FLOW] [--param k=v …] [--param-file p.json]
-                                [--executor local|local-dask|dask[:ADDRESS]] [--quiet]
+                                [--executor local|local-dask|dask[:ADDRESS]]
+                                [--log-level LEVEL | --quiet] [--report run.json|run.html …]
     prefect-classic migrate PATH… [--write | --check]
     prefect-classic shim run script.py [ARGS…]      prefect-classic shim info
     prefect-classic visualize flow.py -o flow.png [--name FLOW]
@@ -11,18 +12,22 @@ import logging
 import os
 import shutil
 import sys
-from typing import Any, Optional, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional, Sequence
 
 import click
 
 from prefect_classic.cli.flows import (
-    TaskRunProgress,
+    PATH_HINT,
+    check_required_parameters,
     failed_task_names,
     find_flow,
     imports_prefect,
     load_flows,
+    looks_like_flow_file,
     make_executor,
     parse_params,
+    resolve_executor,
     state_table,
 )
 
@@ -58,16 +63,32 @@ def _load_flow(path: str, name: Optional[str], quiet: bool) -> Any:
     return find_flow(load_flows(path), path, name)
 
 
-def _progress_printer(stream: Any) -> Any:
-    def show(finished: int, total: int) -> None:
-        stream.write(f"\r{finished}/{total} task runs finished")
-        stream.flush()
+_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
-    return show
+
+@contextmanager
+def _log_level(level: Optional[int]) -> Iterator[None]:
+    """Set the `prefect` logger's level for a block, and the environment's
+    `PREFECT__LOGGING__LEVEL` so worker processes started meanwhile log at that level too."""
+    if level is None:
+        yield
+        return
+    logger = logging.getLogger("prefect")
+    old_level, old_env = logger.level, os.environ.get("PREFECT__LOGGING__LEVEL")
+    logger.setLevel(level)
+    os.environ["PREFECT__LOGGING__LEVEL"] = logging.getLevelName(min(level, logging.CRITICAL))
+    try:
+        yield
+    finally:
+        logger.setLevel(old_level)
+        if old_env is None:
+            os.environ.pop("PREFECT__LOGGING__LEVEL", None)
+        else:
+            os.environ["PREFECT__LOGGING__LEVEL"] = old_env
 
 
 @cli.command()
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
 @click.option("--name", "-n", default=None, help="The flow to run when the file defines several.")
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
               help="A parameter value (parsed as JSON when valid JSON, else a string); repeatable.")
@@ -75,39 +96,61 @@ def _progress_printer(stream: Any) -> Any:
               help="A JSON file with an object of parameter values (--param wins).")
 @click.option("--executor", "-e", default=None, metavar="local|local-dask|dask[:ADDRESS]",
               help="Where tasks run (default: the flow's executor, else the configured default).")
+@click.option("--log-level", "-l", type=click.Choice(_LEVELS, case_sensitive=False), default=None,
+              help="Show logs from this level up (default: config `logging.level`, "
+                   "e.g. PREFECT__LOGGING__LEVEL=DEBUG; INFO when unset).")
 @click.option("--quiet", "-q", is_flag=True, help="No logs or progress; just the table and the verdict.")
-def run(path: str, name: Optional[str], params: Sequence[str], param_file: Optional[str],
-        executor: Optional[str], quiet: bool) -> None:
-    """Run the flow defined in PATH once and print each task's final state.
+@click.option("--report", "-r", "reports", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write a run report: FILE.json (every task run's state, times, run count, cache hits) "
+                   "or FILE.html (timeline, graph, filterable table, tracebacks); repeatable.")
+def run(path: Optional[str], name: Optional[str], params: Sequence[str], param_file: Optional[str],
+        executor: Optional[str], log_level: Optional[str], quiet: bool, reports: Sequence[str]) -> None:
+    """Run the flow defined in PATH once: logs and a progress line while it runs, then each
+    task's final state.
 
     Exits 0 when the flow run succeeds and 1 when it fails (naming the failed tasks).
     """
-    from prefect_classic.utilities.logging import temporary_logger_config
+    from prefect_classic.cli.live import Redactor, RunDisplay, collect_secrets
+    from prefect_classic.cli.report import REPORT_FORMATS, build_report, write_report
+    from prefect_classic.cli.tracking import RunTracker
 
+    if path is None:
+        hint = f" {PATH_HINT}" if any(looks_like_flow_file(p) for p in params) else ""
+        raise click.UsageError(f"Missing argument 'PATH' (the flow file).{hint}")
+    for report in reports:
+        if os.path.splitext(report)[1].lower() not in REPORT_FORMATS:
+            raise click.BadParameter(f"{report!r}: a report is a .json or .html file", param_hint="--report")
     parameters = parse_params(params, param_file)
     executor_obj = make_executor(executor)
     flow = _load_flow(path, name, quiet)
-    live = not quiet and sys.stderr.isatty()
-    progress = TaskRunProgress(len(flow.tasks), on_change=_progress_printer(sys.stderr) if live else None)
-    level = logging.CRITICAL + 1 if quiet else (logging.WARNING if live else None)
+    check_required_parameters(flow, parameters)
+    executor_obj = resolve_executor(flow, executor_obj)
+    level = logging.CRITICAL + 1 if quiet else (logging.getLevelName(log_level.upper()) if log_level else None)
+    tracker = RunTracker(len(flow.tasks))
+    tracker.serve()
+    redactor = Redactor(collect_secrets(flow))
     try:
-        with temporary_logger_config(level=level):
+        with _log_level(level), RunDisplay(tracker, executor_obj, redactor, quiet=quiet):
             state = flow.run(parameters=parameters, executor=executor_obj, run_on_schedule=False,
-                             task_runner_state_handlers=[progress])
+                             task_runner_state_handlers=[tracker])
+            tracker.reconcile(flow, state)
     except ValueError as exc:  # unknown parameters
         raise click.ClickException(str(exc)) from exc
     finally:
-        if live:
-            sys.stderr.write("\n")
-    click.echo(state_table(flow, state))
+        tracker.close()
+    for value in collect_secrets(flow, state):
+        redactor.add(value)
+    click.echo(state_table(flow, state, redactor))
+    if reports:
+        data = build_report(flow, state, tracker, redactor.data, parameters=parameters, executor=executor_obj)
+        for report in reports:
+            click.echo(f"report: {write_report(report, data)}", err=True)
     if state.is_successful():
-        click.echo(f"Flow run of {flow.name!r} succeeded: {type(state).__name__}"
-                   # runs on other processes are not counted here: show the count only when complete
-                   + (f" ({progress.finished} task runs)" if progress.finished >= len(flow.tasks) else ""))
+        click.echo(f"Flow run of {flow.name!r} succeeded: {type(state).__name__} ({tracker.done} task runs)")
         return
     failed = failed_task_names(flow, state)
     detail = f"failed tasks: {', '.join(failed)}" if failed else (state.message or "no task failed")
-    click.echo(f"Flow run of {flow.name!r} FAILED ({type(state).__name__}): {detail}", err=True)
+    click.echo(redactor(f"Flow run of {flow.name!r} FAILED ({type(state).__name__}): {detail}"), err=True)
     sys.exit(1)
 
 
@@ -115,23 +158,27 @@ def run(path: str, name: Optional[str], params: Sequence[str], param_file: Optio
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
-              help="The image to write; the extension picks the format (png, svg, pdf, …).")
+              help="The file to write; the extension picks the format (png, svg, pdf, …; .dot and .gv "
+                   "write the graph's source without Graphviz).")
 @click.option("--name", "-n", default=None, help="The flow to draw when the file defines several.")
-def visualize(path: str, output: str, name: Optional[str]) -> None:
+@click.option("--horizontal", is_flag=True, help="Lay the graph out from left to right.")
+def visualize(path: str, output: str, name: Optional[str], horizontal: bool) -> None:
     """Draw the flow defined in PATH with graphviz."""
+    from prefect_classic.utilities.visualization import SOURCE_FORMATS
+
+    stem, ext = os.path.splitext(output)
+    fmt = ext.lstrip(".").lower() or "png"
     try:
         import graphviz  # noqa: F401
     except ImportError as exc:
         raise click.ClickException(
             "visualize needs the graphviz Python package: `pip install 'prefect-classic[viz]'`.") from exc
-    if shutil.which("dot") is None:
+    if fmt not in SOURCE_FORMATS and shutil.which("dot") is None:
         raise click.ClickException(
             "visualize needs the Graphviz `dot` program on PATH (e.g. `apt-get install graphviz` or "
-            "`brew install graphviz`).")
+            "`brew install graphviz`) to draw images; a .dot file needs no program: `-o flow.dot`.")
     flow = _load_flow(path, name, quiet=True)
-    stem, ext = os.path.splitext(output)
-    fmt = ext.lstrip(".").lower() or "png"
-    flow.visualize(filename=stem, format=fmt)
+    flow.visualize(filename=stem, format=fmt, horizontal=horizontal)
     click.echo(f"wrote {stem}.{fmt}")
 
 
@@ -146,7 +193,14 @@ def migrate(paths: Sequence[str], write: bool, check: bool) -> None:
     Prints a unified diff unless --write or --check. Uses of Prefect 1 APIs that prefect_classic
     does not provide are reported as warnings (FILE:LINE:COL) and do not change the exit status.
     """
-    from prefect_classic.compat.codemod import migrate_paths
+    try:
+        from prefect_classic.compat.codemod import migrate_paths
+    except ImportError as exc:
+        if exc.name is None or not exc.name.startswith("libcst"):
+            raise
+        raise click.ClickException(
+            "migrate needs libcst, which is not installed: `pip install 'prefect-classic[migrate]'` "
+            "(or `pip install libcst`).") from exc
 
     if write and check:
         raise click.UsageError("--write and --check cannot be combined.")

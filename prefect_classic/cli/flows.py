@@ -1,23 +1,26 @@
 """What `prefect-classic run` and `visualize` share: loading flows from a file, parameters,
-executors, a progress counter and the final state table."""
+executors and the final state table."""
 import ast
 import json
 import os
 import sys
-import threading
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import click
 
 __all__ = [
-    "TaskRunProgress",
+    "PATH_HINT",
+    "check_required_parameters",
     "failed_task_names",
     "find_flow",
     "imports_prefect",
     "load_flows",
+    "looks_like_flow_file",
     "make_executor",
     "parse_params",
+    "resolve_executor",
     "state_table",
+    "user_traceback",
 ]
 
 
@@ -71,7 +74,8 @@ def load_flows(path: str) -> List[Any]:
     except SystemExit as exc:
         raise click.ClickException(f"{path} called sys.exit({exc.code}) while loading") from exc
     except Exception as exc:
-        raise click.ClickException(f"Error while loading {path}: {type(exc).__name__}: {exc}") from exc
+        raise click.ClickException(
+            f"Error while loading {path}:\n{user_traceback(exc, path)}") from exc
     finally:
         sys.path[:] = saved_path
     flows: List[Any] = []
@@ -79,6 +83,28 @@ def load_flows(path: str) -> List[Any]:
         if isinstance(value, Flow) and not any(value is f for f in flows):
             flows.append(value)
     return flows
+
+
+def user_traceback(exc: BaseException, path: str) -> str:
+    """The traceback of an error raised while executing the file `path`, starting at the file's
+    own frame (the frames of the command line and of `runpy` are left out).
+
+    Args:
+        - exc (BaseException): the error
+        - path (str): the flow file
+
+    Returns:
+        - str: the formatted traceback, ending with the error line
+    """
+    import traceback
+
+    target = os.path.realpath(path)
+    tb = exc.__traceback__
+    while tb is not None and os.path.realpath(tb.tb_frame.f_code.co_filename) != target:
+        tb = tb.tb_next
+    if tb is None:  # e.g. a syntax error: no frame of the file itself
+        return "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
+    return "".join(traceback.format_exception(type(exc), exc, tb)).rstrip()
 
 
 def find_flow(flows: Sequence[Any], path: str, name: Optional[str]) -> Any:
@@ -106,6 +132,34 @@ def find_flow(flows: Sequence[Any], path: str, name: Optional[str]) -> Any:
     if len(flows) > 1:
         raise click.ClickException(f"Found {len(flows)} flows in {path}: {names}. Choose one with --name.")
     return flows[0]
+
+
+#: for users of Prefect 1's `prefect run -p flow.py`
+PATH_HINT = ("Here `-p` is `--param KEY=VALUE`; the flow file is the argument: Prefect 1's "
+             "`prefect run -p flow.py` is `prefect-classic run flow.py`.")
+
+
+def looks_like_flow_file(value: str) -> bool:
+    """Whether a command-line value looks like a Python file (`flow.py`, an existing `.py` path)."""
+    return value.endswith((".py", ".pyw"))
+
+
+def check_required_parameters(flow: Any, parameters: Dict[str, Any]) -> None:
+    """Fail before the run when a required parameter has no value, saying how to pass it.
+
+    Args:
+        - flow (Flow): the flow
+        - parameters (dict): the values given
+
+    Raises:
+        - click.ClickException: naming the missing parameters and the options that pass them
+    """
+    missing = sorted(p.name for p in flow.parameters() if p.required and p.name not in parameters)
+    if missing:
+        how = " ".join(f"--param {name}=VALUE" for name in missing)
+        raise click.ClickException(
+            f"Flow {flow.name!r} did not receive the following required parameters: {', '.join(missing)}. "
+            f"Pass them with `{how}` (values are JSON, else strings) or in a JSON file with `--param-file`.")
 
 
 def _parse_value(raw: str) -> Any:
@@ -144,6 +198,8 @@ def parse_params(pairs: Sequence[str], param_file: Optional[str]) -> Dict[str, A
         params.update(loaded)
     for pair in pairs:
         key, sep, raw = pair.partition("=")
+        if not sep and looks_like_flow_file(pair):
+            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}. {PATH_HINT}", param_hint="--param")
         if not sep or not key.strip():
             raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--param")
         params[key.strip()] = _parse_value(raw)
@@ -176,6 +232,10 @@ def make_executor(spec: Optional[str]) -> Any:
         raise click.BadParameter(f"unknown executor {spec!r}; use local, local-dask, dask or dask:ADDRESS",
                                  param_hint="--executor")
     try:
+        import dask  # noqa: F401
+
+        if kind == "dask":
+            import distributed  # noqa: F401
         from prefect_classic.executors.dask import DaskExecutor, LocalDaskExecutor
     except ImportError as exc:
         raise click.ClickException(
@@ -186,68 +246,24 @@ def make_executor(spec: Optional[str]) -> Any:
     return DaskExecutor(address=address) if address else DaskExecutor()
 
 
-class TaskRunProgress:
-    """A task-runner state handler counting finished task runs, mapped children included.
+def resolve_executor(flow: Any, executor: Any) -> Any:
+    """The executor a run of `flow` uses: the one given, else the flow's, else the configured
+    default (`engine.executor.default_class`)."""
+    if executor is not None:
+        return executor
+    if getattr(flow, "executor", None) is not None:
+        return flow.executor
+    from prefect_classic.engine import get_default_executor_class
 
-    The total starts at the number of tasks and grows by `n_map_states` when a mapped parent
-    becomes Mapped. Each finished run is counted once (by task and map index).
-
-    Args:
-        - n_tasks (int): tasks in the flow
-        - on_change (Callable, optional): called with `(finished, total)` after each change
-    """
-
-    def __init__(self, n_tasks: int, on_change: Optional[Callable[[int, int], None]] = None):
-        self.total = n_tasks
-        self._finished: set = set()
-        self._mapped: set = set()
-        self._lock = threading.Lock()
-        self.on_change = on_change
-
-    @property
-    def finished(self) -> int:
-        """How many task runs have finished."""
-        return len(self._finished)
-
-    def __getstate__(self) -> dict:
-        # shipped to Dask workers with each task run: the copy there counts nothing visible,
-        # so it travels without its lock and printer
-        state = self.__dict__.copy()
-        state["_lock"] = None
-        state["on_change"] = None
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
-
-    def __call__(self, runner: Any, old_state: Any, new_state: Any) -> Any:
-        from prefect_classic.engine.state import Mapped
-        from prefect_classic.utilities.context import context
-
-        if not new_state.is_finished():
-            return new_state
-        task_id = id(runner.task)
-        with self._lock:
-            key = (task_id, context.get("map_index"))
-            changed = key not in self._finished
-            self._finished.add(key)
-            if isinstance(new_state, Mapped) and task_id not in self._mapped:
-                self._mapped.add(task_id)
-                self.total += new_state.n_map_states
-                changed = True
-            counts = (self.finished, self.total)
-        if changed and self.on_change is not None:
-            self.on_change(*counts)
-        return new_state
+    return get_default_executor_class()()
 
 
-def _short(value: Any, width: int = 60) -> str:
-    text = " ".join(str(value).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
-def _describe(state: Any) -> str:
+def _describe(task: Any, state: Any, redact: Callable[[str], str]) -> str:
+    from prefect_classic.cli.tracking import MASK, _short_repr, is_secret_state
     from prefect_classic.engine.state import Mapped
 
     if isinstance(state, Mapped):
@@ -257,23 +273,29 @@ def _describe(state: Any) -> str:
         parts = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
         return f"{state.n_map_states} mapped runs" + (f": {parts}" if parts else "")
     if state.is_failed() or state.is_skipped() or not state.is_successful():
-        return _short(state.message or "")
+        return redact(_one_line(state.message or ""))
+    if is_secret_state(task, state):
+        return MASK
     result = state.result
     if result is None and state.message:
-        return _short(state.message)
-    return _short(repr(result))
+        return redact(_one_line(state.message))
+    return redact(_short_repr(result))
 
 
-def state_table(flow: Any, flow_state: Any) -> str:
-    """Each task's final state as a text table: task name, state, message or short result.
+def state_table(flow: Any, flow_state: Any, redact: Optional[Callable[[str], str]] = None) -> str:
+    """Each task's final state as a text table: task name, state, and the state's whole message
+    (failed, skipped, unfinished tasks) or a short repr of the result. Secret results are shown
+    as `****`.
 
     Args:
         - flow (Flow): the flow
         - flow_state (State): its run's final state
+        - redact (Callable, optional): masks secret values inside messages
 
     Returns:
         - str: the table
     """
+    redact = redact or (lambda text: text)
     states = flow_state.result if isinstance(flow_state.result, dict) else {}
     rows: List[Tuple[str, str, str]] = [("TASK", "STATE", "MESSAGE / RESULT")]
     for task in flow.sorted_tasks():
@@ -281,20 +303,22 @@ def state_table(flow: Any, flow_state: Any) -> str:
         if state is None:
             rows.append((task.name, "-", "no state"))
         else:
-            rows.append((task.name, type(state).__name__, _describe(state)))
+            rows.append((task.name, type(state).__name__, _describe(task, state, redact)))
     widths = [max(len(row[i]) for row in rows) for i in range(2)]
     return "\n".join(f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c}".rstrip() for a, b, c in rows)
 
 
-def failed_task_names(flow: Any, flow_state: Any) -> List[str]:
-    """Names of the failed tasks (`name[i]` for failed mapped children), in run order.
+def failed_task_names(flow: Any, flow_state: Any, limit: int = 5) -> List[str]:
+    """The failed tasks, in run order: `name`, `name[i]` for a failed mapped child, and for a
+    mapped task with more than `limit` failed children a summary naming the first ones.
 
     Args:
         - flow (Flow): the flow
         - flow_state (State): its run's final state
+        - limit (int, optional): failed children listed one by one per task
 
     Returns:
-        - List[str]: the names
+        - List[str]: one entry per failed task
     """
     from prefect_classic.engine.state import Mapped
 
@@ -303,8 +327,14 @@ def failed_task_names(flow: Any, flow_state: Any) -> List[str]:
     for task in flow.sorted_tasks():
         state = states.get(task)
         if isinstance(state, Mapped):
-            names.extend(f"{task.name}[{i}]" for i, child in enumerate(state.map_states)
-                         if getattr(child, "is_failed", lambda: False)())
+            failed = [i for i, child in enumerate(state.map_states)
+                      if getattr(child, "is_failed", lambda: False)()]
+            if len(failed) > limit:
+                first = ", ".join(f"{task.name}[{i}]" for i in failed[:3])
+                names.append(f"{task.name}: {len(failed)} of {len(state.map_states)} mapped runs failed "
+                             f"({first}, …)")
+            else:
+                names.extend(f"{task.name}[{i}]" for i in failed)
         elif state is not None and state.is_failed():
             names.append(task.name)
     return names

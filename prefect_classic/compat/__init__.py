@@ -5,8 +5,8 @@
   or `prefect-classic shim run script.py`.
 - `prefect_classic.compat.codemod`: rewrite `prefect` imports to `prefect_classic`
   (`prefect-classic migrate`).
-- Prefect 1 modules outside this project's scope (`prefect.client`, `prefect.agent`,
-  `prefect.storage`, …) raise `OutOfScopeImportError` explaining what to use instead.
+- Prefect 1 modules outside this project's scope (`prefect.agent`, `prefect.engine.cloud`,
+  the integration tasks, …) raise `OutOfScopeImportError` explaining what to use instead.
 """
 from prefect_classic.compat.out_of_scope import (
     OUT_OF_SCOPE,

@@ -15,9 +15,11 @@ around them are kept.
 `import prefect.engine.state` binds the name `prefect` to the top package, so the rewrite binds
 `prefect` to `prefect_classic` in the same statement and `prefect.engine.state.X` keeps working.
 The rewrite is idempotent. Uses of Prefect 1 APIs that prefect_classic does not provide
-(`prefect.client`, `prefect.storage.Docker`, `from prefect import Client`, names missing from a
-module) are reported as findings with file and line; they never change the exit status by
-themselves.
+(`prefect.agent`, `prefect.tasks.aws`, names missing from a module) are reported as findings with
+file and line, and so are backend-era lines that load but do something else here (`kind`
+"backend"): `flow.register(...)` (registers nothing, logs a warning), `Client` (its API calls
+raise `BackendOnlyError`), `prefect.tasks.prefect` (its tasks fail when run) and artifacts (no-ops).
+Findings never change the exit status by themselves.
 """
 import difflib
 import importlib
@@ -39,26 +41,54 @@ OLD = "prefect"
 NEW = "prefect_classic"
 
 #: Prefect 1 top-level names that live in out-of-scope modules
-_TOP_LEVEL_OUT_OF_SCOPE = {"Client": "client"}
+_TOP_LEVEL_OUT_OF_SCOPE: Dict[str, str] = {}
+
+_RUN_HERE = "run the flow with `prefect-classic run FILE.py` or `flow.run()`"
+#: backend-era modules that import fine but behave differently here -> what to know
+BACKEND_MODULES: Dict[str, str] = {
+    "prefect.tasks.prefect": ("create_flow_run, wait_for_flow_run, get_task_run_result, StartFlowRun, "
+                              "RenameFlowRun and CancelFlowRun need a Prefect backend: they fail with "
+                              "BackendOnlyError when they run; run a child flow with `child_flow.run()` "
+                              "inside a task instead"),
+    "prefect.backend": ("FlowView, FlowRunView, TaskRunView, TenantView and the KV store need a Prefect "
+                        "backend and raise BackendOnlyError; the artifact functions do nothing"),
+    "prefect.artifacts": "artifacts are shown by the Prefect UI: without a backend these functions do nothing",
+}
+CLIENT_NOTE = ("`Client` constructs, but its API calls (graphql, create_flow_run, set_secret, ...) need a "
+               "Prefect backend and raise BackendOnlyError")
+
+
+def backend_note(text: str) -> str:
+    """The message of a backend-era finding."""
+    return f"backend-era: {text}."
+
+
+def register_note(receiver: str) -> str:
+    """The message for a `<receiver>.register(...)` call."""
+    return backend_note(f"`{receiver}.register(...)` registers nothing: prefect_classic has no Prefect "
+                        f"Cloud/Server backend, so it logs a warning and returns None; {_RUN_HERE}")
 
 _SKIPPED_DIRS = {"__pycache__", "node_modules", "site-packages", ".git", ".tox", ".venv", "venv"}
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A use of a Prefect 1 API that prefect_classic does not provide.
+    """A use of a Prefect 1 API that prefect_classic does not provide (`kind` "missing"), or a
+    backend-era line that loads but does something else here (`kind` "backend").
 
     Args:
         - path (str): the file
         - line (int): 1-based line
         - column (int): 1-based column
-        - message (str): what is missing and what to do instead
+        - message (str): what is missing (or different) and what to do instead
+        - kind (str, optional): "missing" or "backend"
     """
 
     path: str
     line: int
     column: int
     message: str
+    kind: str = "missing"
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
@@ -210,6 +240,7 @@ class _ImportRewriter(cst.CSTTransformer):
         self._top_level: set = set()  # ids of the module's top-level statements
         self._in_top_level = False  # visiting a top-level simple statement
         self._prefect_bound_at_top = False  # an earlier top-level import bound `prefect`
+        self.imported_names: set = set()  # every name an import statement binds
 
     def visit_Module(self, node: cst.Module) -> bool:
         self._top_level = {id(stmt) for stmt in node.body}
@@ -224,11 +255,11 @@ class _ImportRewriter(cst.CSTTransformer):
         self._in_top_level = False
         return updated_node
 
-    def _report(self, node: cst.CSTNode, message: Optional[str]) -> None:
+    def _report(self, node: cst.CSTNode, message: Optional[str], kind: str = "missing") -> None:
         if message is None:
             return
         start = self.get_metadata(PositionProvider, node).start
-        finding = Finding(self.path, start.line, start.column + 1, message)
+        finding = Finding(self.path, start.line, start.column + 1, message, kind)
         if finding not in self.findings:
             self.findings.append(finding)
 
@@ -245,11 +276,14 @@ class _ImportRewriter(cst.CSTTransformer):
         binds_old = False
         for original, alias in zip(original_node.names, updated_node.names):
             dotted = get_full_name_for_node(alias.name)
+            bound = alias.asname.name if alias.asname is not None else None
+            self.imported_names.add(getattr(bound, "value", None) or (dotted or "").split(".")[0])
             if not _is_old(dotted):
                 names.append(alias)
                 continue
             assert dotted is not None
             self._report(original, self.checker.module(dotted))
+            self._report_backend_module(original, dotted)
             asname = alias.asname.name.value if alias.asname is not None else None  # type: ignore[union-attr]
             if dotted == OLD:
                 self.module_names.add(asname or OLD)
@@ -276,6 +310,10 @@ class _ImportRewriter(cst.CSTTransformer):
 
     # --- `from prefect… import …` ---------------------------------------------------------------
     def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
+        if not isinstance(original_node.names, cst.ImportStar):
+            for alias in original_node.names:
+                bound_node = alias.asname.name if alias.asname is not None else alias.name
+                self.imported_names.add(get_full_name_for_node(bound_node))  # type: ignore[arg-type]
         if original_node.relative or original_node.module is None:
             return updated_node
         dotted = get_full_name_for_node(original_node.module)
@@ -290,9 +328,19 @@ class _ImportRewriter(cst.CSTTransformer):
                 imported = get_full_name_for_node(alias.name)
                 if imported is not None:
                     self._report(alias, self.checker.name(dotted, imported))
+                    if imported == "Client" and dotted in (OLD, f"{OLD}.client", f"{OLD}.client.client"):
+                        self._report(alias, backend_note(CLIENT_NOTE), "backend")
+        if module_problem is None:
+            self._report_backend_module(original_node.module, dotted)
         return updated_node.with_changes(module=_rename_root(updated_node.module))  # type: ignore[arg-type]
 
-    # --- `prefect.storage.Docker(...)` and friends ---------------------------------------------
+    def _report_backend_module(self, node: cst.CSTNode, dotted: str) -> None:
+        for module, note in BACKEND_MODULES.items():
+            if dotted == module or dotted.startswith(module + "."):
+                self._report(node, backend_note(f"`{module}`: {note}"), "backend")
+                return
+
+    # --- `prefect.agent.LocalAgent(...)` and friends -------------------------------------------
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         dotted = get_full_name_for_node(node)
         if dotted is None:
@@ -301,7 +349,19 @@ class _ImportRewriter(cst.CSTTransformer):
         if root not in self.module_names or not rest:
             return True
         self._report(node, self.checker.attribute_chain(f"{OLD}.{rest}"))
+        if rest == "Client" or rest.startswith(("client.Client", "Client.")):
+            self._report(node, backend_note(CLIENT_NOTE), "backend")
+        self._report_backend_module(node, f"{OLD}.{rest}")
         return False
+
+    # --- `flow.register(...)` -----------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> bool:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "register":
+            receiver = get_full_name_for_node(func.value)
+            if receiver is not None and receiver.split(".")[0] not in self.imported_names:
+                self._report(node, register_note(receiver), "backend")
+        return True
 
 
 def migrate_source(source: Union[str, bytes], path: str = "<string>",

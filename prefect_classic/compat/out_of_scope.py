@@ -24,32 +24,16 @@ _BACKEND = ("it needs a Prefect Cloud/Server backend. prefect_classic runs flows
 
 #: relative module path (after `prefect.` / `prefect_classic.`) -> what to do instead
 OUT_OF_SCOPE: Dict[str, str] = {
-    "client": _BACKEND,
-    "backend": _BACKEND,
-    "artifacts": "artifacts are shown by the Prefect UI; log the information with `prefect_classic.context.logger` instead",
     "agent": ("agents launch flow runs for a Prefect backend; run flows with `flow.run()` or "
               "`prefect-classic run FILE.py` from your own scheduler (cron, a CI job, a Kubernetes CronJob) "
               "or give the flow a `schedule`"),
-    "storage": ("flow storage (Docker, S3, GitHub, Local, …) packages flows for a Prefect backend; keep "
-                "flows as Python files and run them with `prefect-classic run FILE.py`. Task results "
-                "are stored with `prefect_classic.engine.results` (LocalResult, S3Result, GCSResult)"),
-    "run_configs": ("run configs (LocalRun, DockerRun, KubernetesRun, ECSRun, …) tell a Prefect agent how to "
-                    "launch a run; choose the executor with `flow.executor` or `prefect-classic run "
-                    "--executor` and start the process yourself"),
     "environments": ("environments were replaced by run configs and executors in Prefect 1.0; set "
                      "`flow.executor` (prefect_classic.executors) instead"),
     "engine.cloud": ("CloudFlowRunner/CloudTaskRunner report to a Prefect backend; use "
                      "prefect_classic.engine.FlowRunner and TaskRunner"),
-    "tasks.prefect": ("create_flow_run / wait_for_flow_run / StartFlowRun need a Prefect backend; run "
-                      "the child flow in-process with `child_flow.run()` inside a task"),
     "tasks.cloud": "StartFlowRun needs a Prefect backend; run the child flow in-process with `child_flow.run()` inside a task",
     "utilities.graphql": _BACKEND,
     "utilities.agent": _BACKEND,
-    "utilities.storage": "flow storage is part of the Prefect backend workflow; import flows from Python files instead",
-    "utilities.notifications": ("the Slack/Gmail notifiers rely on Prefect Cloud secrets; write a small state "
-                                "handler `(task, old_state, new_state)` that posts with your own client"),
-    "utilities.aws": "call boto3 directly from your tasks (S3Result covers S3 checkpoints)",
-    "utilities.gcp": "call google-cloud-* clients directly from your tasks (GCSResult covers GCS checkpoints)",
     "utilities.kubernetes": "call the kubernetes client directly from your tasks",
     "utilities.git": "call git (e.g. with ShellTask) or a git library from your tasks",
 }
@@ -70,7 +54,8 @@ _INTEGRATIONS = (
     "zendesk",
 )
 _TASK_LIBRARY = ("of Prefect 1's task library prefect_classic keeps tasks.core, tasks.control_flow, "
-                 "tasks.shell and tasks.secrets; for integrations call the service's Python "
+                 "tasks.shell, tasks.powershell, tasks.secrets and tasks.prefect; for integrations call "
+                 "the service's Python "
                  "client (boto3, google-cloud-*, a database driver, …) from your own `@task`")
 OUT_OF_SCOPE.update({f"tasks.{name}": _TASK_LIBRARY for name in _INTEGRATIONS})
 

@@ -2,7 +2,10 @@
 import keyword
 from typing import Any, Optional
 
-__all__ = ["Edge", "is_valid_identifier"]
+from prefect_classic.core.task import Task
+from prefect_classic.utilities.edges import EdgeAnnotation
+
+__all__ = ["Edge", "Task", "is_valid_identifier"]
 
 
 def is_valid_identifier(string: str) -> bool:
@@ -21,29 +24,42 @@ class Edge:
     """A dependency: `downstream_task` runs after `upstream_task`, receiving its result as `key`.
 
     Args:
-        - upstream_task (Task): the task that runs first
-        - downstream_task (Task): the task that runs after
+        - upstream_task (Any): the task that runs first (a non-task becomes one with `as_task`;
+            an `unmapped`/`mapped`/`flatten` annotation sets `mapped`/`flattened`)
+        - downstream_task (Any): the task that runs after
         - key (str, optional): the downstream `run()` argument that receives the upstream result
-        - mapped (bool, optional): map the downstream task over the upstream result
-        - flattened (bool, optional): flatten the upstream result (a list of lists) first
+        - mapped (bool, optional): map the downstream task over the upstream result (an
+            annotation takes precedence)
+        - flattened (bool, optional): flatten the upstream result (a list of lists) first (an
+            annotation takes precedence)
+        - flow (Flow, optional): the flow that collections of tasks are bound in (default: the
+            flow in context)
 
     Raises:
-        - ValueError: if `key` is not a valid Python identifier
+        - ValueError: if the edge connects a task to itself, or `key` is not a valid Python
+            identifier
     """
 
     __slots__ = ("upstream_task", "downstream_task", "key", "mapped", "flattened")
 
     def __init__(self, upstream_task: Any, downstream_task: Any, key: Optional[str] = None,
-                 mapped: Optional[bool] = None, flattened: Optional[bool] = None):
+                 mapped: Optional[bool] = None, flattened: Optional[bool] = None, flow: Any = None):
         from prefect_classic.utilities.tasks import as_task
 
+        if upstream_task is downstream_task:
+            raise ValueError("Edges can not connect a task to itself.")
         if key is not None and not is_valid_identifier(key):
             raise ValueError(f'Key must be a valid identifier (received "{key}")')
-        self.upstream_task = as_task(upstream_task)
-        self.downstream_task = as_task(downstream_task)
+        annotations: dict = {}
+        if isinstance(upstream_task, EdgeAnnotation):
+            annotations.update(upstream_task.annotations)
+        if isinstance(downstream_task, EdgeAnnotation):
+            annotations.update(downstream_task.annotations)
+        self.upstream_task = as_task(upstream_task, flow=flow)
+        self.downstream_task = as_task(downstream_task, flow=flow)
         self.key = key
-        self.mapped = bool(mapped)
-        self.flattened = bool(flattened)
+        self.mapped = bool(annotations.get("mapped", mapped or False))
+        self.flattened = bool(annotations.get("flattened", flattened or False))
 
     @property
     def tasks(self) -> set:
@@ -51,8 +67,8 @@ class Edge:
         return {self.upstream_task, self.downstream_task}
 
     def __repr__(self) -> str:
-        key = f"(key={self.key})" if self.key else ""
-        return f"<Edge{key}: {self.upstream_task.name} to {self.downstream_task.name}>"
+        desc = f"Edge(key={self.key}, mapped={self.mapped}, flattened={self.flattened})"
+        return f"<{desc}: {self.upstream_task.name} to {self.downstream_task.name}>"
 
     def _cmp(self) -> tuple:
         return (self.upstream_task, self.downstream_task, self.key, self.mapped, self.flattened)

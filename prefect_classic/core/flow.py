@@ -1,21 +1,28 @@
 """Flow: a graph of tasks and the edges between them, and the entry point to run it."""
 import collections
+import collections.abc
 import copy
 import functools
+import hashlib
+import inspect
+import json
 import os
 import re
 import sys
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+import warnings
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 import cloudpickle
 
 from prefect_classic.configuration import config
 from prefect_classic.core.edge import Edge
 from prefect_classic.core.parameter import Parameter
-from prefect_classic.core.task import Task, run_signature
+from prefect_classic.core.task import Task
+from prefect_classic.tasks.core.constants import Constant
 from prefect_classic.utilities.context import context
-from prefect_classic.utilities.edges import EdgeAnnotation
 from prefect_classic.utilities.logging import get_logger
+from prefect_classic.utilities.tasks import as_task
 
 if sys.version_info >= (3, 11):
     from typing import TypedDict
@@ -34,7 +41,11 @@ class ParameterDetails(TypedDict):
 
 
 def cache(method: Callable) -> Callable:
-    """Memoize a Flow method until the flow's graph changes (`_cache` is cleared on change).
+    """Memoize a Flow method in the flow's `_cache` until the graph changes.
+
+    Entries are keyed `(method name, ((argument, value), ...))`. Every Flow method that changes
+    tasks, edges or reference tasks clears the cache; changing those collections directly is
+    noticed when their sizes change.
 
     Args:
         - method (Callable): the method (its arguments must be hashable)
@@ -42,17 +53,19 @@ def cache(method: Callable) -> Callable:
     Returns:
         - Callable: the memoized method
     """
+    signature = inspect.signature(method)
 
     @functools.wraps(method)
     def wrapper(self: "Flow", *args: Any, **kwargs: Any) -> Any:
-        key = (method.__name__, args, tuple(sorted(kwargs.items())))
+        self._check_cache()
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        key = (method.__name__, tuple(bound.arguments.items())[1:])
         try:
             return self._cache[key]
         except KeyError:
             value = self._cache[key] = method(self, *args, **kwargs)
             return value
-        except TypeError:  # unhashable arguments
-            return method(self, *args, **kwargs)
 
     return wrapper
 
@@ -64,13 +77,17 @@ class Flow:
         - name (str): the flow's name
         - schedule (Schedule, optional): when `flow.run()` runs it
         - executor (Executor, optional): the default executor for `flow.run()`
+        - run_config (RunConfig, optional): how a Prefect agent would start the flow's runs
+            (kept and serialized; `flow.run()` does not use it)
+        - storage (Storage, optional): where a Prefect backend would keep the flow (kept and
+            serialized; see `prefect_classic.storage`)
         - tasks ([Task], optional): tasks to add
         - edges ([Edge], optional): edges to add
         - reference_tasks ([Task], optional): the tasks whose states decide the flow's state
             (default: the terminal tasks)
         - state_handlers ([Callable], optional): `handler(flow, old_state, new_state)` on each change
         - on_failure (Callable, optional): `fn(flow, state)` when the flow run fails
-        - validate (bool, optional): validate edges as they are added (default
+        - validate (bool, optional): validate the `edges` as they are added (default
             `config.flows.eager_edge_validation`)
         - result (Result, optional): the default Result of tasks that have none
         - terminal_state_handler (Callable, optional): `fn(flow, state, reference_task_states)`
@@ -78,6 +95,7 @@ class Flow:
 
     Raises:
         - ValueError: when `name` is empty
+        - TypeError: when `state_handlers` is not a sequence
     """
 
     def __init__(self, name: str, schedule: Any = None, executor: Any = None, environment: Any = None,
@@ -86,50 +104,53 @@ class Flow:
                  state_handlers: Optional[List[Callable]] = None, on_failure: Optional[Callable] = None,
                  validate: Optional[bool] = None, result: Any = None,
                  terminal_state_handler: Optional[Callable] = None):
+        self._cache: Dict[Any, Any] = {}
+        self._cache_key: Tuple[int, int, int] = (0, 0, 0)
         if not name:
             raise ValueError("A name must be provided for the flow.")
-        for unsupported, value in (("environment", environment), ("run_config", run_config), ("storage", storage)):
-            if value is not None:
-                raise ValueError(
-                    f"`{unsupported}` is part of Prefect Cloud/Server deployment, which is not part of "
-                    "prefect_classic; run the flow with `flow.run()` or `prefect-classic run`."
-                )
+        if environment is not None:
+            raise ValueError(
+                "`environment` is part of Prefect Cloud/Server deployment, which is not part of "
+                "prefect_classic; run the flow with `flow.run()` or `prefect-classic run`."
+            )
+        self.run_config = run_config
+        self.storage = storage
         self.name = name
         self.logger = get_logger(self.name)
         self.schedule = schedule
         self.executor = executor
         self.result = result
+        self.terminal_state_handler = terminal_state_handler
         self.tasks: Set[Task] = set()
         self.edges: Set[Edge] = set()
-        self.constants: Dict[Task, Dict[str, Any]] = collections.defaultdict(dict)
         self.slugs: Dict[Task, str] = {}
-        self._slug_owners: Dict[str, Task] = {}
+        self.constants: Dict[Task, Dict[str, Any]] = collections.defaultdict(dict)
+        self._reference_tasks: Set[Task] = set()
+        self._slug_counters: Dict[str, int] = {}
+        self._taken_slugs: Set[str] = set()
+        # the edge index: edges into / out of each task, kept up to date by the Flow's methods
         self._upstream: Dict[Task, Set[Edge]] = {}
         self._downstream: Dict[Task, Set[Edge]] = {}
-        self._slug_counts: Dict[str, int] = collections.defaultdict(int)
-        self._reference_tasks: Set[Task] = set()
-        self._cache: Dict[Any, Any] = {}
+        self._index_key: Optional[Tuple[int, int]] = (0, 0)
+        for t in tasks or []:
+            self.add_task(t)
+        self.set_reference_tasks(reference_tasks or [])
+        for e in edges or []:
+            self.add_edge(e.upstream_task, e.downstream_task, key=e.key, mapped=e.mapped,
+                          flattened=e.flattened, validate=validate)
+        self._prefect_version = __import__("prefect_classic").__version__
+        if state_handlers and not isinstance(state_handlers, collections.abc.Sequence):
+            raise TypeError("state_handlers should be iterable.")
         self.state_handlers = list(state_handlers or [])
         self.on_failure = on_failure
         if on_failure is not None:
             self.state_handlers.append(_flow_failure_callback(on_failure))
-        self.terminal_state_handler = terminal_state_handler
-        self._context_stack: List[Any] = []
-        for t in tasks or []:
-            self.add_task(t)
-        for e in edges or []:
-            self.add_edge(e.upstream_task, e.downstream_task, key=e.key, mapped=e.mapped,
-                          flattened=e.flattened, validate=validate)
-        self.set_reference_tasks(reference_tasks or [])
 
     def __repr__(self) -> str:
-        return f'<Flow: name="{self.name}">'
+        return f'<{type(self).__name__}: name="{self.name}">'
 
     def __iter__(self) -> Iterator[Task]:
-        return iter(self.sorted_tasks())
-
-    def __len__(self) -> int:
-        return len(self.tasks)
+        yield from self.sorted_tasks()
 
     def __contains__(self, task: object) -> bool:
         return task in self.tasks
@@ -144,34 +165,82 @@ class Flow:
     def __hash__(self) -> int:
         return id(self)
 
-    def __enter__(self) -> "Flow":
-        block = context(flow=self)
-        block.__enter__()
-        self._context_stack.append(block)
-        return self
+    # --- the `with Flow(...)` block ---------------------------------------------------------------
+    @contextmanager
+    def _flow_context(self) -> Iterator["Flow"]:
+        """Put this flow in context, and track the tasks created inside the block to warn about
+        those that never became part of the flow."""
+        created: Set[Task] = set()
+        with context(flow=self, _unused_task_tracker=created):
+            yield self
+        unused = created - self.tasks
+        if unused:
+            warnings.warn(
+                f"Tasks were created but not added to the flow: {unused}. This can occur when `Task` "
+                "classes, including `Parameters`, are instantiated inside a `with flow:` block but not "
+                "added to the flow either explicitly or as the input to another task.",
+                stacklevel=3,
+            )
 
-    def __exit__(self, *args: Any) -> None:
-        self._context_stack.pop().__exit__(*args)
+    def __enter__(self) -> "Flow":
+        self._ctx = self._flow_context()
+        return self._ctx.__enter__()
+
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
+        ctx = self.__dict__.pop("_ctx")
+        ctx.__exit__(exc_type, exc_value, traceback)
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state.pop("logger", None)
-        state["_context_stack"] = []
-        state["_cache"] = {}
+        for transient in ("logger", "_ctx", "_upstream", "_downstream", "_index_key"):
+            state.pop(transient, None)
         state["constants"] = dict(self.constants)
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.constants = collections.defaultdict(dict, state.get("constants", {}))
+        self.__dict__.setdefault("_cache", {})
+        self.__dict__.setdefault("_cache_key", (0, 0, 0))
+        self.__dict__.setdefault("_slug_counters", {})
+        self.__dict__.setdefault("_taken_slugs", set(self.slugs.values()))
+        self._index_key = None
+        self._edge_index()  # rebuilt (it is not pickled)
         self.logger = get_logger(self.name)
 
+    # --- caches and the edge index ---------------------------------------------------------------
     def _changed(self) -> None:
         self._cache.clear()
+
+    def _check_cache(self) -> None:
+        key = (len(self.tasks), len(self.edges), len(self._reference_tasks))
+        if key != self._cache_key:
+            self._cache.clear()
+            self._cache_key = key
+
+    def _edge_index(self) -> Tuple[Dict[Task, Set[Edge]], Dict[Task, Set[Edge]]]:
+        """`(edges into each task, edges out of each task)`: kept up to date by the Flow's own
+        methods, rebuilt when `tasks`/`edges` were changed directly (their sizes changed)."""
+        if self._index_key != (len(self.tasks), len(self.edges)):
+            up: Dict[Task, Set[Edge]] = {t: set() for t in self.tasks}
+            down: Dict[Task, Set[Edge]] = {t: set() for t in self.tasks}
+            for e in self.edges:
+                up.setdefault(e.downstream_task, set()).add(e)
+                down.setdefault(e.upstream_task, set()).add(e)
+            self._upstream, self._downstream = up, down
+            self._index_key = (len(self.tasks), len(self.edges))
+        return self._upstream, self._downstream
+
+    def _sync_index_key(self) -> None:
+        if self._index_key is not None:
+            self._index_key = (len(self.tasks), len(self.edges))
 
     # --- building -------------------------------------------------------------------------------
     def add_task(self, task: Task) -> Task:
         """Add a task (once; adding it again does nothing).
+
+        Inside a `with case(...)` or resource-manager block, the task joins that block, except
+        Parameters and Constants, which always stay root tasks.
 
         Args:
             - task (Task): the task
@@ -183,38 +252,42 @@ class Flow:
             - TypeError: when `task` is not a Task
             - ValueError: when another task in the flow has the same slug
         """
-        if task in self.tasks:
-            return task
         if not isinstance(task, Task):
             raise TypeError(f"Tasks must be Task instances (received {type(task)})")
-        if isinstance(task, Parameter) and any(p.name == task.name for p in self.parameters()):
-            raise ValueError(f'A parameter named "{task.name}" already exists in this flow.')
-        slug = task.slug
-        # a slug another flow generated for this task is not the user's: generate a fresh one
-        if slug is None or (slug in self._slug_owners and getattr(task, "_generated_slug", False)):
-            slug = self._generate_slug(task)
-        elif slug in self._slug_owners:
-            raise ValueError(f'A task with the slug "{slug}" already exists in this flow.')
+        if task in self.tasks:
+            return task
+        taken = self._slugs_taken()
+        if task.slug and task.slug in taken:
+            raise ValueError(f'A task with the slug "{task.slug}" already exists in this flow.')
+        slug = task.slug or self._generate_task_slug(task)
         self.slugs[task] = slug
-        self._slug_owners[slug] = task
-        if task.slug is None:
-            task.slug = slug
-            task._generated_slug = True  # type: ignore[attr-defined]
+        taken.add(slug)
+        index = self._edge_index()
         self.tasks.add(task)
-        self._upstream[task] = set()
-        self._downstream[task] = set()
+        index[0].setdefault(task, set())
+        index[1].setdefault(task, set())
+        self._sync_index_key()
         self._changed()
-        for block in ("case", "resource"):  # tasks made inside `with case(...)` / a resource block
-            owner = context.get(block)
-            if owner is not None:
-                owner.add_task(task, self)
+        if not isinstance(task, (Parameter, Constant)):
+            for block in ("case", "resource"):
+                owner = context.get(block)
+                if owner is not None:
+                    owner.add_task(task, self)
         return task
 
-    def _generate_slug(self, task: Task) -> str:
-        taken = self._slug_owners
+    def _slugs_taken(self) -> Set[str]:
+        if len(self._taken_slugs) != len(self.slugs):
+            self._taken_slugs = set(self.slugs.values())
+        return self._taken_slugs
+
+    def _generate_task_slug(self, task: Task) -> str:
+        """A slug `<name>[-<tag>...]-<n>`: the same build script gives the same slugs."""
+        prefix = "-".join([task.name, *sorted(task.tags)])
+        taken = self._slugs_taken()
         while True:
-            self._slug_counts[task.name] += 1
-            slug = f"{task.name}-{self._slug_counts[task.name]}"
+            n = self._slug_counters.get(prefix, 0) + 1
+            self._slug_counters[prefix] = n
+            slug = f"{prefix}-{n}"
             if slug not in taken:
                 return slug
 
@@ -222,107 +295,111 @@ class Flow:
                  mapped: bool = False, flattened: bool = False, validate: Optional[bool] = None) -> Edge:
         """Add an edge: `downstream_task` runs after `upstream_task` (and receives its result as `key`).
 
+        A keyed, unmapped, unflattened edge from a `Constant` is not added to the graph: its value
+        is stored in `flow.constants[downstream_task][key]` instead (the edge is still returned).
+
         Args:
-            - upstream_task (Task): the upstream task
-            - downstream_task (Task): the downstream task
+            - upstream_task (Any): the upstream task (a non-task becomes one)
+            - downstream_task (Any): the downstream task (a non-task becomes one)
             - key (str, optional): the downstream `run()` argument for the upstream result
             - mapped (bool, optional): map the downstream task over the upstream result
             - flattened (bool, optional): flatten the upstream result before passing it
-            - validate (bool, optional): check for cycles now (default
+            - validate (bool, optional): check the key and the whole flow (cycles) now (default
                 `config.flows.eager_edge_validation`)
 
         Returns:
             - Edge: the edge
 
         Raises:
-            - ValueError: when `key` is already bound on the downstream task, is not one of its
-                `run()` arguments, or (when validating) the edge makes a cycle
+            - ValueError: when `downstream_task` is a Parameter, when mapping inside a mapped
+                context, or (validating) when `key` is already bound or the edge makes a cycle
+            - TypeError: (validating) when `key` is not an argument of the downstream `run()`
         """
-        edge = Edge(upstream_task, downstream_task, key=key, mapped=mapped, flattened=flattened)
+        if validate is None:
+            validate = bool(config.flows.eager_edge_validation)
+        if mapped and context.get("mapped", False):
+            raise ValueError("Cannot set `mapped=True` when running from inside a mapped context")
+        if isinstance(downstream_task, Parameter):
+            raise ValueError("Parameters must be root tasks and can not have upstream dependencies.")
+        edge = Edge(upstream_task, downstream_task, key=key, mapped=mapped, flattened=flattened, flow=self)
         up, down = edge.upstream_task, edge.downstream_task
-        if key is not None:
-            if any(e.key == key for e in self._upstream.get(down, ())) or key in self.constants.get(down, {}):
-                raise ValueError(
-                    f'Argument "{key}" for task {down} has already been assigned in this flow. If you are '
-                    "trying to call the task again with new arguments, call Task.copy() before adding "
-                    "the result to this flow."
-                )
-            if validate is not False:  # validate=False: e.g. deserialized base Tasks (no run() args)
-                _check_key(down, key)
+        if isinstance(up, Constant) and edge.key and not edge.mapped and not edge.flattened:
+            self.constants[down][edge.key] = up.value
+            self.add_task(down)
+            return edge
         self.add_task(up)
         self.add_task(down)
-        if edge in self.edges:
-            return edge
-        self.edges.add(edge)
-        self._upstream[down].add(edge)
-        self._downstream[up].add(edge)
-        self._changed()
-        if (validate if validate is not None else config.flows.eager_edge_validation) and (
-            up is down or up in self._descendants([down])
-        ):
-            self._remove_edge(edge)
-            raise ValueError(f"Adding the edge {edge} would create a cycle; flows must be acyclic!")
+        index = self._edge_index()
+        is_new = edge not in self.edges
+        if is_new:
+            self.edges.add(edge)
+            index[0][down].add(edge)
+            index[1][up].add(edge)
+            self._sync_index_key()
+            self._changed()
+        if validate:
+            try:
+                if key is not None:
+                    if any(e.key == key for e in index[0][down] if e is not edge):
+                        raise ValueError(
+                            f'Argument "{key}" for task {down} has already been assigned in this flow. If '
+                            "you are trying to call the task again with new arguments, call Task.copy() "
+                            "before adding the result to this flow."
+                        )
+                    _check_keys(down, {e.key for e in index[0][down] if e.key is not None})
+                self.validate()
+            except (ValueError, TypeError):
+                if is_new:
+                    self._remove_edge(edge)
+                raise
         return edge
 
     def _remove_edge(self, edge: Edge) -> None:
+        if edge not in self.edges:
+            return
+        up, down = self._edge_index()
         self.edges.discard(edge)
-        self._upstream[edge.downstream_task].discard(edge)
-        self._downstream[edge.upstream_task].discard(edge)
+        up.get(edge.downstream_task, set()).discard(edge)
+        down.get(edge.upstream_task, set()).discard(edge)
+        self._sync_index_key()
         self._changed()
 
     def set_dependencies(self, task: Any, upstream_tasks: Optional[Iterable[Any]] = None,
                          downstream_tasks: Optional[Iterable[Any]] = None,
-                         keyword_tasks: Optional[Dict[str, Any]] = None, mapped: bool = False,
+                         keyword_tasks: Optional[Mapping[str, Any]] = None, mapped: bool = False,
                          validate: Optional[bool] = None) -> None:
-        """Add `task` and its dependencies.
-
-        Plain (non-task) keyword values are kept as constants of the task rather than as tasks,
-        unless they are mapped over.
+        """Add `task` and its dependencies (each one through `add_edge`).
 
         Args:
-            - task (Task): the task
-            - upstream_tasks ([Task], optional): tasks that run before it (no data passed)
-            - downstream_tasks ([Task], optional): tasks that run after it (no data passed)
-            - keyword_tasks (dict, optional): `{run() argument: task or value}`
+            - task (Any): the task (a non-task becomes one)
+            - upstream_tasks ([Any], optional): tasks that run before it (no data passed)
+            - downstream_tasks ([Any], optional): tasks that run after it (no data passed)
+            - keyword_tasks (dict, optional): `{run() argument: task or value}`; plain values are
+                stored as constants unless mapped
             - mapped (bool, optional): map `task` over its upstream tasks and keyword values
-                (wrap values in `unmapped(...)` to pass them whole)
-            - validate (bool, optional): check for cycles now
-        """
-        from prefect_classic.utilities.tasks import _contains_task, as_task
+                (values wrapped in `unmapped(...)` are passed whole)
+            - validate (bool, optional): validate each edge now
 
+        Raises:
+            - ValueError: when mapping inside a mapped context
+        """
+        if mapped and context.get("mapped", False):
+            raise ValueError("Cannot set `mapped=True` when running from inside a mapped context")
         task = as_task(task, flow=self)
         self.add_task(task)
         for t in upstream_tasks or []:
-            up, annotations = _unwrap(t)
-            is_mapped = annotations.get("mapped", mapped)
-            self.add_edge(as_task(up, flow=self), task, mapped=is_mapped,
-                          flattened=annotations.get("flattened", False), validate=validate)
+            self.add_edge(t, task, mapped=mapped, validate=validate)
         for t in downstream_tasks or []:
-            self.add_edge(task, as_task(t, flow=self), validate=validate)
+            self.add_edge(task, t, validate=validate)
         for key, t in (keyword_tasks or {}).items():
-            value, annotations = _unwrap(t)
-            is_mapped = annotations.get("mapped", mapped)
-            flattened = annotations.get("flattened", False)
-            if not is_mapped and not flattened and not _contains_task(value):
-                if key in self.constants.get(task, {}) or any(e.key == key for e in self._upstream[task]):
-                    raise ValueError(
-                        f'Argument "{key}" for task {task} has already been assigned in this flow. If '
-                        "you are trying to call the task again with new arguments, call Task.copy() "
-                        "before adding the result to this flow."
-                    )
-                _check_key(task, key)
-                self.constants[task][key] = value
-                self._changed()
-                continue
-            self.add_edge(as_task(value, flow=self), task, key=key, mapped=is_mapped,
-                          flattened=flattened, validate=validate)
+            self.add_edge(t, task, key=key, mapped=mapped, validate=validate)
 
-    def chain(self, *tasks: Task, validate: Optional[bool] = None) -> List[Edge]:
+    def chain(self, *tasks: Any, validate: Optional[bool] = None) -> List[Edge]:
         """Add edges so that each task runs after the one before it.
 
         Args:
             - *tasks (Task): the tasks in order
-            - validate (bool, optional): check for cycles now
+            - validate (bool, optional): validate each edge now
 
         Returns:
             - list: the new edges
@@ -334,122 +411,189 @@ class Flow:
 
         Args:
             - old (Task): the task to replace
-            - new (Task or value): the replacement
+            - new (Task or value): the replacement (a value becomes a Constant, so keyed
+                edges to it become constants)
             - validate (bool, optional): validate the flow afterwards
 
         Raises:
             - ValueError: when `old` is not in the flow
         """
-        from prefect_classic.utilities.tasks import as_task
-
         if old not in self.tasks:
             raise ValueError(f"Task {old} was not found in Flow {self}")
         new = as_task(new, flow=self)
-        edges = list(self._upstream[old] | self._downstream[old])
-        for e in edges:
+        up_index, down_index = self._edge_index()
+        affected = set(up_index.get(old, ())) | set(down_index.get(old, ()))
+        for e in affected:
             self._remove_edge(e)
-        consts = self.constants.pop(old, {})
-        was_reference = old in self._reference_tasks
         self.tasks.discard(old)
-        old_slug = self.slugs.pop(old, None)
-        if self._slug_owners.get(old_slug) is old:  # type: ignore[arg-type]
-            del self._slug_owners[old_slug]  # type: ignore[arg-type]
-        self._upstream.pop(old, None)
-        self._downstream.pop(old, None)
+        self.slugs.pop(old, None)
+        up_index.pop(old, None)
+        down_index.pop(old, None)
+        self._sync_index_key()
+        consts = self.constants.pop(old, None)
         self._changed()
         self.add_task(new)
-        for e in edges:
-            up = new if e.upstream_task is old else e.upstream_task
-            down = new if e.downstream_task is old else e.downstream_task
-            self.add_edge(up, down, key=e.key, mapped=e.mapped, flattened=e.flattened, validate=False)
+        for e in affected:
+            self.add_edge(new if e.upstream_task is old else e.upstream_task,
+                          new if e.downstream_task is old else e.downstream_task,
+                          key=e.key, mapped=e.mapped, flattened=e.flattened, validate=False)
         if consts:
             self.constants[new].update(consts)
-        if was_reference:
-            self._reference_tasks.discard(old)
-            self._reference_tasks.add(new)
+        if old in self._reference_tasks:
+            self.set_reference_tasks((self._reference_tasks - {old}) | {new})
         if validate:
             self.validate()
 
-    def update(self, flow: "Flow", merge_parameters: bool = False, validate: Optional[bool] = None) -> None:
+    def update(self, flow: "Flow", merge_parameters: bool = False, validate: Optional[bool] = None,
+               merge_reference_tasks: bool = False) -> None:
         """Add every task, edge and constant of another flow to this one.
 
         Args:
             - flow (Flow): the other flow
-            - merge_parameters (bool, optional): reuse this flow's Parameter of the same name
-                instead of raising on a duplicate
-            - validate (bool, optional): check for cycles now
+            - merge_parameters (bool, optional): this flow's Parameters that share a name with one
+                of `flow` are replaced by that one (and the result is validated); without it a
+                shared Parameter name raises
+            - validate (bool, optional): validate each edge now
+            - merge_reference_tasks (bool, optional): add `flow`'s reference tasks to this
+                flow's
+
+        Raises:
+            - ValueError: when both flows have a task with the same slug
         """
-        replace: Dict[Task, Task] = {}
         if merge_parameters:
-            mine = {p.name: p for p in self.parameters()}
-            replace = {p: mine[p.name] for p in flow.parameters() if p.name in mine}
+            validate = True
+            incoming = {p.name: p for p in flow.parameters()}
+            for p in self.parameters():
+                if p.name in incoming:
+                    self.replace(p, incoming[p.name])
         for t in flow.tasks:
-            if t not in replace:
-                self.add_task(t)
+            self.add_task(t)
         for e in flow.edges:
-            self.add_edge(replace.get(e.upstream_task, e.upstream_task),
-                          replace.get(e.downstream_task, e.downstream_task),
-                          key=e.key, mapped=e.mapped, flattened=e.flattened, validate=validate)
+            if e not in self.edges:
+                self.add_edge(e.upstream_task, e.downstream_task, key=e.key, mapped=e.mapped,
+                              flattened=e.flattened, validate=validate)
+        if merge_reference_tasks:
+            self.set_reference_tasks(self.reference_tasks() | flow.reference_tasks())
         for t, consts in flow.constants.items():
-            self.constants[replace.get(t, t)].update(consts)
+            self.constants[t].update(consts)
         self._changed()
 
     def copy(self) -> "Flow":
         """Return a copy with its own task, edge and constant collections (tasks are shared)."""
         new = copy.copy(self)
+        new._cache = {}
         new.tasks = set(self.tasks)
         new.edges = set(self.edges)
         new.constants = collections.defaultdict(dict, {t: dict(c) for t, c in self.constants.items()})
         new.slugs = dict(self.slugs)
-        new._slug_owners = dict(self._slug_owners)
+        new._slug_counters = dict(self._slug_counters)
+        new._taken_slugs = set(self._taken_slugs)
         new._upstream = {t: set(e) for t, e in self._upstream.items()}
         new._downstream = {t: set(e) for t, e in self._downstream.items()}
-        new._slug_counts = collections.defaultdict(int, self._slug_counts)
-        new._reference_tasks = set(self._reference_tasks)
-        new._cache = {}
-        new._context_stack = []
+        new.__dict__.pop("_ctx", None)
         new.state_handlers = list(self.state_handlers)
+        new.set_reference_tasks(self._reference_tasks)
         return new
 
     # --- queries --------------------------------------------------------------------------------
+    def get_tasks(self, name: Optional[str] = None, slug: Optional[str] = None,
+                  tags: Optional[Iterable[str]] = None, task_type: Optional[type] = None) -> List[Task]:
+        """The tasks matching every given criterion.
+
+        Args:
+            - name (str, optional): the task name
+            - slug (str, optional): the task's slug
+            - tags ([str], optional): tags the task must all have
+            - task_type (type, optional): the task's class (subclasses match)
+
+        Returns:
+            - list: the matching tasks, in the order they were added
+        """
+        wanted_tags = set(tags) if tags is not None else None
+        # in the order the tasks were added
+        ordered = [t for t in self.slugs if t in self.tasks]
+        if len(ordered) != len(self.tasks):
+            ordered += [t for t in self.tasks if t not in self.slugs]
+        return [t for t in ordered
+                if (name is None or t.name == name)
+                and (slug is None or t.slug == slug or self.slugs.get(t) == slug)
+                and (wanted_tags is None or t.tags.issuperset(wanted_tags))
+                and (task_type is None or isinstance(t, task_type))]
+
+    @cache
+    def all_upstream_edges(self) -> Dict[Task, Set[Edge]]:
+        """Every task's upstream edges: `{task: {edge, ...}}`."""
+        return {t: set(edges) for t, edges in self._edge_index()[0].items()}
+
+    @cache
+    def all_downstream_edges(self) -> Dict[Task, Set[Edge]]:
+        """Every task's downstream edges: `{task: {edge, ...}}`."""
+        return {t: set(edges) for t, edges in self._edge_index()[1].items()}
+
     def edges_to(self, task: Task) -> Set[Edge]:
-        """The edges into `task` (empty when it is not in the flow)."""
-        return set(self._upstream.get(task, ()))
+        """The edges into `task` (a new set: changing it does not change the flow).
+
+        Raises:
+            - ValueError: when `task` is not in the flow
+        """
+        if task not in self.tasks:
+            raise ValueError(f"Task {task} was not found in Flow {self}")
+        return set(self._edge_index()[0][task])
 
     def edges_from(self, task: Task) -> Set[Edge]:
-        """The edges out of `task` (empty when it is not in the flow)."""
-        return set(self._downstream.get(task, ()))
+        """The edges out of `task` (a new set: changing it does not change the flow).
+
+        Raises:
+            - ValueError: when `task` is not in the flow
+        """
+        if task not in self.tasks:
+            raise ValueError(f"Task {task} was not found in Flow {self}")
+        return set(self._edge_index()[1][task])
 
     def upstream_tasks(self, task: Task) -> Set[Task]:
-        """The tasks with an edge into `task`."""
-        return {e.upstream_task for e in self._upstream.get(task, ())}
+        """The tasks with an edge into `task` (ValueError when it is not in the flow)."""
+        if task not in self.tasks:
+            raise ValueError(f"Task {task} was not found in Flow {self}")
+        return {e.upstream_task for e in self._edge_index()[0][task]}
 
     def downstream_tasks(self, task: Task) -> Set[Task]:
-        """The tasks with an edge from `task`."""
-        return {e.downstream_task for e in self._downstream.get(task, ())}
+        """The tasks with an edge from `task` (ValueError when it is not in the flow)."""
+        if task not in self.tasks:
+            raise ValueError(f"Task {task} was not found in Flow {self}")
+        return {e.downstream_task for e in self._edge_index()[1][task]}
 
     @cache
     def root_tasks(self) -> Set[Task]:
-        """The tasks with no upstream tasks."""
-        return {t for t in self.tasks if not self._upstream[t]}
+        """The tasks with no upstream tasks (where a run begins)."""
+        up = self._edge_index()[0]
+        return {t for t in self.tasks if not up[t]}
 
     @cache
     def terminal_tasks(self) -> Set[Task]:
         """The tasks with no downstream tasks."""
-        return {t for t in self.tasks if not self._downstream[t]}
+        down = self._edge_index()[1]
+        return {t for t in self.tasks if not down[t]}
+
+    @cache
+    def _default_reference_tasks(self) -> Set[Task]:
+        """Terminal tasks, where resource-manager init and cleanup tasks do not count (a task
+        whose only downstream tasks are cleanup tasks is terminal)."""
+        from prefect_classic.tasks.core.resource_manager import (
+            ResourceCleanupTask,
+            ResourceInitTask,
+        )
+
+        down = self._edge_index()[1]
+        return {t for t in self.tasks
+                if not isinstance(t, (ResourceInitTask, ResourceCleanupTask))
+                and all(isinstance(e.downstream_task, ResourceCleanupTask) for e in down[t])}
 
     def reference_tasks(self) -> Set[Task]:
-        """The tasks whose states decide the flow's state (default: the terminal tasks; a resource
-        cleanup task stands for the tasks that used the resource)."""
+        """The tasks whose states decide the flow run's state: those set with
+        `set_reference_tasks`, else the terminal tasks (resource cleanup tasks excluded)."""
         if self._reference_tasks:
             return set(self._reference_tasks)
-        found: Set[Task] = set()
-        for t in self.terminal_tasks():
-            if getattr(t, "is_resource_cleanup", False):
-                found.update(e.upstream_task for e in self._upstream[t] if e.key is None)
-            else:
-                found.add(t)
-        return found
+        return set(self._default_reference_tasks())
 
     def set_reference_tasks(self, tasks: Iterable[Task]) -> None:
         """Choose the tasks whose states decide the flow's state.
@@ -460,37 +604,23 @@ class Flow:
         Raises:
             - ValueError: when a task is not in the flow
         """
+        self._changed()
         tasks = set(tasks)
-        if tasks - self.tasks:
+        if any(t not in self.tasks for t in tasks):
             raise ValueError("reference tasks must be part of the flow.")
         self._reference_tasks = tasks
 
     def parameters(self) -> Set[Parameter]:
         """The flow's Parameter tasks."""
+        return set(self._parameters())
+
+    @cache
+    def _parameters(self) -> Set[Parameter]:
         return {t for t in self.tasks if isinstance(t, Parameter)}
 
-    def get_tasks(self, name: Optional[str] = None, slug: Optional[str] = None,
-                  tags: Optional[Iterable[str]] = None, task_type: Optional[type] = None) -> List[Task]:
-        """The tasks matching every given criterion.
-
-        Args:
-            - name (str, optional): the task name
-            - slug (str, optional): the task slug
-            - tags ([str], optional): tags the task must all have
-            - task_type (type, optional): the task's class (subclasses match)
-
-        Returns:
-            - list: the matching tasks
-        """
-        wanted_tags = set(tags or ())
-        return [t for t in self.tasks
-                if (name is None or t.name == name)
-                and (slug is None or self.slugs.get(t, t.slug) == slug)
-                and wanted_tags <= t.tags
-                and (task_type is None or isinstance(t, task_type))]
-
     def sorted_tasks(self, root_tasks: Optional[Iterable[Task]] = None) -> Tuple[Task, ...]:
-        """The tasks in an order where every task comes after its upstream tasks (O(V+E)).
+        """The tasks in an order where every task comes after its upstream tasks (O(V+E)); ties
+        are broken by name and slug, so the order is the same from run to run.
 
         Args:
             - root_tasks ([Task], optional): only these tasks and their descendants
@@ -499,30 +629,32 @@ class Flow:
             - tuple: the tasks
 
         Raises:
-            - ValueError: when the flow has a cycle
+            - ValueError: when the flow has a cycle, or a root task is not in the flow
         """
-        roots = None if root_tasks is None else tuple(root_tasks)
-        key = ("sorted_tasks", roots)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        nodes = self.tasks if roots is None else self._descendants(roots)
-        upstream, downstream = self._upstream, self._downstream
-        if roots is None:  # every edge lies inside the flow
-            indegree = {t: len(upstream[t]) for t in nodes}
+        return self._sorted_tasks(root_tasks=tuple(root_tasks or []))
+
+    @cache
+    def _sorted_tasks(self, root_tasks: Tuple[Task, ...] = ()) -> Tuple[Task, ...]:
+        up_index, down_index = self._edge_index()
+        if root_tasks:
+            for t in root_tasks:
+                if t not in self.tasks:
+                    raise ValueError(f"Task {t} was not found in Flow {self}")
+            nodes = self._descendants(root_tasks)
+            indegree = {t: sum(1 for e in up_index[t] if e.upstream_task in nodes) for t in nodes}
         else:
-            indegree = {t: sum(1 for e in upstream[t] if e.upstream_task in nodes) for t in nodes}
-        # ties are broken by (name, slug) so the order is the same from run to run; sorting only
-        # the ready roots and each task's own children keeps the whole pass O(V + E) up to those
-        # small sorts
-        ready = collections.deque(sorted((t for t, d in indegree.items() if d == 0), key=_sort_key))
+            nodes = self.tasks
+            indegree = {t: len(up_index[t]) for t in nodes}
+        slugs = self.slugs
+        key = lambda t: (t.name, slugs.get(t, ""))  # noqa: E731
+        ready = collections.deque(sorted((t for t, d in indegree.items() if d == 0), key=key))
         order: List[Task] = []
         while ready:
             t = ready.popleft()
             order.append(t)
-            children = [e.downstream_task for e in downstream[t]]
+            children = [e.downstream_task for e in down_index[t]]
             if len(children) > 1:
-                children.sort(key=_sort_key)
+                children.sort(key=key)
             for d in children:
                 if d in indegree:
                     indegree[d] -= 1
@@ -530,34 +662,35 @@ class Flow:
                         ready.append(d)
         if len(order) != len(nodes):
             raise ValueError("Cycle found; flows must be acyclic!")
-        result = self._cache[key] = tuple(order)
-        return result
+        return tuple(order)
 
     def _descendants(self, roots: Iterable[Task]) -> Set[Task]:
+        down_index = self._edge_index()[1]
         seen: Set[Task] = set()
         stack = list(roots)
         while stack:
             t = stack.pop()
-            if t in seen or t not in self.tasks:
+            if t in seen:
                 continue
             seen.add(t)
-            stack.extend(e.downstream_task for e in self._downstream[t])
+            stack.extend(e.downstream_task for e in down_index.get(t, ()))
         return seen
 
     def validate(self) -> None:
-        """Check that edges and reference tasks belong to the flow, slugs are unique and the graph is
-        acyclic.
+        """Check that edges and reference tasks belong to the flow, slugs are unique and the graph
+        is acyclic.
 
         Raises:
             - ValueError: naming the problem
         """
+        self._changed()
         if any(e.upstream_task not in self.tasks or e.downstream_task not in self.tasks for e in self.edges):
             raise ValueError("Some edges refer to tasks not contained in this flow.")
-        if self._reference_tasks - self.tasks:
-            raise ValueError("Some reference tasks are not contained in this flow.")
-        if len(set(self.slugs.values())) != len(self.tasks):
+        if len(set(self.slugs.values())) != len(self.slugs):
             raise ValueError("Tasks must have unique slugs within a flow.")
         self.sorted_tasks()
+        if any(t not in self.tasks for t in self.reference_tasks()):
+            raise ValueError("Some reference tasks are not contained in this flow.")
 
     # --- running ----------------------------------------------------------------------------------
     def run(self, parameters: Optional[Dict[str, Any]] = None, run_on_schedule: Optional[bool] = None,
@@ -574,9 +707,34 @@ class Flow:
 
         Returns:
             - State: the flow run's final state; `state.result` maps each task to its State
+                (None when called while a flow file is being loaded)
+
+        Raises:
+            - RuntimeError: when called inside the flow's own `with` block
+            - ValueError: for unknown or missing parameters, or a `return_tasks` keyword
         """
         from prefect_classic.engine.flow_runner import run_flow
 
+        if "_ctx" in self.__dict__:
+            raise RuntimeError(
+                "Don't call `flow.run()` from within a `Flow` context manager.\n\n"
+                "Do:\n\n  with Flow(...) as flow:\n      ...\n  flow.run(...)\n\n"
+                "Don't:\n\n  with Flow(...) as flow:\n      ...\n      flow.run(...)"
+            )
+        if context.get("loading_flow", False):
+            warnings.warn("Attempting to call `flow.run` during execution of flow file will lead to "
+                          "unexpected results.", stacklevel=2)
+            return None
+
+        # run ids and names given as keywords go to the run's context (a context value wins)
+        run_keys = [k for k in ("flow_run_id", "flow_run_name") if k in kwargs]
+        if run_keys:
+            param_names = {p.name for p in self.parameters()}
+            run_context = dict(kwargs.get("context") or {})
+            for key in run_keys:
+                if key not in param_names:
+                    run_context.setdefault(key, kwargs.pop(key))
+            kwargs["context"] = run_context
         return run_flow(self, parameters=parameters, run_on_schedule=run_on_schedule,
                         runner_cls=runner_cls, **kwargs)
 
@@ -619,13 +777,16 @@ class Flow:
             return cloudpickle.load(f)
 
     def visualize(self, flow_state: Any = None, filename: Optional[str] = None,
-                  format: Optional[str] = None) -> Any:
-        """Draw the flow with graphviz (the `viz` extra), colouring tasks by state when given.
+                  format: Optional[str] = None, horizontal: bool = False) -> Any:
+        """Draw the flow with graphviz (the `viz` extra), colouring tasks (and each mapped child)
+        by state when given; without a filename it opens in the system viewer (or shows in IPython).
 
         Args:
             - flow_state (State, optional): a flow run's final state
-            - filename (str, optional): write the image here instead of opening it
-            - format (str, optional): the image format (e.g. "png", "pdf")
+            - filename (str, optional): write `filename.format` instead of opening it
+            - format (str, optional): the image format (default "pdf"; "dot" writes the source
+                text without Graphviz's `dot` program)
+            - horizontal (bool, optional): lay the graph out from left to right
 
         Returns:
             - graphviz.Digraph: the graph
@@ -635,47 +796,137 @@ class Flow:
         """
         from prefect_classic.utilities.visualization import visualize_flow
 
-        return visualize_flow(self, flow_state=flow_state, filename=filename, format=format)
+        return visualize_flow(self, flow_state=flow_state, filename=filename, format=format,
+                              horizontal=horizontal)
 
     def serialize(self, build: bool = False) -> dict:
         """Return the flow's metadata as Prefect 1's JSON-compatible dict.
 
         Args:
-            - build (bool): not supported (flow storage is out of scope)
+            - build (bool): add the flow to its storage (if not there yet) and build the storage
+                first; remote storage raises `BackendOnlyError` (see `prefect_classic.storage`)
 
         Returns:
             - dict: the serialized flow
+
+        Raises:
+            - ValueError: when `build=True` and the flow has no storage
         """
-        if build:
-            raise ValueError("Building flow storage is part of Prefect Cloud/Server and not part of prefect_classic.")
         from prefect_classic.serialization.flow import FlowSchema
 
-        return FlowSchema().dump(self)
+        self.validate()
+        # tasks are serialized with their slug in this flow (as Prefect 1 does, this sets `slug`)
+        flow_copy = self.copy()
+        for t, slug in flow_copy.slugs.items():
+            t.slug = slug
+        serialized = FlowSchema().dump(flow_copy)
+        if build:
+            from prefect_classic.serialization.storage import StorageSchema
 
+            if not self.storage:
+                raise ValueError("This flow has no storage to build")
+            if self.name not in self.storage:
+                self.storage.add_flow(self)
+            else:
+                warnings.warn("A flow with the same name is already contained in storage; if you changed "
+                              "your Flow since the last build, re-create your storage object.", stacklevel=2)
+            serialized["storage"] = StorageSchema().dump(self.storage.build())
+        return serialized
 
-def _sort_key(task: Task) -> Tuple[str, str]:
-    return (task.name, task.slug or "")
+    def serialized_hash(self, build: bool = False) -> str:
+        """A SHA-256 of the serialized flow (keys sorted): equal hashes mean `flow.register()` would
+        have sent a backend nothing new.
 
+        Args:
+            - build (bool, optional): build the storage first (see `serialize`)
 
-def _unwrap(value: Any) -> Tuple[Any, Dict[str, bool]]:
-    if isinstance(value, EdgeAnnotation):
-        return value.task, value.annotations
-    return value, {}
+        Returns:
+            - str: the hex digest
+        """
+        return hashlib.sha256(json.dumps(self.serialize(build), sort_keys=True).encode()).hexdigest()
 
+    def run_agent(self, token: Optional[str] = None, show_flow_logs: bool = False,
+                  log_to_cloud: Optional[bool] = None, api_key: Optional[str] = None) -> None:
+        """Prefect 1 started a local agent for a Prefect backend here (raises `BackendOnlyError`).
 
-def _check_key(task: Task, key: str) -> None:
-    params = _run_params(task)
-    if params is not None and key not in params:
-        raise ValueError(
-            f'Task {task} has no argument "{key}"; its run() takes: {", ".join(params) or "no arguments"}.'
-        )
+        Raises:
+            - BackendOnlyError: always; run the flow with `flow.run()` or `prefect-classic run`
+        """
+        from prefect_classic.client.client import no_backend
 
+        no_backend("`flow.run_agent()`", "run the flow in this process with `flow.run()` or "
+                   f"`prefect-classic run {_calling_file()}`")
 
-def _run_params(task: Task) -> Optional[Tuple[str, ...]]:
-    sig = run_signature(task)
-    if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
+    def register(self, project_name: Optional[str] = None, build: bool = True, labels: Optional[List[str]] = None,
+                 set_schedule_active: bool = True, version_group_id: Optional[str] = None, no_url: bool = False,
+                 idempotency_key: Optional[str] = None, **kwargs: Any) -> None:
+        """Prefect 1 registered the flow with a Prefect backend here. prefect_classic has no backend:
+        this prepares the flow as Prefect 1 did (a default storage built from `**kwargs`, a
+        `UniversalRun` run config, the storage's and `labels` added to the run config's labels, the
+        storage's Result as the flow's default), logs one warning that nothing was registered and
+        how to run the flow here, and returns None. The storage is not built.
+
+        Args:
+            - project_name (str, optional): the backend project (unused)
+            - build (bool, optional): build the storage (unused: nothing is uploaded)
+            - labels (List[str], optional): labels added to the run config
+            - set_schedule_active (bool, optional): unused
+            - version_group_id (str, optional): unused
+            - no_url (bool, optional): unused
+            - idempotency_key (str, optional): unused
+            - **kwargs (Any): arguments of the default storage class, when the flow has no storage
+
+        Returns:
+            - None: there is no flow id without a backend
+
+        Raises:
+            - ValueError: when called inside the flow's `with Flow(...)` block
+        """
+        if "_ctx" in self.__dict__:
+            raise ValueError(
+                "Don't call `flow.register()` from within a `Flow` context manager: call it after the "
+                "`with Flow(...) as flow:` block.")
+        if not context.get("loading_flow", False):
+            from prefect_classic.run_configs import UniversalRun
+            from prefect_classic.storage import get_default_storage_class
+
+            if self.storage is None:
+                self.storage = get_default_storage_class()(**kwargs)
+            if self.run_config is None:
+                self.run_config = UniversalRun()
+            self.run_config.labels.update(self.storage.labels)
+            self.run_config.labels.update(labels or ())
+            if not self.result:
+                self.result = self.storage.result
+        script = _calling_file()
+        self.logger.warning(
+            "flow.register(): flow %r was not registered: prefect_classic runs flows without a Prefect "
+            "Cloud/Server backend. Run it here with `flow.run()` or `prefect-classic run %s`.",
+            self.name, script)
         return None
-    return tuple(sig.parameters)
+
+
+def _calling_file() -> str:
+    """The file of the code that called the caller, as a short path ("FILE.py" when unknown)."""
+    path = sys._getframe(2).f_code.co_filename
+    if not os.path.isfile(path):
+        return "FILE.py"
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive
+        return path
+    return path if relative.startswith("..") else relative
+
+
+def _check_keys(task: Task, keys: Set[str]) -> None:
+    """Raise TypeError unless every key is an argument of `task.run`."""
+    sig = inspect.signature(task.run)
+    try:
+        sig.bind_partial(**{k: None for k in keys})
+    except TypeError:
+        takes = ", ".join(sig.parameters) or "no arguments"
+        unknown = ", ".join(sorted(k for k in keys if k not in sig.parameters))
+        raise TypeError(f"Task {task} has no argument {unknown!r}; its run() takes: {takes}.") from None
 
 
 def _flow_failure_callback(on_failure: Callable) -> Callable:

@@ -63,13 +63,15 @@ class Parameter(Task):
         """Return the value from context `parameters`, or the default.
 
         Raises:
-            - ValueError: when the parameter is required and no value was given
+            - FAIL: when the parameter is required and no value was given
         """
         params = context.get("parameters") or {}
         if self.name in params:
             return params[self.name]
         if self.required:
-            raise ValueError(f'No value provided for required parameter "{self.name}"')
+            from prefect_classic.engine import signals
+
+            raise signals.FAIL(f'Parameter "{self.name}" was required but not provided.')
         return self.default
 
 

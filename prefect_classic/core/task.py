@@ -1,18 +1,34 @@
 """Task: a unit of work with a `run()` method, and the graph operations built on it."""
+import collections.abc
 import copy
 import datetime
 import enum
 import functools
 import inspect
+import typing
 import warnings
 import weakref
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Set,
+    Tuple,
+    Type,
+    Union,
+)
 
 from prefect_classic.configuration import config
 from prefect_classic.utilities.context import context
+from prefect_classic.utilities.edges import EdgeAnnotation
 from prefect_classic.utilities.logging import get_logger
 
-__all__ = ["NoDefault", "Task", "TaskMetaclass", "instance_property"]
+__all__ = ["EXTRA_CALL_PARAMETERS", "NoDefault", "Task", "TaskMetaclass", "instance_property"]
 
 RESERVED_ARGUMENTS = ("upstream_tasks", "mapped", "task_args", "flow")
 
@@ -70,6 +86,7 @@ def _validate_run_signature(run: Callable) -> None:
 
 _BOUND_SIGNATURES: "weakref.WeakKeyDictionary[Any, inspect.Signature]" = weakref.WeakKeyDictionary()
 _PLAIN_SIGNATURES: "weakref.WeakKeyDictionary[Any, inspect.Signature]" = weakref.WeakKeyDictionary()
+_CALL_SIGNATURES: "weakref.WeakKeyDictionary[Any, inspect.Signature]" = weakref.WeakKeyDictionary()
 
 
 def run_signature(task: "Task") -> inspect.Signature:
@@ -94,6 +111,31 @@ def run_signature(task: "Task") -> inspect.Signature:
         return inspect.signature(run)
 
 
+def _infer_run_nout(run: Callable) -> Optional[int]:
+    """How many values `run` returns, read from a `Tuple[...]` return annotation.
+
+    Returns:
+        - Optional[int]: the tuple's length (0 for `Tuple[()]`), or None when the annotation is
+            missing, not a tuple, or a variable-length tuple
+    """
+    try:
+        ret = inspect.signature(run).return_annotation
+        if isinstance(ret, str):  # postponed annotations (`from __future__ import annotations`)
+            ret = typing.get_type_hints(run).get("return", ret)
+    except Exception:
+        return None
+    if ret is inspect.Parameter.empty or ret in (typing.Tuple, tuple):
+        return None
+    if typing.get_origin(ret) not in (typing.Tuple, tuple):
+        return None
+    args = typing.get_args(ret)
+    if len(args) == 1 and args[0] == ():
+        return 0
+    if len(args) == 2 and args[1] is Ellipsis:
+        return None
+    return len(args)
+
+
 class TaskMetaclass(type):
     """Checks each Task subclass's `run` signature when the class is created, and warns when a
     Task instance is passed to a Task constructor (a common mistake)."""
@@ -109,9 +151,11 @@ class TaskMetaclass(type):
                 if any(isinstance(a, Task) for a in args + tuple(kwargs.values())):
                     cls_name = type(self).__name__
                     warnings.warn(
-                        f"A Task was passed as an argument to {cls_name}; you likely want to first "
-                        f"initialize {cls_name} with static (non-Task) arguments, then call the "
-                        "initialized task with the dynamic (Task) arguments.",
+                        f"A Task was passed as an argument to {cls_name}, you likely want to first "
+                        f"initialize {cls_name} with any static (non-Task) arguments, then call the "
+                        "initialized task with any dynamic (Task) arguments instead. For example:\n\n"
+                        f"  my_task = {cls_name}(...)  # static (non-Task) args go here\n"
+                        "  res = my_task(...)  # dynamic (Task) args go here",
                         stacklevel=2,
                     )
                 old_init(self, *args, **kwargs)
@@ -120,20 +164,42 @@ class TaskMetaclass(type):
             methods["__init__"] = init
         return super().__new__(mcs, name, parents, methods)
 
+    @property
+    def _reserved_attributes(cls) -> Tuple[str, ...]:
+        """The instance attributes `Task.__init__` sets; a subclass that sets one of them before
+        calling `Task.__init__` would see it overwritten (computed once, from a plain Task)."""
+        found = Task.__dict__.get("_cached_reserved_attributes")
+        if found is None:
+            with context(_unused_task_tracker=set()):
+                found = tuple(sorted(Task().__dict__))
+            Task._cached_reserved_attributes = found  # type: ignore[attr-defined]
+        return found
+
 
 def _as_timeout(timeout: Any) -> Optional[int]:
-    if timeout is None or timeout is False:
-        return None
     if isinstance(timeout, datetime.timedelta):
-        if timeout.microseconds:
+        if timeout.microseconds > 0:
             warnings.warn("Task timeouts do not support a sub-second resolution; smaller units will be ignored!",
-                          stacklevel=3)
+                          stacklevel=4)
         timeout = int(timeout.total_seconds())
-    if isinstance(timeout, bool) or not isinstance(timeout, int):
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int)):
         raise TypeError("Only integer timeouts (representing seconds) or timedelta timeouts are supported.")
-    if timeout <= 0:
+    if timeout is not None and timeout <= 0:
         raise ValueError(f"`timeout` must be a positive number of seconds (received {timeout}).")
     return timeout
+
+
+def _as_retry_on(retry_on: Any) -> Optional[Set[Type[Exception]]]:
+    if not retry_on:
+        return None
+    found = set(retry_on) if isinstance(retry_on, Iterable) else {retry_on}
+    for exc_type in found:
+        if not isinstance(exc_type, type):
+            raise TypeError(f"Invalid `retry_on` value {exc_type!r}. Expected an exception type but got "
+                            f"an instance of {type(exc_type).__name__}")
+        if not issubclass(exc_type, Exception):
+            raise TypeError(f"Invalid `retry_on` value {exc_type!r}. Expected an exception subclass.")
+    return found
 
 
 class Task(metaclass=TaskMetaclass):
@@ -169,8 +235,12 @@ class Task(metaclass=TaskMetaclass):
           result_storage: policy-based caching (see `prefect_classic.cache_policies`)
 
     Raises:
-        - TypeError: if `tags` is a string or `timeout` is not an int/timedelta
+        - TypeError: if `tags` is a string, `timeout` is not an int/timedelta, `retry_on` holds
+            something other than exception classes, or `run()` has positional-only parameters
         - ValueError: for invalid retry, timeout or cache settings
+
+    Subclasses that set an attribute `Task.__init__` also sets (`name`, `tags`, `target`, …)
+    before calling it get a warning: the value would be overwritten.
     """
 
     __iter__: Any
@@ -207,8 +277,25 @@ class Task(metaclass=TaskMetaclass):
         from prefect_classic import triggers
         from prefect_classic.engine import cache_validators
 
+        if type(self) is not Task:
+            for attr in Task._reserved_attributes:  # type: ignore[attr-defined]
+                if hasattr(self, attr):
+                    warnings.warn(
+                        f"`{type(self).__name__}` sets a `{attr}` attribute, which will be overwritten by "
+                        "`prefect.Task`. Please rename this attribute to avoid this issue.",
+                        stacklevel=3,
+                    )
+
         self.name = name or type(self).__name__
         self.slug = slug
+        positional_only = [n for n, p in run_signature(self).parameters.items()
+                           if p.kind is inspect.Parameter.POSITIONAL_ONLY]
+        if positional_only:
+            raise TypeError(
+                f"Found positional-only parameters in the function signature for task {self.name}: "
+                f"{positional_only}. Prefect passes arguments using keywords and does not support "
+                "positional-only parameters."
+            )
         self.logger = get_logger(self.name)
 
         if isinstance(tags, str):
@@ -216,13 +303,21 @@ class Task(metaclass=TaskMetaclass):
         self.tags: Set[str] = (set(tags) if tags is not None else set()) | set(context.get("tags", ()))
 
         defaults = config.tasks.defaults
-        max_retries = max_retries if max_retries is not None else defaults.max_retries
-        retry_delay = retry_delay if retry_delay is not None else (defaults.retry_delay or None)
-        timeout = timeout if timeout is not None else defaults.timeout
-        if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
+        if max_retries is None:
+            max_retries = defaults.max_retries or 0
+        if not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"`max_retries` must be a non-negative integer (received {max_retries!r}).")
+        if retry_delay is None and max_retries:
+            retry_delay = defaults.retry_delay or None
+            if isinstance(retry_delay, (int, float)) and not isinstance(retry_delay, bool):
+                retry_delay = datetime.timedelta(seconds=retry_delay)
+        if timeout is None:
+            timeout = defaults.timeout if defaults.timeout is not False else None
         if max_retries > 0 and retry_delay is None:
             raise ValueError("A datetime.timedelta `retry_delay` must be provided if max_retries > 0")
+        if retry_on and not max_retries > 0:
+            raise ValueError("A number of `max_retries` must be provided if `retry_on` is set.")
+        self.retry_on: Optional[Set[Type[Exception]]] = _as_retry_on(retry_on)
         if retry_delay is not None and not max_retries:
             raise ValueError(
                 "A `max_retries` argument greater than 0 must be provided if specifying a retry delay."
@@ -230,13 +325,8 @@ class Task(metaclass=TaskMetaclass):
         if retry_delay is not None and (not isinstance(retry_delay, datetime.timedelta)
                                         or retry_delay.total_seconds() < 0):
             raise ValueError(f"`retry_delay` must be a non-negative datetime.timedelta (received {retry_delay!r}).")
-        if retry_on is not None and not max_retries:
-            raise ValueError("`retry_on` is only valid with `max_retries` > 0.")
         self.max_retries: int = max_retries
         self.retry_delay: Optional[datetime.timedelta] = retry_delay
-        self.retry_on: Optional[Set[type]] = (
-            None if retry_on is None else set(retry_on if isinstance(retry_on, Iterable) else [retry_on])
-        )
         self.timeout: Optional[int] = _as_timeout(timeout)
 
         self.trigger = trigger or triggers.all_successful
@@ -249,7 +339,7 @@ class Task(metaclass=TaskMetaclass):
             warnings.warn(
                 "cache_validator provided without specifying cache expiration (cache_for); "
                 "this Task will not be cached.",
-                stacklevel=2,
+                stacklevel=3,
             )
         self.cache_for = cache_for
         self.cache_key = cache_key
@@ -258,12 +348,10 @@ class Task(metaclass=TaskMetaclass):
         self.checkpoint = checkpoint
         self.result = result
         self.target = target
-        if target is not None and getattr(result, "location", None):
-            warnings.warn(
-                "Both `result.location` and `target` set on task. Task result will use target as location.",
-                stacklevel=2,
-            )
-        if state_handlers is not None and not isinstance(state_handlers, (list, tuple)):
+        _point_result_at_target(self)
+        self.task_run_name = task_run_name
+
+        if state_handlers and not isinstance(state_handlers, collections.abc.Sequence):
             raise TypeError("state_handlers should be iterable.")
         self.state_handlers: List[Callable] = list(state_handlers or [])
         self.on_failure = on_failure
@@ -271,8 +359,9 @@ class Task(metaclass=TaskMetaclass):
             self.state_handlers.append(_failure_callback(on_failure))
         self.auto_generated = False
         self.log_stdout = log_stdout
-        self.task_run_name = task_run_name
-        if nout is not None and (not isinstance(nout, int) or nout < 0):
+        if nout is None:
+            nout = _infer_run_nout(self.run)
+        if not isinstance(nout, (int, type(None))) or (nout is not None and nout < 0):
             raise ValueError(f"`nout` must be a non-negative integer (received {nout!r}).")
         self.nout = nout
 
@@ -286,6 +375,11 @@ class Task(metaclass=TaskMetaclass):
         self.refresh_cache = refresh_cache
         self.persist_result = persist_result
         self.result_storage = result_storage
+
+        # a flow block tracks the tasks created inside it, to warn about those never added
+        tracker = context.get("_unused_task_tracker")
+        if tracker is not None and not _is_constant(self):
+            tracker.add(self)
 
     def __repr__(self) -> str:
         return f"<Task: {self.name}>"
@@ -305,19 +399,40 @@ class Task(metaclass=TaskMetaclass):
         state.pop("logger", None)
         return state
 
+    def __copy__(self) -> "Task":
+        # a plain shallow copy (the logger is shared; `copy()` renews it when the name changes)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        return new
+
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.logger = get_logger(self.name)
 
     @instance_property
     def __signature__(self) -> inspect.Signature:
-        """An instance's signature is its `run()` signature plus the graph keywords."""
-        sig = inspect.signature(self.run)
-        extra = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None)
-                 for n in ("mapped", "task_args", "upstream_tasks", "flow")]
-        params = [p for p in sig.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
-        var_kw = [p for p in sig.parameters.values() if p.kind is inspect.Parameter.VAR_KEYWORD]
-        return sig.replace(parameters=params + extra + var_kw)
+        """An instance's signature (what calling it accepts): its `run()` arguments plus the
+        keyword-only arguments of `Task.__call__` (`mapped`, `task_args`, `upstream_tasks`,
+        `flow`); it returns a Task. Memoized per `run` function."""
+        run = self.run
+        key = getattr(run, "__func__", run)
+        try:
+            return _CALL_SIGNATURES[key]
+        except (KeyError, TypeError):
+            pass
+        order = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                 inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.KEYWORD_ONLY,
+                 inspect.Parameter.VAR_KEYWORD)
+        by_kind: Dict[Any, List[inspect.Parameter]] = {kind: [] for kind in order}
+        for p in run_signature(self).parameters.values():
+            by_kind[p.kind].append(p)
+        by_kind[inspect.Parameter.KEYWORD_ONLY].extend(EXTRA_CALL_PARAMETERS)
+        sig = inspect.Signature([p for kind in order for p in by_kind[kind]], return_annotation="Task")
+        try:
+            _CALL_SIGNATURES[key] = sig
+        except TypeError:  # not weak-referenceable
+            pass
+        return sig
 
     # --- run ------------------------------------------------------------------------------------
     def run(self) -> Any:
@@ -327,14 +442,17 @@ class Task(metaclass=TaskMetaclass):
         """
 
     def inputs(self) -> Dict[str, Dict[str, Any]]:
-        """The `run()` arguments: `{name: {"type": annotation, "required": bool}}`."""
-        sig = inspect.signature(self.run)
+        """Describe the `run()` arguments.
+
+        Returns:
+            - dict: `{name: {"type": annotation (Any if none), "default": default (None if none),
+                "required": whether it has no default}}`
+        """
         found = {}
-        for name, p in sig.parameters.items():
-            if p.kind in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL):
-                continue
+        for name, p in inspect.signature(self.run).parameters.items():
             ann = p.annotation if p.annotation is not inspect.Parameter.empty else Any
-            found[name] = {"type": ann, "required": p.default is inspect.Parameter.empty}
+            required = p.default is inspect.Parameter.empty
+            found[name] = {"type": ann, "default": None if required else p.default, "required": required}
         return found
 
     def outputs(self) -> Any:
@@ -344,7 +462,10 @@ class Task(metaclass=TaskMetaclass):
 
     # --- copies and graph -------------------------------------------------------------------------
     def copy(self, **task_args: Any) -> "Task":
-        """Return a copy with a new slug and the given attributes changed.
+        """Return a copy with the given attributes changed.
+
+        A copy of a task with a slug gets the slug `<slug>-copy` (unless `slug` is given); tags
+        of enclosing `tags(...)` blocks are added.
 
         Args:
             - **task_args (Any): attributes to set on the copy
@@ -363,15 +484,22 @@ class Task(metaclass=TaskMetaclass):
                 stacklevel=2,
             )
         new = copy.copy(self)
-        task_args.setdefault("slug", None)
+        if new.slug and "slug" not in task_args:
+            task_args["slug"] = new.slug + "-copy"
         for attr, val in task_args.items():
             if not hasattr(new, attr):
                 raise AttributeError(f"{self} does not have {attr} as an attribute")
             setattr(new, attr, val)
         if "name" in task_args:
             new.logger = get_logger(new.name)
+        _point_result_at_target(new)
         new.tags = set(self.tags) | set(new.tags) | set(context.get("tags", ()))
         new.state_handlers = list(new.state_handlers)
+        tracker = context.get("_unused_task_tracker")
+        if tracker is not None:
+            tracker.discard(self)
+            if not _is_constant(new):
+                tracker.add(new)
         return new
 
     def __call__(self, *args: Any, mapped: bool = False, task_args: Optional[dict] = None,
@@ -389,6 +517,11 @@ class Task(metaclass=TaskMetaclass):
             - Task: the bound copy
         """
         new = self.copy(**(task_args or {}))
+        positional_only = [n for n, p in run_signature(new).parameters.items()
+                           if p.kind is inspect.Parameter.POSITIONAL_ONLY]
+        if positional_only:
+            raise TypeError("Prefect passes arguments to task as keyword arguments. "
+                            f"Positional-Only arguments found : {positional_only}")
         new.bind(*args, mapped=mapped, upstream_tasks=upstream_tasks, flow=flow, **kwargs)
         return new
 
@@ -416,13 +549,17 @@ class Task(metaclass=TaskMetaclass):
                 callargs.update(callargs.pop(p.name, {}))
         flow = flow if flow is not None else context.get("flow")
         if flow is None:
+            from prefect_classic.tasks.core.function import FunctionTask
+
+            shown = self.name if isinstance(self, FunctionTask) else f"{type(self).__name__}(...)"
             raise ValueError(
                 f"Could not infer an active Flow context while creating edge to {self}. This often "
                 "means you called a task outside a `with Flow(...)` block. If you're trying to run "
-                f"this task outside of a Flow context, you need to call `{self}.run(...)`"
+                f"this task outside of a Flow context, you need to call `{shown}.run(...)`"
             )
         self.set_dependencies(flow=flow, upstream_tasks=upstream_tasks, keyword_tasks=callargs,
                               mapped=mapped)
+        self.tags.update(context.get("tags", ()))
         return self
 
     def map(self, *args: Any, upstream_tasks: Optional[Iterable[Any]] = None, flow: Any = None,
@@ -440,14 +577,22 @@ class Task(metaclass=TaskMetaclass):
 
         Returns:
             - Task: the mapped copy
+
+        Raises:
+            - TypeError: when a positional argument cannot be indexed (so not mapped over)
         """
-        new = self.copy(**(task_args or {}))
+        for arg in args:
+            if not hasattr(arg, "__getitem__") and not isinstance(arg, EdgeAnnotation):
+                raise TypeError(f"Cannot map over unsubscriptable object of type {type(arg)}: {repr(arg)[:10]}...")
+        task_args = dict(task_args or {})
+        task_args.setdefault("nout", None)  # a mapped task returns one list, whatever `run` returns
+        new = self.copy(**task_args)
         return new.bind(*args, mapped=True, upstream_tasks=upstream_tasks, flow=flow, **kwargs)
 
     def set_dependencies(self, flow: Any = None, upstream_tasks: Optional[Iterable[Any]] = None,
                          downstream_tasks: Optional[Iterable[Any]] = None,
-                         keyword_tasks: Optional[Dict[str, Any]] = None, mapped: bool = False,
-                         validate: Optional[bool] = None) -> None:
+                         keyword_tasks: Optional[Mapping[str, Any]] = None, mapped: bool = False,
+                         validate: Optional[bool] = None) -> "Task":
         """Add this task's dependencies to a flow (see `Flow.set_dependencies`).
 
         Args:
@@ -457,14 +602,21 @@ class Task(metaclass=TaskMetaclass):
             - keyword_tasks (dict, optional): `{argument: task or value}`
             - mapped (bool, optional): map over the upstream tasks
             - validate (bool, optional): validate the flow afterwards
+
+        Returns:
+            - Task: this task
+
+        Raises:
+            - ValueError: when there is no flow
         """
         flow = flow if flow is not None else context.get("flow")
         if flow is None:
             raise ValueError("No Flow was passed, and could not infer an active Flow context.")
         flow.set_dependencies(task=self, upstream_tasks=upstream_tasks, downstream_tasks=downstream_tasks,
                               keyword_tasks=keyword_tasks, mapped=mapped, validate=validate)
+        return self
 
-    def set_upstream(self, task: Any, flow: Any = None, key: Optional[str] = None, mapped: bool = False) -> None:
+    def set_upstream(self, task: Any, flow: Any = None, key: Optional[str] = None, mapped: bool = False) -> "Task":
         """Make `task` run before this one (optionally passing its result as `key`).
 
         Args:
@@ -472,13 +624,15 @@ class Task(metaclass=TaskMetaclass):
             - flow (Flow, optional): the flow (default: the one in context)
             - key (str, optional): the argument that receives the upstream result
             - mapped (bool, optional): map this task over the upstream result
+
+        Returns:
+            - Task: this task
         """
         if key is not None:
-            self.set_dependencies(flow=flow, keyword_tasks={key: task}, mapped=mapped)
-        else:
-            self.set_dependencies(flow=flow, upstream_tasks=[task], mapped=mapped)
+            return self.set_dependencies(flow=flow, keyword_tasks={key: task}, mapped=mapped)
+        return self.set_dependencies(flow=flow, upstream_tasks=[task], mapped=mapped)
 
-    def set_downstream(self, task: Any, flow: Any = None, key: Optional[str] = None, mapped: bool = False) -> None:
+    def set_downstream(self, task: Any, flow: Any = None, key: Optional[str] = None, mapped: bool = False) -> "Task":
         """Make `task` run after this one (optionally receiving this result as `key`).
 
         Args:
@@ -486,8 +640,38 @@ class Task(metaclass=TaskMetaclass):
             - flow (Flow, optional): the flow (default: the one in context)
             - key (str, optional): the downstream argument that receives this result
             - mapped (bool, optional): map the downstream task over this result
+
+        Returns:
+            - Task: this task
         """
-        task.set_upstream(self, flow=flow, key=key, mapped=mapped)
+        if key is not None:
+            task.set_dependencies(flow=flow, keyword_tasks={key: self}, mapped=mapped)
+        else:
+            task.set_dependencies(flow=flow, upstream_tasks=[self], mapped=mapped)
+        return self
+
+    def pipe(_prefect_self, _prefect_task: Any, **kwargs: Any) -> "Task":
+        """Pass this task's result to another task: `a.pipe(b, y=1)` is `b(a, y=1)` (handy in
+        long chains). Given an annotation class (`unmapped`, `flatten`, ...), wrap this task in
+        it instead.
+
+        Args:
+            - _prefect_task (Union[Task, type]): the task to call, or an `EdgeAnnotation` class
+            - **kwargs (Any): more arguments for that task
+
+        Returns:
+            - Task: the new task
+
+        Raises:
+            - ValueError: when a `self` keyword is given
+        """
+        from prefect_classic.utilities.tasks import as_task
+
+        if "self" in kwargs:
+            raise ValueError('You cannot use the keyword argument "self" in .pipe.')
+        if inspect.isclass(_prefect_task) and issubclass(_prefect_task, EdgeAnnotation):
+            return as_task(_prefect_task(_prefect_self))
+        return _prefect_task(_prefect_self, **kwargs)
 
     # --- serialization ------------------------------------------------------------------------
     def serialize(self) -> dict:
@@ -496,14 +680,29 @@ class Task(metaclass=TaskMetaclass):
 
         return TaskSchema().dump(self)
 
-    # --- operators --------------------------------------------------------------------------------
+    # --- operators: each builds an operator task bound to its operands ---------------------------
     def _op(self, op_name: str, *args: Any) -> "Task":
         from prefect_classic.tasks.core import operators
 
-        return getattr(operators, op_name)()(*args)
+        return getattr(operators, op_name)().bind(*args)
 
     def __getitem__(self, key: Any) -> "Task":
-        return self._op("GetItem", self, key)
+        """A task whose result is `self[key]` (named `<name>[<key>]`, keeping this task's result
+        and checkpoint settings)."""
+        from prefect_classic.tasks.core.operators import GetItem
+
+        name = f"{self.name}[{key.name}]" if isinstance(key, Task) else f"{self.name}[{key!r}]"
+        return GetItem(checkpoint=self.checkpoint, name=name, result=self.result).bind(self, key)
+
+    def __or__(self, other: Any) -> Any:
+        """`self | other` makes `other` run after `self` (a state dependency) and returns `other`."""
+        self.set_dependencies(downstream_tasks=[other])
+        return other
+
+    def __ror__(self, other: Any) -> "Task":
+        """`other | self` makes this task run after `other` and returns this task."""
+        self.set_dependencies(upstream_tasks=[other])
+        return self
 
     def __add__(self, other: Any) -> "Task":
         return self._op("Add", self, other)
@@ -528,9 +727,6 @@ class Task(metaclass=TaskMetaclass):
 
     def __and__(self, other: Any) -> "Task":
         return self._op("And", self, other)
-
-    def __or__(self, other: Any) -> "Task":
-        return self._op("Or", self, other)
 
     def __xor__(self, other: Any) -> "Task":
         return self._op("Xor", self, other)
@@ -562,14 +758,11 @@ class Task(metaclass=TaskMetaclass):
     def __rand__(self, other: Any) -> "Task":
         return self._op("And", other, self)
 
-    def __ror__(self, other: Any) -> "Task":
-        return self._op("Or", other, self)
-
     def __rxor__(self, other: Any) -> "Task":
         return self._op("Xor", other, self)
 
     def is_equal(self, other: Any) -> "Task":
-        """A task whose result is `self == other`."""
+        """A task whose result is `self == other` (`==` itself compares tasks)."""
         return self._op("Equal", self, other)
 
     def is_not_equal(self, other: Any) -> "Task":
@@ -581,7 +774,7 @@ class Task(metaclass=TaskMetaclass):
         return self._op("Not", self)
 
     def or_(self, other: Any) -> "Task":
-        """A task whose result is `self or other`."""
+        """A task whose result is `self or other` (`|` makes a state dependency instead)."""
         return self._op("Or", self, other)
 
     def and_(self, other: Any) -> "Task":
@@ -599,6 +792,29 @@ class Task(metaclass=TaskMetaclass):
 
     def __le__(self, other: Any) -> "Task":
         return self._op("LessThanOrEqual", self, other)
+
+
+#: the keyword-only arguments of `Task.__call__`, added to every task instance's signature
+EXTRA_CALL_PARAMETERS = [p for p in inspect.signature(Task.__call__).parameters.values()
+                         if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+
+def _is_constant(task: Task) -> bool:
+    from prefect_classic.tasks.core.constants import Constant
+
+    return isinstance(task, Constant)
+
+
+def _point_result_at_target(task: Task) -> None:
+    """With both a `target` and a `result`, the result (a copy) is located at the target."""
+    if not (task.target and task.result):
+        return
+    location = getattr(task.result, "location", None)
+    if location and location != task.target:
+        warnings.warn("Both `result.location` and `target` were provided. The `target` value will be used.",
+                      stacklevel=4)
+    task.result = task.result.copy()
+    task.result.location = task.target
 
 
 def _failure_callback(on_failure: Callable) -> Callable:

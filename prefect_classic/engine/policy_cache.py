@@ -260,9 +260,9 @@ def default_storage() -> Result:
     folder = os.path.join(os.path.expanduser(str(config.home_dir)), "storage")
     found = _DEFAULT_STORAGE.get(folder)
     if found is None:
-        from prefect_classic.engine.results import LocalResult
+        from prefect_classic.engine.results.local_result import local_result_at
 
-        found = _DEFAULT_STORAGE[folder] = LocalResult(dir=folder)
+        found = _DEFAULT_STORAGE[folder] = local_result_at(folder)
     return found
 
 

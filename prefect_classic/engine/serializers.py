@@ -8,6 +8,7 @@ import base64
 import bz2
 import datetime
 import gzip
+import importlib
 import io
 import json
 import lzma
@@ -297,23 +298,59 @@ class PandasSerializer(Serializer):
         return self._reader()(io.BytesIO(value), **self.deserialize_kwargs)
 
 
+def compression_functions(format: str) -> Tuple[Callable[..., bytes], Callable[..., bytes]]:
+    """The `compress` and `decompress` functions of a compression module.
+
+    Args:
+        - format (str): the module's import name, usually one of the standard library's
+            `"bz2"`, `"gzip"`, `"lzma"` or `"zlib"`; any importable module with `compress` and
+            `decompress` functions works (e.g. `"lz4.frame"`)
+
+    Returns:
+        - Tuple[Callable, Callable]: `(compress, decompress)`
+
+    Raises:
+        - ImportError: when the module cannot be imported
+        - ValueError: when the module has no `compress` and `decompress` functions
+    """
+    standard = ", ".join(sorted(set(COMPRESSION_FORMATS) - {format}))
+    try:
+        module = importlib.import_module(format)
+    except ImportError as exc:
+        raise ImportError(
+            f"The compression module {format!r} is not installed; the standard library has: "
+            f"{standard}."
+        ) from exc
+    compress, decompress = getattr(module, "compress", None), getattr(module, "decompress", None)
+    if not (callable(compress) and callable(decompress)):
+        raise ValueError(
+            f"The {format!r} module does not have 'compress' and 'decompress' functions: pass "
+            f"`compress` and `decompress` yourself, or use one of: {standard}."
+        )
+    return compress, decompress
+
+
 class CompressedSerializer(Serializer):
     """Wraps another serializer and compresses its bytes.
 
-    Give either `format` (one of `"bz2"`, `"gzip"`, `"lzma"`, `"zlib"`) or both `compress` and
-    `decompress`.
+    Give either `format` (a compression module such as `"bz2"`, `"gzip"`, `"lzma"` or
+    `"zlib"`) or both `compress` and `decompress`. Two CompressedSerializers are equal when they
+    wrap equal serializers with the same functions and keyword arguments, so `format="gzip"`
+    equals `compress=gzip.compress, decompress=gzip.decompress`.
 
     Args:
         - serializer (Serializer): the serializer whose output is compressed
-        - format (str, optional): a built-in compression format
+        - format (str, optional): the import name of a module with `compress` and
+            `decompress` functions
         - compress (Callable[..., bytes], optional): a custom compression function
         - decompress (Callable[..., bytes], optional): the matching decompression function
         - compress_kwargs (dict, optional): keyword arguments for the compression function
         - decompress_kwargs (dict, optional): keyword arguments for the decompression function
 
     Raises:
-        - ValueError: for an unknown `format`, or when neither or both of `format` and
-            `compress`/`decompress` are given
+        - ValueError: when neither or both of `format` and `compress`/`decompress` are given,
+            or the `format` module has no compression functions
+        - ImportError: when the `format` module is not installed
     """
 
     def __init__(
@@ -332,12 +369,7 @@ class CompressedSerializer(Serializer):
         if format is not None:
             if compress is not None or decompress is not None:
                 raise ValueError("Give either `format` or `compress`/`decompress`, not both.")
-            if format not in COMPRESSION_FORMATS:
-                raise ValueError(
-                    f"Unknown compression format {format!r}; `format` must be one of: "
-                    f"{', '.join(sorted(COMPRESSION_FORMATS))}"
-                )
-            compress, decompress = COMPRESSION_FORMATS[format]
+            compress, decompress = compression_functions(format)
         elif compress is None or decompress is None:
             raise ValueError(
                 "Give either `format` (one of: "
@@ -349,6 +381,18 @@ class CompressedSerializer(Serializer):
         self.decompress = decompress
         self.compress_kwargs = dict(compress_kwargs or {})
         self.decompress_kwargs = dict(decompress_kwargs or {})
+
+    def __eq__(self, other: Any) -> bool:
+        return (
+            type(self) is type(other)
+            and self.serializer == other.serializer
+            and self.compress == other.compress
+            and self.decompress == other.decompress
+            and self.compress_kwargs == other.compress_kwargs
+            and self.decompress_kwargs == other.decompress_kwargs
+        )
+
+    __hash__ = object.__hash__
 
     def __repr__(self) -> str:
         how = self.format or getattr(self.compress, "__name__", "custom")

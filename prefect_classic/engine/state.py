@@ -257,6 +257,10 @@ class MetaState(State):
         self.state = state
 
 
+#: Prefect 1's name for the meta state base class
+_MetaState = MetaState
+
+
 class ClientFailed(MetaState):
     """A state that could not be recorded; it wraps the state that was meant."""
 

@@ -14,9 +14,6 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
-from dask.base import DaskMethodsMixin
-from dask.threaded import get as threaded_get
-
 from prefect_classic.engine.state import Failed
 from prefect_classic.executors._calls import (
     _hand_over,
@@ -64,7 +61,13 @@ def _first_value(results: List[Any]) -> Any:
     return _hand_over(results[0])
 
 
-class _LocalFuture(DaskMethodsMixin):
+def _threaded_get(graph: Any, keys: Any, **kwargs: Any) -> Any:
+    from dask.threaded import get
+
+    return get(graph, keys, **kwargs)
+
+
+class _LocalFuture:
     """A call submitted to a `LocalDaskExecutor`: the key of its Dask task.
 
     It is also a Dask collection, like the `dask.delayed` objects of Prefect 1:
@@ -72,7 +75,7 @@ class _LocalFuture(DaskMethodsMixin):
     without storing the result in the executor.
     """
 
-    __slots__ = ("key", "_pending", "_done")
+    __slots__ = ("key", "_pending", "_done", "__weakref__")
 
     def __init__(self, key: str, pending: Dict[str, tuple], done: Dict[str, Any]):
         self.key = key
@@ -98,7 +101,20 @@ class _LocalFuture(DaskMethodsMixin):
         return _first_value, ()
 
     __dask_optimize__ = None
-    __dask_scheduler__ = staticmethod(threaded_get)
+    __dask_scheduler__ = staticmethod(_threaded_get)
+
+    def compute(self, **kwargs: Any) -> Any:
+        """Compute the call with Dask (threads unless `scheduler=` says otherwise).
+
+        Args:
+            - **kwargs (Any): keyword arguments of `dask.compute`
+
+        Returns:
+            - Any: the call's result
+        """
+        import dask
+
+        return dask.compute(self, **kwargs)[0]
 
 
 def _is_local_future(obj: Any) -> bool:
@@ -310,7 +326,7 @@ class LocalDaskExecutor(Executor):
 
     def _get_on(self, pool: PoolExecutor, graph: Dict[str, Any], keys: List[str]) -> Any:
         if self.scheduler == "threads":
-            return threaded_get(graph, keys, pool=pool)
+            return _threaded_get(graph, keys, pool=pool)
         from dask.multiprocessing import get as process_get
 
         # one call per message: a long call must not hold back the short ones queued behind it

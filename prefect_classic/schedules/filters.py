@@ -53,8 +53,8 @@ def on_datetime(dt: datetime) -> Filter:
         - Callable[[datetime], bool]: a filter function
     """
 
-    def _filter_fn(candidate: datetime) -> bool:
-        return _instant(candidate) == _instant(dt)
+    def _filter_fn(dt_2: datetime) -> bool:
+        return _instant(dt_2) == _instant(dt)
 
     return _filter_fn
 
@@ -71,8 +71,8 @@ def on_date(month: int, day: int) -> Filter:
         - Callable[[datetime], bool]: a filter function
     """
 
-    def _filter_fn(candidate: datetime) -> bool:
-        return (candidate.month, candidate.day) == (month, day)
+    def _filter_fn(dt: datetime) -> bool:
+        return (dt.month, dt.day) == (month, day)
 
     return _filter_fn
 
@@ -89,8 +89,8 @@ def at_time(t: time) -> Filter:
         - Callable[[datetime], bool]: a filter function
     """
 
-    def _filter_fn(candidate: datetime) -> bool:
-        return candidate.time() == _wall_time(t)
+    def _filter_fn(dt: datetime) -> bool:
+        return dt.time() == _wall_time(t)
 
     return _filter_fn
 
@@ -107,8 +107,8 @@ def between_datetimes(start: datetime, end: datetime) -> Filter:
         - Callable[[datetime], bool]: a filter function
     """
 
-    def _filter_fn(candidate: datetime) -> bool:
-        return _instant(start) <= _instant(candidate) <= _instant(end)
+    def _filter_fn(dt: datetime) -> bool:
+        return _instant(start) <= _instant(dt) <= _instant(end)
 
     return _filter_fn
 
@@ -128,8 +128,8 @@ def between_times(start: time, end: time) -> Filter:
         - Callable[[datetime], bool]: a filter function
     """
 
-    def _filter_fn(candidate: datetime) -> bool:
-        lower, upper, value = _wall_time(start), _wall_time(end), candidate.time()
+    def _filter_fn(dt: datetime) -> bool:
+        lower, upper, value = _wall_time(start), _wall_time(end), dt.time()
         if lower <= upper:
             return lower <= value <= upper
         return value >= lower or value <= upper
@@ -154,8 +154,8 @@ def between_dates(start_month: int, start_day: int, end_month: int, end_day: int
         - Callable[[datetime], bool]: a filter function
     """
 
-    def _filter_fn(candidate: datetime) -> bool:
-        value = (candidate.month, candidate.day)
+    def _filter_fn(dt: datetime) -> bool:
+        value = (dt.month, dt.day)
         lower, upper = (start_month, start_day), (end_month, end_day)
         if lower <= upper:
             return lower <= value <= upper
@@ -221,10 +221,12 @@ def is_day_of_week(day_of_week: int) -> Filter:
     """
     Filter that allows only events on one day of the week.
 
-    Days are numbered as in Prefect 1: 0 = Sunday, 1 = Monday, ..., 6 = Saturday.
+    Days are numbered as Prefect 1's filter numbers them, like `datetime.weekday()`:
+    0 = Monday, 1 = Tuesday, ..., 6 = Sunday. (Prefect 1's docstring said 0 = Sunday, but its
+    filter always matched 0 on Mondays; schedules written for it keep running on the same days.)
 
     Args:
-        - day_of_week (int): the day to match, from 0 (Sunday) to 6 (Saturday)
+        - day_of_week (int): the day to match, from 0 (Monday) to 6 (Sunday)
 
     Returns:
         - Callable[[datetime], bool]: a filter function
@@ -233,9 +235,9 @@ def is_day_of_week(day_of_week: int) -> Filter:
         - ValueError: if `day_of_week` is not between 0 and 6
     """
     if day_of_week not in range(7):
-        raise ValueError(f"day_of_week must be between 0 (Sunday) and 6, got {day_of_week!r}.")
+        raise ValueError(f"day_of_week must be between 0 (Monday) and 6 (Sunday), got {day_of_week!r}.")
 
-    def _filter_fn(candidate: datetime) -> bool:
-        return (candidate.weekday() + 1) % 7 == day_of_week
+    def _filter_fn(dt: datetime) -> bool:
+        return dt.weekday() == day_of_week
 
     return _filter_fn

@@ -47,7 +47,8 @@ class Schedule:
     ```
 
     Args:
-        - clocks (List[Clock], optional): the clocks emitting candidate events
+        - clocks (List[Clock]): the clocks emitting candidate events (required, as in Prefect 1;
+            may be empty)
         - filters (List[Callable[[datetime], bool]], optional): filters that must all pass
         - or_filters (List[Callable[[datetime], bool]], optional): filters of which at least
             one must pass
@@ -61,14 +62,12 @@ class Schedule:
 
     def __init__(
         self,
-        clocks: Optional[Iterable[Clock]] = None,
+        clocks: Iterable[Clock],
         filters: Optional[List[Callable[[datetime], bool]]] = None,
         or_filters: Optional[List[Callable[[datetime], bool]]] = None,
         not_filters: Optional[List[Callable[[datetime], bool]]] = None,
         adjustments: Optional[List[Callable[[datetime], datetime]]] = None,
     ) -> None:
-        if clocks is None:
-            clocks = []
         if not isinstance(clocks, Iterable):
             raise TypeError("clocks should be a list of clocks.")
         self.clocks: List[Clock] = list(clocks)

@@ -7,6 +7,6 @@ and `flow.serialize()` use these schemas; use them directly to load tasks, edges
 flows, e.g. `FlowSchema().load(data)`.
 """
 
-from prefect_classic.serialization import edge, flow, result, schedule, schema, state, task
+from prefect_classic.serialization import edge, fields, flow, result, schedule, schema, state, task
 
-__all__ = ["edge", "flow", "result", "schedule", "schema", "state", "task"]
+__all__ = ["edge", "fields", "flow", "result", "schedule", "schema", "state", "task"]

@@ -1,24 +1,26 @@
 """
 Schema for Flows, in Prefect 1's JSON shape: the flow's `name`, `type`, `schedule`,
-`parameters`, `tasks`, `edges` and `reference_tasks` (as slugs), plus its default
-`result` (metadata only). Tasks, parameters and edges are sorted by slug so that dumps
-are deterministic. Loading rebuilds a Flow of base Tasks and Parameters connected as
-the edges say; an edge or reference task naming a slug the flow does not have is a
-`ValidationError`.
+`parameters`, `tasks`, `edges` and `reference_tasks` (as slugs), `storage` and `run_config`
+(when the flow has them), plus its default `result` (metadata only). Tasks, parameters and
+edges are sorted by slug so that dumps are deterministic. Loading rebuilds a Flow of base
+Tasks and Parameters connected as the edges say (tasks, edges and reference tasks share
+one task cache, see `TaskSchema`); an edge or reference task naming a slug the flow does
+not have is a `ValidationError`.
 """
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Mapping, Optional
 
-from marshmallow import ValidationError, fields, missing
+from marshmallow import ValidationError, fields, missing, post_load, pre_load
 
-from prefect_classic.core.edge import Edge
 from prefect_classic.core.flow import Flow
-from prefect_classic.core.parameter import Parameter
 from prefect_classic.core.task import Task
 from prefect_classic.serialization.edge import EdgeSchema
+from prefect_classic.serialization.fields import Nested
 from prefect_classic.serialization.result import StateResultSchema
+from prefect_classic.serialization.run_config import RunConfigSchema
 from prefect_classic.serialization.schedule import ScheduleSchema
-from prefect_classic.serialization.schema import ObjectSchema, load_each, to_qualified_name
+from prefect_classic.serialization.schema import ObjectSchema, to_qualified_name
+from prefect_classic.serialization.storage import StorageSchema
 from prefect_classic.serialization.task import ParameterSchema, TaskSchema
 
 __all__ = ["FlowSchema", "get_edges", "get_parameters", "get_reference_tasks", "get_tasks"]
@@ -99,91 +101,76 @@ def get_edges(obj: Any, context: Optional[Dict[str, Any]] = None) -> Any:
     )
 
 
-def _dump_many(schema: Any, items: Any) -> Any:
-    return missing if items is missing else [schema.dump(item) for item in items]
-
-
-def _load_many(schema: Any, value: Any, name: str) -> List[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValidationError(f"{name} must be a list.")
-    return load_each(schema.load, value)
-
-
 class FlowSchema(ObjectSchema):
     """Schema for `Flow`: `FlowSchema().dump(flow)` is `flow.serialize()`."""
 
+    class Meta:
+        object_class = Flow
+        exclude_fields = ["type", "parameters"]
+
+    project = fields.String(allow_none=True)
     name = fields.String(required=True, allow_none=True)
-    type = fields.Method("_dump_type", dump_only=True)
-    schedule = fields.Nested(ScheduleSchema, allow_none=True)
-    parameters = fields.Method("_dump_parameters", deserialize="_load_parameters")
-    tasks = fields.Method("_dump_tasks", deserialize="_load_tasks")
-    edges = fields.Method("_dump_edges", deserialize="_load_edges")
-    reference_tasks = fields.Method("_dump_reference_tasks", deserialize="_load_edge_slugs")
-    result = fields.Nested(StateResultSchema, allow_none=True)
+    version = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    type = fields.Method("_dump_type", deserialize="_load_type")
+    schedule = Nested(ScheduleSchema, allow_none=True)
+    parameters = Nested(ParameterSchema, value_selection_fn=get_parameters, many=True)
+    tasks = Nested(TaskSchema, value_selection_fn=get_tasks, many=True)
+    edges = Nested(EdgeSchema, value_selection_fn=get_edges, many=True)
+    reference_tasks = Nested(
+        TaskSchema, value_selection_fn=get_reference_tasks, many=True, only=["slug"]
+    )
+    run_config = Nested(RunConfigSchema, allow_none=True)
+    storage = Nested(StorageSchema, allow_none=True)
+    result = Nested(StateResultSchema, allow_none=True)
 
     def _dump_type(self, flow: Any) -> str:
         return to_qualified_name(type(flow))
 
-    def _dump_parameters(self, flow: Any) -> Any:
-        return _dump_many(ParameterSchema(), get_parameters(flow))
+    @pre_load
+    def _refuse_duplicate_slugs(self, data: Any, **kwargs: Any) -> Any:
+        # tasks load through a cache by slug: a second task with a slug would silently
+        # become the first one
+        tasks = data.get("tasks") if isinstance(data, Mapping) else None
+        seen = set()
+        for task in tasks if isinstance(tasks, list) else []:
+            slug = task.get("slug") if isinstance(task, Mapping) else None
+            if slug is not None and slug in seen:
+                raise ValidationError({"tasks": [f"Duplicate task slug {slug!r}."]})
+            seen.add(slug)
+        return data
 
-    def _dump_tasks(self, flow: Any) -> Any:
-        return _dump_many(TaskSchema(), get_tasks(flow))
+    def _load_type(self, value: Any) -> Any:
+        return value
 
-    def _dump_edges(self, flow: Any) -> Any:
-        return _dump_many(EdgeSchema(), get_edges(flow))
-
-    def _dump_reference_tasks(self, flow: Any) -> Any:
-        return _dump_many(TaskSchema(only=("slug",)), get_reference_tasks(flow))
-
-    def _load_parameters(self, value: Any) -> List[Parameter]:
-        return _load_many(ParameterSchema(), value, "parameters")
-
-    def _load_tasks(self, value: Any) -> List[Task]:
-        return _load_many(TaskSchema(), value, "tasks")
-
-    def _load_edges(self, value: Any) -> List[Edge]:
-        return _load_many(EdgeSchema(), value, "edges")
-
-    def _load_edge_slugs(self, value: Any) -> List[str]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise ValidationError("reference_tasks must be a list.")
-        slugs = []
-        for item in value:
-            slug = item.get("slug") if isinstance(item, dict) else item
-            if not isinstance(slug, str):
-                raise ValidationError("reference_tasks must hold task slugs.")
-            slugs.append(slug)
-        return slugs
-
-    def create_object(self, data: Dict[str, Any]) -> Any:
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
         """
-        Build the Flow: the tasks (with `parameters` entries replacing the base Tasks of
-        the same slug), then the edges between them and the reference tasks.
+        Build the Flow: the tasks (Parameters in place of the base Tasks of the same slug),
+        then the edges between them and the reference tasks.
 
         Args:
             - data (dict): the loaded fields
+            - **kwargs (Any): marshmallow's hook arguments
 
         Returns:
-            - Flow: the flow
+            - Flow: the flow (the loaded dict when loading with `create_object=False`)
 
         Raises:
             - ValidationError: for duplicate slugs, or edges and reference tasks naming
                 slugs that are not in the flow
         """
+        if not self.context.get("create_object", True):
+            return data
         parameters = {p.slug: p for p in data.get("parameters") or []}
         tasks: Dict[str, Task] = dict(parameters)
         for task in data.get("tasks") or []:
-            if task.slug not in parameters:
-                if task.slug in tasks:
-                    raise ValidationError({"tasks": [f"Duplicate task slug {task.slug!r}."]})
-                tasks[task.slug] = task
+            if task.slug in parameters:
+                continue
+            tasks[task.slug] = task
 
-        def find(slug: str, field: str) -> Task:
+        def find(task: Any, field: str) -> Task:
+            slug = getattr(task, "slug", None)
             if slug not in tasks:
                 raise ValidationError({field: [f"No task with slug {slug!r} in this flow."]})
             return tasks[slug]
@@ -193,20 +180,25 @@ class FlowSchema(ObjectSchema):
                 name=data.get("name") or "",
                 schedule=data.get("schedule"),
                 result=data.get("result"),
+                run_config=data.get("run_config"),
+                storage=data.get("storage"),
                 tasks=list(tasks.values()),
             )
             for edge in data.get("edges") or []:
                 flow.add_edge(
-                    find(edge.upstream_task.slug, "edges"),
-                    find(edge.downstream_task.slug, "edges"),
+                    find(edge.upstream_task, "edges"),
+                    find(edge.downstream_task, "edges"),
                     key=edge.key,
                     mapped=edge.mapped,
                     flattened=edge.flattened,
                     validate=False,
                 )
             flow.set_reference_tasks(
-                [find(slug, "reference_tasks") for slug in data.get("reference_tasks") or []]
+                [find(task, "reference_tasks") for task in data.get("reference_tasks") or []]
             )
         except (TypeError, ValueError) as exc:
             raise ValidationError(str(exc)) from exc
+        for key in ("project", "version", "description"):
+            if data.get(key) is not None:
+                setattr(flow, key, data[key])
         return flow

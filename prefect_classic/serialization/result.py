@@ -5,21 +5,21 @@ A Result is written as its metadata only: `{"type": "LocalResult", "location": .
 "dir": ..., "serializer": {"type": "PickleSerializer", ...}, "__version__": ...}`; its
 value is never written (a `PrefectResult`'s location *is* its JSON value). Loading gives a
 Result of the same type with that location and no value; `state.load_result()` reads the
-value back. A Result class this package does not know is written with type
-`"CustomResult"` and loads as a base `Result` holding the location, as in Prefect 1; any
-other unknown type is a `ValidationError`. The `"serializer"` key is an addition to
+value back. As in Prefect 1, a Result class this package does not know is written with type
+`"CustomResult"`, and any type it does not know (a custom class, or an old `SafeResult`)
+loads as a base `Result` holding the location. The `"serializer"` key is an addition to
 Prefect 1's shape (Prefect 1 ignores it); without it the Result type's default
 serializer is used.
 """
 
-import sys
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Mapping, Optional
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, post_load
 
 from prefect_classic.engine import serializers
 from prefect_classic.engine.result.base import NoResult, Result
 from prefect_classic.engine.results import (
+    AzureResult,
     ConstantResult,
     GCSResult,
     LocalResult,
@@ -27,14 +27,16 @@ from prefect_classic.engine.results import (
     S3Result,
     SecretResult,
 )
+from prefect_classic.serialization.fields import JSONCompatible, Nested
 from prefect_classic.serialization.schema import (
-    JSONCompatible,
     ObjectSchema,
     OneOfSchema,
+    from_qualified_name,
     to_qualified_name,
 )
 
 __all__ = [
+    "AzureResultSchema",
     "CompressedSerializerSchema",
     "ConstantResultSchema",
     "CustomResultSchema",
@@ -63,25 +65,29 @@ __all__ = [
 class PickleSerializerSchema(ObjectSchema):
     """Schema for `PickleSerializer`."""
 
-    object_class = serializers.PickleSerializer
+    class Meta:
+        object_class = serializers.PickleSerializer
 
 
 class JSONSerializerSchema(ObjectSchema):
     """Schema for `JSONSerializer`."""
 
-    object_class = serializers.JSONSerializer
+    class Meta:
+        object_class = serializers.JSONSerializer
 
 
 class DateTimeSerializerSchema(ObjectSchema):
     """Schema for `DateTimeSerializer`."""
 
-    object_class = serializers.DateTimeSerializer
+    class Meta:
+        object_class = serializers.DateTimeSerializer
 
 
 class PandasSerializerSchema(ObjectSchema):
     """Schema for `PandasSerializer`: the file type and the pandas keyword arguments."""
 
-    object_class = serializers.PandasSerializer
+    class Meta:
+        object_class = serializers.PandasSerializer
 
     file_type = fields.String(required=True)
     serialize_kwargs = fields.Dict(keys=fields.String(), values=JSONCompatible(), allow_none=True)
@@ -95,19 +101,24 @@ class CompressedSerializerSchema(ObjectSchema):
     with `"format": null` and cannot be loaded (a `ValidationError` says so).
     """
 
-    object_class = serializers.CompressedSerializer
+    class Meta:
+        object_class = serializers.CompressedSerializer
 
-    serializer = fields.Nested(lambda: SerializerSchema(), required=True)
+    serializer = Nested(lambda: SerializerSchema, required=True)
     format = fields.String(allow_none=True)
     compress_kwargs = fields.Dict(keys=fields.String(), values=JSONCompatible(), allow_none=True)
     decompress_kwargs = fields.Dict(keys=fields.String(), values=JSONCompatible(), allow_none=True)
 
-    def create_object(self, data: Dict[str, Any]) -> Any:
-        if data.get("format") is None:
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
+        if self.context.get("create_object", True) and data.get("format") is None:
             raise ValidationError(
                 {"format": ["A CompressedSerializer with custom compression functions cannot be loaded."]}
             )
-        return super().create_object(data)
+        try:
+            return super().create_object(data, **kwargs)
+        except ImportError as exc:
+            raise ValidationError({"format": [str(exc)]}) from exc
 
 
 class CustomSerializerSchema(ObjectSchema):
@@ -125,34 +136,24 @@ class CustomSerializerSchema(ObjectSchema):
     def _load_type(self, value: Any) -> Any:
         if not isinstance(value, str):
             raise ValidationError("Not a valid class path.")
-        found = _imported_object(value)
+        try:
+            found = from_qualified_name(value)
+        except ValueError:
+            found = None
         if not (isinstance(found, type) and issubclass(found, serializers.Serializer)):
             raise ValidationError(
                 f"Unknown serializer {value!r}: import the module defining it before loading."
             )
         return found
 
-    def create_object(self, data: Dict[str, Any]) -> Any:
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
+        if not self.context.get("create_object", True):
+            return data
         try:
             return data["serializer_type"]()
         except TypeError as exc:
             raise ValidationError(f"Cannot create serializer {data['serializer_type']!r}: {exc}") from exc
-
-
-def _imported_object(path: str) -> Any:
-    parts = path.split(".")
-    for split in range(len(parts) - 1, 0, -1):
-        module = sys.modules.get(".".join(parts[:split]))
-        if module is None:
-            continue
-        found: Any = module
-        try:
-            for attribute in parts[split:]:
-                found = getattr(found, attribute)
-        except AttributeError:
-            return None
-        return found
-    return None
 
 
 class SerializerSchema(OneOfSchema):
@@ -178,47 +179,77 @@ class SerializerSchema(OneOfSchema):
 # ---------------------------------------------------------------------------------------
 
 
-def _serializer_field() -> fields.Field:
-    return fields.Nested(SerializerSchema, allow_none=True)
-
-
 class _LocatedResultSchema(ObjectSchema):
     location = fields.String(allow_none=True)
-    serializer = _serializer_field()
+    serializer = Nested(SerializerSchema, allow_none=True)
 
-    def create_object(self, data: Dict[str, Any]) -> Any:
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
         if data.get("serializer") is None:
-            data.pop("serializer", None)
-        return super().create_object(data)
+            data.pop("serializer", None)  # the Result type's default
+        return super().create_object(data, **kwargs)
 
 
 class ResultSchema(_LocatedResultSchema):
     """Schema for the base `Result`: its location and serializer."""
 
-    object_class = Result
+    class Meta:
+        object_class = Result
 
 
 class NoResultSchema(ObjectSchema):
     """Schema for `NoResult` (no fields); loads the `NoResult` singleton."""
 
-    def create_object(self, data: Dict[str, Any]) -> Any:
-        return NoResult
+    class Meta:
+        object_class = type(NoResult)
+
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
+        return NoResult if self.context.get("create_object", True) else data
 
 
-class CustomResultSchema(_LocatedResultSchema):
+class CustomResultSchema(ObjectSchema):
     """
     Schema for Result classes this package does not know: written with type
-    `"CustomResult"`; loads a base `Result` with the location (the custom class cannot be
-    rebuilt from JSON).
+    `"CustomResult"` and the class's import path; loads a base `Result` with the location
+    (the custom class cannot be rebuilt from JSON).
     """
 
-    object_class = Result
+    class Meta:
+        object_class = Result
+        exclude_fields = ["type"]
+
+    location = fields.String(allow_none=True)
+    type = fields.Method("_dump_type", deserialize="_load_type")
+
+    def _dump_type(self, obj: Any) -> str:
+        return to_qualified_name(type(obj))
+
+    def _load_type(self, value: Any) -> Any:
+        return value
+
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
+        if not self.context.get("create_object", True):
+            return data
+        return Result(location=data.get("location"))
+
+
+class AzureResultSchema(_LocatedResultSchema):
+    """Schema for `AzureResult`: container, location and serializer (the connection string
+    holds a secret and is never written)."""
+
+    class Meta:
+        object_class = AzureResult
+
+    container = fields.String(required=True)
 
 
 class ConstantResultSchema(ObjectSchema):
     """Schema for `ConstantResult`: its location only (the constant is not written)."""
 
-    object_class = ConstantResult
+    class Meta:
+        object_class = ConstantResult
 
     location = fields.String(allow_none=True)
 
@@ -226,7 +257,8 @@ class ConstantResultSchema(ObjectSchema):
 class GCSResultSchema(_LocatedResultSchema):
     """Schema for `GCSResult`: bucket, location and serializer."""
 
-    object_class = GCSResult
+    class Meta:
+        object_class = GCSResult
 
     bucket = fields.String(required=True)
 
@@ -235,28 +267,41 @@ class LocalResultSchema(_LocatedResultSchema):
     """Schema for `LocalResult`: dir, location and serializer. The folder is not checked
     or created on load (it may belong to another machine)."""
 
-    object_class = LocalResult
+    class Meta:
+        object_class = LocalResult
 
     dir = fields.String(allow_none=True)
 
-    def create_object(self, data: Dict[str, Any]) -> Any:
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
+        if not self.context.get("create_object", True):
+            return data
         data["validate_dir"] = False
         if data.get("dir") is None:
             data.pop("dir", None)
-        return super().create_object(data)
+        return super().create_object(data, **kwargs)
 
 
 class PrefectResultSchema(_LocatedResultSchema):
     """Schema for `PrefectResult`: the location holds the JSON value itself."""
 
-    object_class = PrefectResult
+    class Meta:
+        object_class = PrefectResult
+
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
+        try:
+            return super().create_object(data, **kwargs)
+        except TypeError as exc:  # a serializer other than JSON/DateTime
+            raise ValidationError({"serializer": [str(exc)]}) from exc
 
 
 class S3ResultSchema(_LocatedResultSchema):
     """Schema for `S3Result`: bucket, location and serializer (`boto3_kwargs` may hold
     credentials and are never written)."""
 
-    object_class = S3Result
+    class Meta:
+        object_class = S3Result
 
     bucket = fields.String(required=True)
 
@@ -280,7 +325,9 @@ class SecretResultSchema(ObjectSchema):
     """Schema for `SecretResult`: the secret's name (location) and the secret task's class
     name (`"secret_type"`); secret values are never written."""
 
-    object_class = SecretResult
+    class Meta:
+        object_class = SecretResult
+        exclude_fields = ["secret_type"]
 
     location = fields.String(allow_none=True)
     secret_type = fields.Method("_dump_secret_type", deserialize="_load_secret_type", allow_none=True)
@@ -292,20 +339,26 @@ class SecretResultSchema(ObjectSchema):
     def _load_secret_type(self, value: Any) -> Any:
         return value
 
-    def create_object(self, data: Dict[str, Any]) -> Any:
-        data["secret_task"] = _UnavailableSecret(data.pop("secret_type", None))
-        return super().create_object(data)
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
+        if not self.context.get("create_object", True):
+            return data
+        data["secret_task"] = _UnavailableSecret(data.get("secret_type"))
+        return super().create_object(data, **kwargs)
 
 
 class StateResultSchema(OneOfSchema):
     """
-    Dispatches between the result schemas on the Result's class name; Result classes
-    defined elsewhere are written as `"CustomResult"`.
+    Dispatches between the result schemas on the Result's class name. Result classes
+    defined elsewhere are written as `"CustomResult"`, and any type this package does not
+    know (or data without a type) loads as a `"CustomResult"`: a base `Result` with the
+    location, as in Prefect 1.
     """
 
     type_schemas = {
         "Result": ResultSchema,
         "CustomResult": CustomResultSchema,
+        "AzureResult": AzureResultSchema,
         "ConstantResult": ConstantResultSchema,
         "GCSResult": GCSResultSchema,
         "LocalResult": LocalResultSchema,
@@ -317,6 +370,7 @@ class StateResultSchema(OneOfSchema):
 
     _known_classes = {
         "Result": Result,
+        "AzureResult": AzureResult,
         "ConstantResult": ConstantResult,
         "GCSResult": GCSResult,
         "LocalResult": LocalResult,
@@ -333,3 +387,7 @@ class StateResultSchema(OneOfSchema):
         if not isinstance(obj, Result):
             raise ValidationError(f"Not a Result: {obj!r}")
         return "CustomResult"
+
+    def get_data_type(self, data: Mapping[str, Any]) -> Any:
+        name = data.get(self.type_field)
+        return name if isinstance(name, str) and name in self.type_schemas else "CustomResult"

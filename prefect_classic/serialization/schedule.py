@@ -13,23 +13,22 @@ JSON as Prefect 1 (so schedules can be exchanged with Prefect 1 backends).
   datetimes, times and timedeltas encoded as `"//datetime:..."`, `"//time:..."` and
   `"//timedelta:<seconds>"`. Names under `prefect_classic.schedules` are accepted too.
 
-Works with marshmallow 3 and 4 (no schema context, no implicit fields).
+Works with marshmallow 3 and 4.
 """
 
-import inspect
-import json
 import re
 import zoneinfo
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
 import pendulum
 from dateutil import rrule
-from marshmallow import ValidationError, fields, missing, post_dump
+from marshmallow import ValidationError, fields, missing, post_dump, post_load
 
 from prefect_classic.schedules import adjustments, clocks, filters, schedules
 from prefect_classic.schedules.clocks import _pendulum_tz, _to_pendulum, _utc
-from prefect_classic.serialization.schema import JSONCompatible, ObjectSchema, OneOfSchema
+from prefect_classic.serialization.fields import JSONCompatible, Nested, StatefulFunctionReference
+from prefect_classic.serialization.schema import ObjectSchema, OneOfSchema
 
 __all__ = [
     "ADJUSTMENTS",
@@ -46,9 +45,6 @@ __all__ = [
     "ScheduleSchema",
 ]
 
-#: the module prefix written for filter and adjustment names (Prefect 1's)
-FUNCTION_NAMESPACE = "prefect.schedules"
-_LOCAL_NAMESPACE = "prefect_classic.schedules"
 
 FILTERS: List[Callable[..., Any]] = [
     filters.on_datetime,
@@ -176,95 +172,22 @@ class _Microseconds(fields.Field):
         return timedelta(microseconds=value)
 
 
-def _encode_argument(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return "//datetime:" + _to_pendulum(value).isoformat()
-    if isinstance(value, time):
-        return "//time:" + value.isoformat()
-    if isinstance(value, timedelta):
-        return "//timedelta:" + str(value.total_seconds())
-    return value
-
-
-def _decode_argument(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    if value.startswith("//datetime:"):
-        return _to_pendulum(_parse_iso(value[len("//datetime:") :]))
-    if value.startswith("//time:"):
-        try:
-            return time.fromisoformat(value[len("//time:") :])
-        except ValueError as exc:
-            raise ValidationError(f"Not a valid time: {value!r}.") from exc
-    if value.startswith("//timedelta:"):
-        try:
-            return timedelta(seconds=float(value[len("//timedelta:") :]))
-        except ValueError as exc:
-            raise ValidationError(f"Not a valid timedelta: {value!r}.") from exc
-    return value
-
-
-class _FunctionReference(fields.Field):
-    """
-    A reference to one of a fixed set of functions, or to a closure returned by one of
-    them, stored as `{"fn": <name>, "kwargs": <closure variables>}`. Loading a closure
-    reference calls its factory with the stored arguments.
-    """
+class _ScheduleFunctionReference(StatefulFunctionReference):
+    """A filter or adjustment: `{"fn": <Prefect 1 name>, "kwargs": {...}}`. Datetime
+    arguments keep their wall-clock time and offset."""
 
     def __init__(self, valid_functions: List[Callable[..., Any]], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.by_name: Dict[str, Callable[..., Any]] = {}
-        self.wire_names: Dict[str, str] = {}
-        for fn in valid_functions:
-            local = f"{fn.__module__}.{fn.__qualname__}"
-            wire = local.replace(_LOCAL_NAMESPACE, FUNCTION_NAMESPACE, 1)
-            self.wire_names[local] = wire
-            self.by_name[local] = self.by_name[wire] = fn
+        super().__init__(valid_functions, reject_invalid=True, wire_prefix="prefect.", **kwargs)
 
-    def _serialize(self, value: Any, attr: Optional[str], obj: Any, **kwargs: Any) -> Any:
-        if value is None:
-            return None
-        qualified = f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}"
-        matches = [
-            local
-            for local in self.wire_names
-            if qualified == local or qualified.startswith(local + ".<locals>.")
-        ]
-        if not matches:
-            raise ValidationError(
-                f"Only Prefect's built-in schedule filters and adjustments can be "
-                f"serialized; got {value!r}."
-            )
-        try:
-            closure = inspect.getclosurevars(value).nonlocals
-        except TypeError:
-            closure = {}
-        arguments = {key: _encode_argument(item) for key, item in closure.items()}
-        try:
-            json.dumps(arguments)
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(f"Arguments of {value!r} are not JSON-compatible.") from exc
-        return {"fn": self.wire_names[matches[0]], "kwargs": arguments}
+    def encode_argument(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            return "//datetime:" + _to_pendulum(value).isoformat()
+        return super().encode_argument(value)
 
-    def _deserialize(
-        self, value: Any, attr: Optional[str], data: Optional[Mapping[str, Any]], **kwargs: Any
-    ) -> Any:
-        if isinstance(value, str):
-            value = {"fn": value}
-        if not isinstance(value, Mapping):
-            raise ValidationError("Invalid function reference.")
-        fn = self.by_name.get(value.get("fn"))  # type: ignore[arg-type]
-        if fn is None:
-            raise ValidationError(f"Invalid function reference: {value.get('fn')!r}.")
-        arguments = value.get("kwargs") or {}
-        if not isinstance(arguments, Mapping):
-            raise ValidationError("Function reference kwargs must be an object.")
-        if not arguments:
-            return fn
-        try:
-            return fn(**{key: _decode_argument(item) for key, item in arguments.items()})
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(f"Invalid arguments for {value.get('fn')}: {exc}") from exc
+    def decode_argument(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith("//datetime:"):
+            return _to_pendulum(_parse_iso(value[len("//datetime:") :]))
+        return super().decode_argument(value)
 
 
 def _parameter_defaults() -> fields.Field:
@@ -291,7 +214,8 @@ class IntervalClockSchema(ObjectSchema):
     serialized or loaded (Prefect Cloud/Server reject them): this raises `ValueError`.
     """
 
-    object_class = clocks.IntervalClock
+    class Meta:
+        object_class = clocks.IntervalClock
 
     start_date = DateTimeTZ(allow_none=True)
     end_date = DateTimeTZ(allow_none=True)
@@ -305,16 +229,18 @@ class IntervalClockSchema(ObjectSchema):
             raise ValueError(_INTERVAL_TOO_SHORT)
         return data
 
-    def create_object(self, data: Dict[str, Any]) -> Any:
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
         if data["interval"] < _MIN_CLOUD_INTERVAL:
             raise ValueError(_INTERVAL_TOO_SHORT)
-        return super().create_object(data)
+        return super().create_object(data, **kwargs)
 
 
 class CronClockSchema(ObjectSchema):
     """Schema for `CronClock`."""
 
-    object_class = clocks.CronClock
+    class Meta:
+        object_class = clocks.CronClock
 
     start_date = DateTimeTZ(allow_none=True)
     end_date = DateTimeTZ(allow_none=True)
@@ -327,7 +253,8 @@ class CronClockSchema(ObjectSchema):
 class DatesClockSchema(ObjectSchema):
     """Schema for `DatesClock`."""
 
-    object_class = clocks.DatesClock
+    class Meta:
+        object_class = clocks.DatesClock
 
     dates = fields.List(DateTimeTZ(), required=True)
     parameter_defaults = _parameter_defaults()
@@ -372,7 +299,10 @@ class RRuleSchema(ObjectSchema):
         except Exception as exc:
             raise ValidationError(f"Unknown time zone: {value!r}.") from exc
 
-    def create_object(self, data: Dict[str, Any]) -> Any:
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
+        if not self.context.get("create_object", True):
+            return data
         rule = data["rr"]
         zone = data.get("tz")
         changes = {}
@@ -393,12 +323,15 @@ class RRuleSchema(ObjectSchema):
 class RRuleSetSchema(ObjectSchema):
     """Schema for a `dateutil.rrule.rruleset`."""
 
-    rrules = fields.List(fields.Nested(RRuleSchema), attribute="_rrule", data_key="_rrule")
+    rrules = fields.List(Nested(RRuleSchema), attribute="_rrule", data_key="_rrule")
     rdates = fields.List(_IsoDateTime(), attribute="_rdate", data_key="_rdate")
-    exrules = fields.List(fields.Nested(RRuleSchema), attribute="_exrule", data_key="_exrule")
+    exrules = fields.List(Nested(RRuleSchema), attribute="_exrule", data_key="_exrule")
     exdates = fields.List(_IsoDateTime(), attribute="_exdate", data_key="_exdate")
 
-    def create_object(self, data: Dict[str, Any]) -> Any:
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
+        if not self.context.get("create_object", True):
+            return data
         rules = rrule.rruleset()
         for item in data.get("_rrule") or []:
             rules.rrule(item)
@@ -420,9 +353,10 @@ class RRuleBaseSchema(OneOfSchema):
 class RRuleClockSchema(ObjectSchema):
     """Schema for `RRuleClock`."""
 
-    object_class = clocks.RRuleClock
+    class Meta:
+        object_class = clocks.RRuleClock
 
-    rrule_obj = fields.Nested(RRuleBaseSchema, required=True)
+    rrule_obj = Nested(RRuleBaseSchema, required=True)
     start_date = DateTimeTZ(allow_none=True)
     end_date = DateTimeTZ(allow_none=True)
     parameter_defaults = _parameter_defaults()
@@ -446,7 +380,7 @@ class ClockSchema(OneOfSchema):
 
 
 def _filter_list() -> fields.Field:
-    return fields.List(_FunctionReference(FILTERS, allow_none=True), allow_none=True)
+    return fields.List(_ScheduleFunctionReference(FILTERS, allow_none=True), allow_none=True)
 
 
 class ScheduleSchema(ObjectSchema):
@@ -455,10 +389,11 @@ class ScheduleSchema(ObjectSchema):
     `ScheduleSchema().load(data)` rebuilds the schedule.
     """
 
-    object_class = schedules.Schedule
+    class Meta:
+        object_class = schedules.Schedule
 
-    clocks = fields.Nested(ClockSchema, required=True, many=True)
+    clocks = Nested(ClockSchema, required=True, many=True)
     filters = _filter_list()
     or_filters = _filter_list()
     not_filters = _filter_list()
-    adjustments = fields.List(_FunctionReference(ADJUSTMENTS, allow_none=True), allow_none=True)
+    adjustments = fields.List(_ScheduleFunctionReference(ADJUSTMENTS, allow_none=True), allow_none=True)

@@ -7,29 +7,30 @@ Schemas for every State class, in Prefect 1's JSON shape:
  "run_count": 2, "__version__": "..."}
 ```
 
-A state's result is written as its Result's metadata (see `get_safe`): the location,
-never the value, except that a `PrefectResult` whose value is set gets its JSON text as
-location. Cached inputs are written the same way; inputs that have no location (and so
-could not be read back) are left out. A loaded state's `_result` is a Result holding the
-location and no value; `state.load_result()` reads it.
+A state's result is written as its Result's metadata (see `get_safe`): the type and
+location, never the value, except that a `PrefectResult` whose value is set gets its JSON
+text as location. Cached inputs are written the same way; inputs that have no location (and
+so could not be read back) are left out. A loaded state's `_result` is a Result holding the
+location and no value; `state.load_result()` reads it. As in Prefect 1, a `Mapped` state is
+written with the number of its children (`n_map_states`) only, and loads with that many
+unknown (`None`) children.
 """
 
-from typing import Any, Callable, ClassVar, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, post_load
 
 from prefect_classic.engine import state
 from prefect_classic.engine.result.base import NoResult, Result
 from prefect_classic.engine.results import PrefectResult
-from prefect_classic.serialization.result import StateResultSchema
-from prefect_classic.serialization.schema import (
+from prefect_classic.serialization.fields import (
     ISODateTime,
     JSONCompatible,
     Message,
-    ObjectSchema,
-    OneOfSchema,
-    load_each,
+    Nested,
 )
+from prefect_classic.serialization.result import StateResultSchema
+from prefect_classic.serialization.schema import ObjectSchema, OneOfSchema
 
 __all__ = [
     "BaseStateSchema",
@@ -61,26 +62,23 @@ __all__ = [
 
 
 def _safe_result(result: Any) -> Result:
-    """The Result to write for `result`: itself when it has a location, a PrefectResult
-    with its JSON value as location, and `NoResult` otherwise (raw values are never
-    written)."""
+    """The Result to write for `result`: itself (its metadata), a PrefectResult holding a
+    value with its JSON text as location, and `NoResult` for anything that is not a Result."""
     if not isinstance(result, Result):
         return NoResult
-    if result.location is not None:
-        return result
-    if isinstance(result, PrefectResult) and result.value is not None:
+    if isinstance(result, PrefectResult) and result.location is None and result.value is not None:
         try:
             return result.write(result.value)
         except (TypeError, ValueError):
-            return NoResult
-    return NoResult
+            return result
+    return result
 
 
 def get_safe(obj: state.State, context: Dict[str, Any]) -> Any:
     """
     Choose what is written for a state attribute holding results: for `"_result"` the
-    state's Result when it has a location (a `PrefectResult` with a value gets its JSON
-    text as location), otherwise `NoResult`; for any other attribute, `context["value"]`.
+    state's Result (its metadata: a `PrefectResult` with a value gets its JSON text as
+    location), for any other attribute `context["value"]`.
 
     Args:
         - obj (State): the state being serialized
@@ -91,21 +89,7 @@ def get_safe(obj: state.State, context: Dict[str, Any]) -> Any:
     """
     if context.get("attr") == "_result":
         return _safe_result(getattr(obj, "_result", NoResult))
-    return context.get("value", NoResult)
-
-
-class _SafeResultField(fields.Field):
-    """A state's `_result`, written as `get_safe` chooses."""
-
-    def _serialize(self, value: Any, attr: Optional[str], obj: Any, **kwargs: Any) -> Any:
-        return StateResultSchema().dump(get_safe(obj, {"attr": "_result", "value": value}))
-
-    def _deserialize(
-        self, value: Any, attr: Optional[str], data: Optional[Mapping[str, Any]], **kwargs: Any
-    ) -> Any:
-        if value is None:
-            return NoResult
-        return StateResultSchema().load(value)
+    return context.get("value", None)
 
 
 class _CachedInputsField(fields.Field):
@@ -143,35 +127,6 @@ class _CachedInputsField(fields.Field):
         return loaded
 
 
-class _NestedState(fields.Field):
-    """A state nested in another (a MetaState's `state`); `None` allowed."""
-
-    def _serialize(self, value: Any, attr: Optional[str], obj: Any, **kwargs: Any) -> Any:
-        return None if value is None else StateSchema().dump(value)
-
-    def _deserialize(
-        self, value: Any, attr: Optional[str], data: Optional[Mapping[str, Any]], **kwargs: Any
-    ) -> Any:
-        return StateSchema().load(value)
-
-
-class _StateList(fields.Field):
-    """A list of states (a Mapped state's children); `None` items stand for children
-    whose states are unknown."""
-
-    def _serialize(self, value: Any, attr: Optional[str], obj: Any, **kwargs: Any) -> Any:
-        if value is None:
-            return None
-        return [None if item is None else StateSchema().dump(item) for item in value]
-
-    def _deserialize(
-        self, value: Any, attr: Optional[str], data: Optional[Mapping[str, Any]], **kwargs: Any
-    ) -> Any:
-        if not isinstance(value, list):
-            raise ValidationError("map_states must be a list.")
-        return load_each(lambda item: None if item is None else StateSchema().load(item), value)
-
-
 # ---------------------------------------------------------------------------------------
 # one schema per state class
 # ---------------------------------------------------------------------------------------
@@ -180,42 +135,48 @@ class _StateList(fields.Field):
 class BaseStateSchema(ObjectSchema):
     """Schema for `State`: message, context, cached inputs and result metadata."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.State
+    class Meta:
+        object_class = state.State
 
     message = Message(allow_none=True)
     context = fields.Dict(keys=fields.String(), values=JSONCompatible(), allow_none=True)
     cached_inputs = _CachedInputsField(allow_none=True)
-    _result = _SafeResultField()
+    _result = Nested(lambda: StateResultSchema, allow_none=False, value_selection_fn=get_safe)
 
-    def create_object(self, data: Dict[str, Any]) -> Any:
-        data["result"] = data.pop("_result", NoResult)
-        return super().create_object(data)
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
+        if "_result" in data:
+            data["result"] = data.pop("_result")
+        if data.get("result") is None:
+            data["result"] = NoResult
+        return super().create_object(data, **kwargs)
 
 
 class MetaStateSchema(BaseStateSchema):
-    """Schema for `MetaState`: adds the wrapped `state`."""
+    """Adds the wrapped `state` of a meta state (the base of the meta state schemas)."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.MetaState
-
-    state = _NestedState(allow_none=True)
+    state = Nested(lambda: StateSchema, allow_none=True)
 
 
 class ClientFailedSchema(MetaStateSchema):
     """Schema for `ClientFailed`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.ClientFailed
+    class Meta:
+        object_class = state.ClientFailed
 
 
 class SubmittedSchema(MetaStateSchema):
     """Schema for `Submitted`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Submitted
+    class Meta:
+        object_class = state.Submitted
 
 
 class QueuedSchema(MetaStateSchema):
     """Schema for `Queued`: adds `start_time`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Queued
+    class Meta:
+        object_class = state.Queued
 
     start_time = ISODateTime(allow_none=True)
 
@@ -223,13 +184,15 @@ class QueuedSchema(MetaStateSchema):
 class PendingSchema(BaseStateSchema):
     """Schema for `Pending`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Pending
+    class Meta:
+        object_class = state.Pending
 
 
 class ScheduledSchema(PendingSchema):
     """Schema for `Scheduled`: adds `start_time`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Scheduled
+    class Meta:
+        object_class = state.Scheduled
 
     start_time = ISODateTime(allow_none=True)
 
@@ -237,19 +200,22 @@ class ScheduledSchema(PendingSchema):
 class PausedSchema(ScheduledSchema):
     """Schema for `Paused`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Paused
+    class Meta:
+        object_class = state.Paused
 
 
 class ResumeSchema(ScheduledSchema):
     """Schema for `Resume`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Resume
+    class Meta:
+        object_class = state.Resume
 
 
 class RetryingSchema(ScheduledSchema):
     """Schema for `Retrying`: adds `run_count`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Retrying
+    class Meta:
+        object_class = state.Retrying
 
     run_count = fields.Integer(allow_none=True)
 
@@ -257,25 +223,29 @@ class RetryingSchema(ScheduledSchema):
 class RunningSchema(BaseStateSchema):
     """Schema for `Running`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Running
+    class Meta:
+        object_class = state.Running
 
 
 class CancellingSchema(RunningSchema):
     """Schema for `Cancelling`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Cancelling
+    class Meta:
+        object_class = state.Cancelling
 
 
 class FinishedSchema(BaseStateSchema):
     """Schema for `Finished`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Finished
+    class Meta:
+        object_class = state.Finished
 
 
 class LoopedSchema(FinishedSchema):
     """Schema for `Looped`: adds `loop_count`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Looped
+    class Meta:
+        object_class = state.Looped
 
     loop_count = fields.Integer(allow_none=True)
 
@@ -283,14 +253,16 @@ class LoopedSchema(FinishedSchema):
 class SuccessSchema(FinishedSchema):
     """Schema for `Success`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Success
+    class Meta:
+        object_class = state.Success
 
 
 class CachedSchema(SuccessSchema):
     """Schema for `Cached`: adds `cached_parameters`, `cached_result_expiration` and
     `hashed_inputs`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Cached
+    class Meta:
+        object_class = state.Cached
 
     cached_parameters = JSONCompatible(allow_none=True)
     cached_result_expiration = ISODateTime(allow_none=True)
@@ -299,74 +271,76 @@ class CachedSchema(SuccessSchema):
 
 class MappedSchema(SuccessSchema):
     """
-    Schema for `Mapped`: adds the children's states (`map_states`) and their number
-    (`n_map_states`). Prefect 1 wrote only `n_map_states`; such data loads with that many
-    unknown (`None`) children.
+    Schema for `Mapped`: the number of children (`n_map_states`) only, as in Prefect 1 (the
+    children's states are not written); loads with that many unknown (`None`) children.
     """
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Mapped
+    class Meta:
+        object_class = state.Mapped
+        exclude = ["_result", "map_states"]
 
-    map_states = _StateList(allow_none=True)
+    # excluded, but declared so that `exclude` can name it
+    map_states = Nested(lambda: StateSchema, many=True)
     n_map_states = fields.Integer(allow_none=True)
 
-    def create_object(self, data: Dict[str, Any]) -> Any:
-        map_states = data.get("map_states")
-        count = data.get("n_map_states")
-        if map_states is None:
-            data["map_states"] = [None] * (count or 0)
-        elif count is not None and count != len(map_states):
-            raise ValidationError(
-                {"n_map_states": [f"Expected {len(map_states)} (the number of map_states), got {count}."]}
-            )
-        return super().create_object(data)
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
+        count = data.pop("n_map_states", None) or 0
+        data["map_states"] = [None] * count
+        return super().create_object(data, **kwargs)
 
 
 class SkippedSchema(SuccessSchema):
     """Schema for `Skipped`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Skipped
+    class Meta:
+        object_class = state.Skipped
 
 
 class FailedSchema(FinishedSchema):
     """Schema for `Failed`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Failed
+    class Meta:
+        object_class = state.Failed
 
 
 class CancelledSchema(FinishedSchema):
     """Schema for `Cancelled`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.Cancelled
+    class Meta:
+        object_class = state.Cancelled
 
 
 class TimedOutSchema(FailedSchema):
     """Schema for `TimedOut`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.TimedOut
+    class Meta:
+        object_class = state.TimedOut
 
 
 class TriggerFailedSchema(FailedSchema):
     """Schema for `TriggerFailed`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.TriggerFailed
+    class Meta:
+        object_class = state.TriggerFailed
 
 
 class ValidationFailedSchema(FailedSchema):
     """Schema for `ValidationFailed`."""
 
-    object_class: ClassVar[Optional[Callable[..., Any]]] = state.ValidationFailed
+    class Meta:
+        object_class = state.ValidationFailed
 
 
 class StateSchema(OneOfSchema):
     """
     The schema for any state: `StateSchema().dump(state)` writes the state with its class
     name as `"type"`, `StateSchema().load(data)` rebuilds it. An unknown `"type"` is a
-    `ValidationError`.
+    `ValidationError`. The base `State` and the abstract meta state are not serializable,
+    as in Prefect 1.
     """
 
     type_schemas = {
-        "State": BaseStateSchema,
-        "MetaState": MetaStateSchema,
         "Cached": CachedSchema,
         "Cancelled": CancelledSchema,
         "Cancelling": CancellingSchema,
@@ -392,7 +366,7 @@ class StateSchema(OneOfSchema):
 
     def get_obj_type(self, obj: Any) -> str:
         name = type(obj).__name__
-        if getattr(state, name, None) is not type(obj):
+        if getattr(state, name, None) is not type(obj) or name not in self.type_schemas:
             raise ValidationError(
                 f"Unsupported state type: {type(obj).__qualname__} (only the built-in State "
                 "classes can be serialized)."

@@ -1,31 +1,34 @@
 """
 Schemas for Tasks and Parameters, in Prefect 1's JSON shape: a task's metadata (`type`,
 `name`, `slug`, `tags`, retry and cache settings, trigger and cache validator as
-function references, the `run()` inputs and outputs), never its code. Loading gives a
-base `Task` (or a `Parameter`) with those settings; `type`, `inputs` and `outputs` are
-written for information only.
+`{"fn": ..., "kwargs": ...}` references, the `run()` inputs and outputs), never its code.
+Loading gives a base `Task` (or a `Parameter`) with those settings; `type`, `inputs` and
+`outputs` are written for information only. A trigger or cache validator that is not one of
+Prefect's loads as `None` (so the task gets the default).
+
+Loaded tasks are kept in `context["task_cache"]` by slug: loading a slug again (e.g. an
+edge's end after the flow's tasks) gives the same Task object.
 """
 
-from typing import Any, Dict
+from typing import Any, Callable, Dict, List
 
-from marshmallow import ValidationError, fields
+from marshmallow import fields, post_load
 
 from prefect_classic import triggers
 from prefect_classic.core.parameter import Parameter
 from prefect_classic.core.task import Task
 from prefect_classic.engine import cache_validators
-from prefect_classic.serialization.schema import (
-    FunctionReference,
+from prefect_classic.serialization.fields import (
     JSONCompatible,
-    ObjectSchema,
     Seconds,
-    sorted_strings,
-    to_qualified_name,
+    SortedList,
+    StatefulFunctionReference,
 )
+from prefect_classic.serialization.schema import ObjectSchema, to_qualified_name
 
-__all__ = ["ParameterSchema", "TaskMethodsMixin", "TaskSchema"]
+__all__ = ["CACHE_VALIDATORS", "TRIGGERS", "ParameterSchema", "TaskMethodsMixin", "TaskSchema"]
 
-TRIGGERS = [
+TRIGGERS: List[Callable[..., Any]] = [
     triggers.all_finished,
     triggers.manual_only,
     triggers.always_run,
@@ -33,17 +36,16 @@ TRIGGERS = [
     triggers.all_failed,
     triggers.any_successful,
     triggers.any_failed,
+    triggers.some_failed,
+    triggers.some_successful,
     triggers.not_all_skipped,
 ]
-TRIGGER_FACTORIES = [triggers.some_failed, triggers.some_successful]
 
-CACHE_VALIDATORS = [
+CACHE_VALIDATORS: List[Callable[..., Any]] = [
     cache_validators.never_use,
     cache_validators.duration_only,
     cache_validators.all_inputs,
     cache_validators.all_parameters,
-]
-CACHE_VALIDATOR_FACTORIES = [
     cache_validators.partial_inputs_only,
     cache_validators.partial_parameters_only,
 ]
@@ -52,9 +54,11 @@ CACHE_VALIDATOR_FACTORIES = [
 class TaskMethodsMixin:
     """
     Methods shared by `TaskSchema` and `ParameterSchema`: attribute access that never
-    indexes a Task (indexing builds a new task), the `inputs`/`outputs` descriptions and
-    the `auto_generated` flag on load.
+    indexes a Task (indexing builds a new task), the `inputs`/`outputs` descriptions, and
+    loading through the context's task cache.
     """
+
+    context: Dict[Any, Any]
 
     def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
         """
@@ -73,7 +77,7 @@ class TaskMethodsMixin:
             return getattr(obj, attr, default)
         return super().get_attribute(obj, attr, default)  # type: ignore[misc]
 
-    def load_inputs(self, task: Any) -> Dict[str, Dict[str, Any]]:
+    def load_inputs(self, task: Any) -> Any:
         """
         Describe a task's `run()` arguments: `{name: {"required": bool, "type": str}}`.
 
@@ -90,7 +94,7 @@ class TaskMethodsMixin:
             for name, info in task.inputs().items()
         }
 
-    def load_outputs(self, task: Any) -> str:
+    def load_outputs(self, task: Any) -> Any:
         """
         Describe a task's `run()` return annotation.
 
@@ -116,78 +120,85 @@ class TaskMethodsMixin:
         """
         return to_qualified_name(type(task))
 
-    def create_object(self, data: Dict[str, Any]) -> Any:
+    def load_type(self, value: Any) -> Any:
+        """The `type` as written (for information only).
+
+        Args:
+            - value (Any): the written value
+
+        Returns:
+            - Any: the same value
         """
-        Build the task and restore its `auto_generated` flag.
+        return value
+
+    @post_load
+    def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
+        """
+        Build the task, or return the one already loaded with this slug in this context
+        (`context["task_cache"]`), and restore its `auto_generated` flag.
 
         Args:
             - data (dict): the loaded fields
+            - **kwargs (Any): marshmallow's hook arguments
 
         Returns:
-            - Task: the task
+            - Task: the task (the loaded dict when loading with `create_object=False`)
         """
-        auto_generated = bool(data.pop("auto_generated", False))
-        task = super().create_object(data)  # type: ignore[misc]
-        task.auto_generated = auto_generated
+        slug = data.get("slug")
+        cache = self.context.setdefault("task_cache", {})
+        if slug in cache:  # as in Prefect 1, a task without a slug is cached under None
+            return cache[slug]
+        auto_generated = bool(data.pop("auto_generated", None) or False)
+        for key in ("skip_on_upstream_skip", "tags", "max_retries"):
+            if key in data and data[key] is None:
+                del data[key]  # None means "the default" here
+        task = super().create_object(data, **kwargs)  # type: ignore[misc]
+        if isinstance(task, Task):
+            task.auto_generated = auto_generated
+            cache[slug] = task
         return task
-
-
-class _Tags(fields.List):
-    """Tags, written sorted so that dumps are deterministic."""
-
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
-        return None if value is None else sorted_strings(value)
 
 
 class TaskSchema(TaskMethodsMixin, ObjectSchema):
     """Schema for `Task`: `TaskSchema().dump(task)` is `task.serialize()`."""
 
-    object_class = Task
+    class Meta:
+        object_class = Task
+        exclude_fields = ["type", "inputs", "outputs"]
 
-    type = fields.Method("dump_type", dump_only=True)
+    type = fields.Method("dump_type", deserialize="load_type")
     name = fields.String(allow_none=True)
     slug = fields.String(allow_none=True)
-    tags = _Tags(fields.String(), allow_none=True)
+    tags = SortedList(fields.String(), allow_none=True)
     max_retries = fields.Integer(allow_none=True)
     retry_delay = Seconds(allow_none=True)
-    inputs = fields.Method("load_inputs", dump_only=True)
-    outputs = fields.Method("load_outputs", dump_only=True)
+    inputs = fields.Method("load_inputs", deserialize="load_type", allow_none=True)
+    outputs = fields.Method("load_outputs", deserialize="load_type", allow_none=True)
     timeout = fields.Integer(allow_none=True)
-    trigger = FunctionReference(TRIGGERS, factories=TRIGGER_FACTORIES, allow_none=True)
+    trigger = StatefulFunctionReference(TRIGGERS, reject_invalid=False, allow_none=True)
     skip_on_upstream_skip = fields.Boolean(allow_none=True)
     cache_for = Seconds(allow_none=True)
     cache_key = fields.String(allow_none=True)
-    cache_validator = FunctionReference(
+    cache_validator = StatefulFunctionReference(
         CACHE_VALIDATORS,
-        factories=CACHE_VALIDATOR_FACTORIES,
+        reject_invalid=False,
         closure_aliases={"names": "validate_on"},
         allow_none=True,
     )
     auto_generated = fields.Boolean(allow_none=True)
 
-    def create_object(self, data: Dict[str, Any]) -> Any:
-        for key in ("skip_on_upstream_skip",):
-            if data.get(key) is None:
-                data.pop(key, None)
-        return super().create_object(data)
-
 
 class ParameterSchema(TaskMethodsMixin, ObjectSchema):
     """Schema for `Parameter`: name (also its slug), JSON default, `required` and tags."""
 
-    object_class = Parameter
+    class Meta:
+        object_class = Parameter
+        exclude_fields = ["type", "outputs", "slug"]
 
-    type = fields.Method("dump_type", dump_only=True)
+    type = fields.Method("dump_type", deserialize="load_type")
     name = fields.String(required=True)
     slug = fields.String(allow_none=True)
     default = JSONCompatible(allow_none=True)
     required = fields.Boolean(allow_none=True)
-    tags = _Tags(fields.String(), allow_none=True)
-    outputs = fields.Method("load_outputs", dump_only=True)
-
-    def create_object(self, data: Dict[str, Any]) -> Any:
-        slug = data.pop("slug", None)
-        name = data.get("name")
-        if slug is not None and slug != name:
-            raise ValidationError({"slug": [f"A Parameter's slug is its name ({name!r}), not {slug!r}."]})
-        return super().create_object(data)
+    tags = SortedList(fields.String(), allow_none=True)
+    outputs = fields.Method("load_outputs", deserialize="load_type", allow_none=True)

@@ -80,6 +80,9 @@ class ShellTask(Task):
         ```
     """
 
+    #: the file name the script is written to (the shell runs this file)
+    script_name = "command.sh"
+
     def __init__(
         self,
         command: Optional[str] = None,
@@ -142,7 +145,7 @@ class ShellTask(Task):
                 self.logger.log(self.stream_output, line)
 
         with tempfile.TemporaryDirectory(prefix="prefect-classic-shell-") as folder:
-            script_path = os.path.join(folder, "command.sh")
+            script_path = os.path.join(folder, self.script_name)
             with open(script_path, "w", encoding="utf-8") as f:
                 f.write(script)
             with subprocess.Popen(

@@ -1,6 +1,5 @@
 """Helpers for building tasks: `@task`, `as_task`, `tags`, `apply_map`, `defaults_from_attrs`."""
 import functools
-import inspect
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Optional
 
@@ -23,21 +22,28 @@ def tags(*tags: str) -> Iterator[None]:
         yield
 
 
-def _contains_task(x: Any) -> bool:
+def _holds_no_task(x: Any) -> bool:
+    """Whether `x` is a plain value: not a task or annotation, and no collection inside it holds
+    one (checked without binding anything, so nothing is added to a flow)."""
     from prefect_classic.core.task import Task
 
     if isinstance(x, (Task, EdgeAnnotation)):
-        return True
+        return False
     if isinstance(x, (list, tuple, set)):
-        return any(_contains_task(i) for i in x)
+        return all(_holds_no_task(i) for i in x)
     if isinstance(x, dict):
-        return any(_contains_task(k) or _contains_task(v) for k, v in x.items())
-    return False
+        return all(_holds_no_task(v) for v in x.values())
+    return True
 
 
 def as_task(x: Any, flow: Any = None) -> Any:
-    """Wrap a value as a task: tasks stay as they are, collections holding tasks become
-    collection tasks (List/Tuple/Set/Dict), anything else becomes a `Constant`.
+    """Wrap a value as a task.
+
+    Tasks stay as they are and annotations (`unmapped`, `flatten`, ...) are unwrapped. A value
+    with no task inside becomes one `Constant` (a whole list of plain values is one Constant);
+    a list, tuple, set or dict that holds tasks becomes a `List`/`Tuple`/`Set`/`Dict` task bound
+    to its items in `flow` (default: the flow in context). Generated tasks are marked
+    `auto_generated`.
 
     Args:
         - x (Any): the value
@@ -48,21 +54,28 @@ def as_task(x: Any, flow: Any = None) -> Any:
     """
     from prefect_classic.core.task import Task
 
-    if isinstance(x, (Task, EdgeAnnotation)):
+    if isinstance(x, Task):
         return x
+    if isinstance(x, EdgeAnnotation):
+        return as_task(x.value, flow=flow)
     from prefect_classic.tasks.core import collections as coll
     from prefect_classic.tasks.core.constants import Constant
 
-    if _contains_task(x):
-        if isinstance(x, list):
-            return coll.List().bind(*x, flow=flow)
-        if isinstance(x, tuple):
-            return coll.Tuple().bind(*x, flow=flow)
-        if isinstance(x, set):
-            return coll.Set().bind(*x, flow=flow)
-        if isinstance(x, dict):
-            return coll.Dict().bind(keys=list(x.keys()), values=list(x.values()), flow=flow)
-    return Constant(value=x)
+    made: Task
+    if _holds_no_task(x):
+        made = Constant(x)
+    elif isinstance(x, list):
+        made = coll.List().bind(*x, flow=flow)
+    elif isinstance(x, tuple):
+        made = coll.Tuple().bind(*x, flow=flow)
+    elif isinstance(x, set):
+        made = coll.Set().bind(*x, flow=flow)
+    elif isinstance(x, dict):
+        made = coll.Dict().bind(keys=list(x.keys()), values=list(x.values()), flow=flow)
+    else:  # pragma: no cover  (every other value holds no task)
+        return x
+    made.auto_generated = True
+    return made
 
 
 def pause_task(message: Optional[str] = None, duration: Any = None) -> None:
@@ -83,20 +96,6 @@ def pause_task(message: Optional[str] = None, duration: Any = None) -> None:
         return
     start_time = pendulum.now("utc") + duration if duration is not None else None
     raise signals.PAUSE(message or "Pause signal raised during task execution.", start_time=start_time)
-
-
-def _infer_nout(fn: Callable) -> Optional[int]:
-    import typing
-
-    try:
-        ret = typing.get_type_hints(fn).get("return")
-    except Exception:
-        ret = inspect.signature(fn).return_annotation
-    if getattr(ret, "__origin__", None) in (tuple, typing.Tuple):
-        args = getattr(ret, "__args__", ())
-        if args and args[-1] is not Ellipsis and args != ((),):
-            return len(args)
-    return None
 
 
 def task(fn: Optional[Callable] = None, **task_init_kwargs: Any) -> Any:
@@ -124,7 +123,8 @@ def task(fn: Optional[Callable] = None, **task_init_kwargs: Any) -> Any:
 
 
 def defaults_from_attrs(*attr_args: str) -> Callable:
-    """Fill `run()` keyword arguments left as None from the task's attributes of the same name.
+    """Fill `run()` keyword arguments that were not passed from the task's attributes of the
+    same name (an argument passed explicitly, even as None, is kept).
 
     Args:
         - *attr_args (str): the argument/attribute names
@@ -137,8 +137,7 @@ def defaults_from_attrs(*attr_args: str) -> Callable:
         @functools.wraps(run_method)
         def method(self: Any, *args: Any, **kwargs: Any) -> Any:
             for attr in attr_args:
-                if kwargs.get(attr, None) is None:
-                    kwargs[attr] = getattr(self, attr)
+                kwargs.setdefault(attr, getattr(self, attr))
             return run_method(self, *args, **kwargs)
 
         return method
@@ -147,52 +146,113 @@ def defaults_from_attrs(*attr_args: str) -> Callable:
 
 
 def apply_map(func: Callable, *args: Any, flow: Any = None, **kwargs: Any) -> Any:
-    """Map a function that builds several tasks over its arguments, as if each task were mapped.
+    """Map a function that adds several tasks to a flow over its arguments, element by element,
+    as if every task it creates were mapped.
 
-    Every task `func` creates is mapped over the mapped arguments (arguments wrapped in
-    `unmapped` are passed whole); control flow built inside (`case`) applies per element.
+    Arguments wrapped in `unmapped` are passed whole; arguments wrapped in `flatten` are
+    flattened one level before mapping. Control flow built by `func` (`case`, `merge`) applies
+    per element.
+
+    Every task `func` creates depends (directly or through another task it created) on every
+    mapped argument, so all of them map over the same elements and run only once the inputs
+    are ready.
 
     Args:
         - func (Callable): a function that creates tasks from its arguments
-        - *args, **kwargs: the arguments (tasks or values) to map over
-        - flow (Flow, optional): the flow (default: the one in context)
+        - *args: arguments to map over (tasks, sequences, or annotated values)
+        - flow (Flow, optional): the flow (default: the one in context); when given, `func` must
+            accept a `flow` keyword argument
+        - **kwargs: keyword arguments to map over
 
     Returns:
-        - Any: what `func` returns, with its tasks mapped
+        - Any: what `func` returns
+
+    Raises:
+        - ValueError: when there is no flow
+        - TypeError: when an argument is neither a task, an annotation nor a sequence
+
+    Example:
+        ```python
+        def inc_if_even(x):
+            with case(is_even(x), True):
+                x2 = inc(x)
+            return merge(x, x2)
+
+        with Flow("example") as flow:
+            apply_map(inc_if_even, range(10))
+        ```
     """
+    from collections.abc import Sequence
+
     from prefect_classic.core.flow import Flow
+    from prefect_classic.core.task import Task
+    from prefect_classic.tasks.core.constants import Constant
 
-    flow = flow if flow is not None else context.get("flow")
+    flow_given = flow is not None
     if flow is None:
-        raise ValueError("Could not infer an active Flow context; pass `flow=` to apply_map.")
+        flow = context.get("flow")
+        if flow is None:
+            raise ValueError("Couldn't infer a flow in the current context")
+    for value in (*args, *kwargs.values()):
+        if not isinstance(value, (Task, EdgeAnnotation, Sequence)):
+            raise TypeError(f"Cannot map over non-sequence object of type `{type(value).__name__}`")
 
-    mapped_inputs: list = []
+    tasks_before = set(flow.tasks)
+    scratch = Flow("temporary flow")
+    # for every argument task: (mapped?, a Constant?, flattened?)
+    arg_info: dict = {}
+    # id(value) of each mapped constant -> its Constant task (mapped constants become real edges)
+    mapped_constants: dict = {}
 
-    def placeholder(value: Any) -> Any:
-        if isinstance(value, unmapped):
-            return value.task
-        wrapped = as_task(value.task if isinstance(value, EdgeAnnotation) else value, flow=flow)
-        mapped_inputs.append(wrapped)
-        return wrapped
+    def prepare(value: Any) -> Any:
+        # an enclosing `case` or resource block must not claim the scratch flow's tasks
+        with context(case=None, resource=None):
+            arg = as_task(value, flow=scratch)
+            is_mapped = not isinstance(value, unmapped)
+            is_constant = isinstance(arg, Constant)
+            if not is_constant:
+                scratch.add_task(arg)
+        arg_info[arg] = (is_mapped, is_constant, isinstance(value, flatten))
+        if not is_constant:
+            flow.add_task(arg)
+        if is_mapped and is_constant:
+            mapped_constants[id(arg.value)] = arg
+        return arg
 
-    # build func's tasks in a scratch flow, then copy them into `flow`, mapping every edge that
-    # starts at a mapped argument or at a task downstream of one
-    scratch = Flow("apply_map")
-    call_args = [placeholder(a) for a in args]
-    call_kwargs = {k: placeholder(v) for k, v in kwargs.items()}
-    with context(flow=scratch):
-        res = func(*call_args, **call_kwargs)
+    call_args = [prepare(a) for a in args]
+    call_kwargs = {k: prepare(v) for k, v in kwargs.items()}
+    with context(mapped=True, case=None, resource=None):
+        with scratch:
+            if flow_given:
+                result = func(*call_args, flow=scratch, **call_kwargs)
+            else:
+                result = func(*call_args, **call_kwargs)
 
-    is_mapped = set(mapped_inputs)
-    for t in scratch.sorted_tasks():
+    # copy the subgraph into the flow (inside the caller's own case/resource blocks); an edge
+    # is mapped unless it starts at an argument passed `unmapped`
+    for t in scratch.tasks:
         flow.add_task(t)
-        if t not in is_mapped and any(e.upstream_task in is_mapped for e in scratch.edges_to(t)):
-            is_mapped.add(t)
-    for e in scratch.edges:
-        downstream_mapped = e.downstream_task in is_mapped and e.downstream_task not in mapped_inputs
-        flow.add_edge(e.upstream_task, e.downstream_task, key=e.key,
-                      mapped=e.mapped or (downstream_mapped and e.upstream_task in is_mapped),
-                      flattened=e.flattened, validate=False)
+    for edge in scratch.edges:
+        is_mapped, _, is_flat = arg_info.get(edge.upstream_task, (True, False, False))
+        flow.add_edge(edge.upstream_task, edge.downstream_task, key=edge.key, mapped=is_mapped,
+                      flattened=is_flat)
     for t, consts in scratch.constants.items():
-        flow.constants.setdefault(t, {}).update(consts)
-    return res
+        for key, value in consts.items():
+            const_task = mapped_constants.get(id(value))
+            if const_task is None:
+                flow.constants[t][key] = value
+                continue
+            flow.add_task(const_task)
+            flow.add_edge(const_task, t, key=key, mapped=True, flattened=arg_info[const_task][2])
+
+    # tasks with no upstream task created here get every argument (except unmapped constants)
+    # as a direct upstream dependency: all children share the same inputs and length
+    created = scratch.tasks - tasks_before - set(arg_info)
+    for t in created:
+        upstream = flow.upstream_tasks(t)
+        if upstream & created:
+            continue
+        for arg, (is_mapped, is_constant, is_flat) in arg_info.items():
+            if arg not in upstream and (is_mapped or not is_constant):
+                flow.add_edge(arg, t, mapped=is_mapped, flattened=is_flat)
+    return result

@@ -40,7 +40,7 @@ class S3Store:
         """Make `action` ("exists", "read" or "write") fail with an HTTP 500 from S3."""
         from botocore.exceptions import ClientError
 
-        method = {"exists": "head_object", "read": "get_object", "write": "put_object"}[action]
+        method = {"exists": "get_object", "read": "download_fileobj", "write": "upload_fileobj"}[action]
         error = ClientError(
             {"Error": {"Code": "InternalError", "Message": "We encountered an internal error"},
              "ResponseMetadata": {"HTTPStatusCode": 500}},
@@ -215,7 +215,8 @@ def test_server_errors_fail_the_task_naming_bucket_key_and_cause(store, monkeypa
 
     if action == "read":
         store.put("t.bin", cloudpickle.dumps("stored"))
-    cause = store.fail(monkeypatch, result, action)
+    # a task with a target works on its own copy of the result, located at the target
+    cause = store.fail(monkeypatch, value.result, action)
     state = Flow("errors", tasks=[value]).run()
     task_state = state.result[value]
     assert state.is_failed() and task_state.is_failed()

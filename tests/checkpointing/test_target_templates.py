@@ -164,6 +164,6 @@ def test_target_without_a_storing_result_fails_clearly():
     task_state = Flow("no-result", tasks=[work]).run().result[work]
     assert task_state.is_failed() and calls == []
     assert task_state.message == (
-        "Could not check the target of task 'work': Result does not store values; "
-        "use a Result subclass such as LocalResult"
+        "Could not check the target of task 'work': Result does not store values: choose a "
+        "Result subclass that does, such as LocalResult, S3Result or GCSResult"
     )

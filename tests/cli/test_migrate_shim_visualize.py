@@ -6,7 +6,7 @@ import pytest
 
 from prefect_classic.cli import cli
 
-LEGACY = "import prefect\nfrom prefect.storage import Docker\n\nflow = None  # keep\n"
+LEGACY = "import prefect\nfrom prefect.agent.local import LocalAgent\n\nflow = None  # keep\n"
 
 
 @pytest.fixture
@@ -24,8 +24,9 @@ def test_migrate_prints_a_diff_and_warnings_and_changes_nothing(runner, legacy_t
     assert f"--- {target}\n+++ {target}\n" in result.output
     diff_lines = result.output.splitlines()
     assert "-import prefect" in diff_lines and "+import prefect_classic as prefect" in diff_lines
-    assert "+from prefect_classic.storage import Docker" in diff_lines
-    assert f"warning: {target}:2:6: `prefect.storage` is not part of prefect_classic" in result.output
+    assert "+from prefect_classic.agent.local import LocalAgent" in diff_lines
+    assert f"warning: {target}:2:6: `prefect.agent` (needed by `prefect.agent.local`) is not part of prefect_classic" \
+        in result.output
     assert "1 of 2 file(s) would change; 1 warning(s)." in result.output
     assert target.read_text() == LEGACY
 
@@ -35,7 +36,7 @@ def test_migrate_write_rewrites_and_a_second_run_changes_nothing(runner, legacy_
     first = runner.invoke(cli, ["migrate", "--write", str(legacy_tree)])
     assert first.exit_code == 0 and f"migrated {target}" in first.output
     assert target.read_text() == LEGACY.replace("import prefect\n", "import prefect_classic as prefect\n").replace(
-        "from prefect.storage", "from prefect_classic.storage")
+        "from prefect.agent", "from prefect_classic.agent")
     second = runner.invoke(cli, ["migrate", "--write", str(legacy_tree)])
     assert second.exit_code == 0 and "0 of 2 file(s) changed" in second.output
 
@@ -144,3 +145,13 @@ def test_visualize_renders_the_flow_to_the_named_file(runner, tmp_path):
     result = runner.invoke(cli, ["visualize", str(path), "-o", str(tmp_path / "flow.png")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "flow.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_visualize_writes_dot_source_without_the_dot_program(runner, tmp_path, monkeypatch):
+    path = tmp_path / "flow.py"
+    path.write_text(FLOW)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    result = runner.invoke(cli, ["visualize", str(path), "-o", str(tmp_path / "flow.dot")])
+    assert result.exit_code == 0, result.output
+    source = (tmp_path / "flow.dot").read_text()
+    assert source.startswith("digraph {") and "label=a" in source and "label=x" in source

@@ -8,7 +8,8 @@ import pytest
 import prefect_classic
 from prefect_classic import Flow, task
 from prefect_classic.cli import cli
-from prefect_classic.cli.flows import TaskRunProgress, make_executor
+from prefect_classic.cli.flows import make_executor
+from prefect_classic.cli.tracking import RunTracker
 
 ETL = """
     from prefect_classic import Flow, Parameter, task
@@ -82,7 +83,7 @@ TWO_FLOWS = """
 def test_successful_flow_exits_0_and_prints_each_task_state(runner, flow_file):
     result = runner.invoke(cli, ["run", flow_file(ETL)])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[0].split() == ["TASK", "STATE", "MESSAGE", "/", "RESULT"]
     rows = {line.split()[0]: line.split()[1:] for line in lines[1:5]}
     assert rows["extract"] == ["Success", "[0,", "1,", "2]"]
@@ -96,6 +97,24 @@ def test_failed_flow_exits_1_and_names_the_failed_tasks(runner, flow_file):
     assert result.exit_code == 1
     assert "disk on fire" in result.output
     assert "Flow run of 'failing' FAILED (Failed): failed tasks: explode, after" in result.output
+
+
+def test_the_table_shows_whole_messages(runner, flow_file):
+    reason = "the upstream service answered 503 Service Unavailable after three attempts; giving up for now"
+    path = flow_file(f"""
+        from prefect_classic import Flow, task
+
+        @task
+        def call():
+            raise RuntimeError({reason!r})
+
+        with Flow("long-message") as flow:
+            call()
+    """)
+    result = runner.invoke(cli, ["run", path])
+    assert result.exit_code == 1
+    row = next(line for line in result.stdout.splitlines() if line.startswith("call "))
+    assert row.endswith(f"Error during execution of task: RuntimeError({reason!r})")
 
 
 def test_failed_mapped_children_are_named_with_their_index(runner, flow_file):
@@ -243,7 +262,7 @@ def test_missing_dask_executors_give_an_install_hint(runner, flow_file, monkeypa
     assert "pip install 'prefect-classic[dask]'" in result.output
 
 
-def test_progress_counts_every_task_run_including_mapped_children():
+def test_tracker_counts_every_task_run_including_mapped_children():
     @task
     def numbers():
         return [1, 2, 3, 4]
@@ -255,13 +274,13 @@ def test_progress_counts_every_task_run_including_mapped_children():
     with Flow("progress") as flow:
         inc.map(inc.map(numbers()))
 
-    seen = []
-    progress = TaskRunProgress(len(flow.tasks), on_change=lambda done, total: seen.append((done, total)))
-    state = flow.run(task_runner_state_handlers=[progress])
+    tracker = RunTracker(len(flow.tasks))
+    state = flow.run(task_runner_state_handlers=[tracker])
     assert state.is_successful()
-    assert (progress.finished, progress.total) == (11, 11)  # 3 tasks + 2 x 4 mapped children
-    assert seen[-1] == (11, 11)
-    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert (tracker.done, tracker.total, tracker.failed, tracker.running) == (11, 11, 0, 0)  # 3 + 2 x 4
+    assert len(tracker.records) == 11
+    labels = {r.label for r in tracker.records.values()}
+    assert labels == {"numbers", "inc", "inc[0]", "inc[1]", "inc[2]", "inc[3]"}  # the two inc tasks
 
 
 def test_version_prints_the_package_version(runner):
@@ -280,37 +299,13 @@ def _run_console(args, stderr=None):
                           stderr=stderr if stderr is not None else subprocess.PIPE, timeout=120)
 
 
-def test_on_a_tty_stderr_shows_a_live_count_of_finished_task_runs(flow_file):
-    import os
-
-    path = flow_file(ETL)
-    leader, follower = os.openpty()
-    try:
-        proc = _run_console(["run", path], stderr=follower)
-        os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO once the follower side is closed and drained
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(leader)
-    tty_output = b"".join(chunks).decode()
-    assert proc.returncode == 0
-    assert "\r1/4 task runs finished" in tty_output
-    assert "\r7/7 task runs finished" in tty_output
-    assert "Starting task run" not in tty_output  # the count replaces the INFO logs
-
-
 def test_off_a_tty_logs_are_plain_and_quiet_silences_them(flow_file):
     path = flow_file(ETL)
     plain = _run_console(["run", path])
     assert plain.returncode == 0
-    assert b"Task 'load': Starting task run..." in plain.stderr and b"task runs finished" not in plain.stderr
+    assert b"Task 'load': Starting task run..." in plain.stderr
+    assert plain.stderr.splitlines()[-1].startswith("progress: 7/7 task runs done · 0 running · 0 failed".encode())
+    assert b"\r" not in plain.stderr and b"\x1b" not in plain.stderr  # no terminal control off a terminal
     quiet = _run_console(["run", path, "--quiet"])
     assert quiet.returncode == 0 and quiet.stderr == b""
     assert b"Flow run of 'etl' succeeded" in quiet.stdout

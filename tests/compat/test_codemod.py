@@ -100,21 +100,49 @@ def test_rewritten_submodule_import_keeps_attribute_chains_working():
 def test_out_of_scope_uses_are_reported_with_line_and_column():
     source = textwrap.dedent('''\
         import prefect
-        from prefect import Client, task
-        from prefect.storage import Docker
+        from prefect import task
+        from prefect.agent.local import LocalAgent
 
         def deploy(flow):
-            flow.run_config = prefect.run_configs.LocalRun()
+            flow.executor = prefect.environments.LocalEnvironment()
             return prefect.engine.state.Success
         ''')
     findings = migrate_source(source, path="flows/deploy.py").findings
     located = [(f.line, f.column, f.message.split(" is not part")[0]) for f in findings]
     assert located == [
-        (2, 21, "`prefect.client`"),
-        (3, 6, "`prefect.storage`"),
-        (6, 23, "`prefect.run_configs`"),
+        (3, 6, "`prefect.agent` (needed by `prefect.agent.local`)"),
+        (6, 21, "`prefect.environments`"),
     ]
-    assert str(findings[1]).startswith("flows/deploy.py:3:6: `prefect.storage` is not part of prefect_classic")
+    assert all(f.kind == "missing" for f in findings)
+    assert str(findings[0]).startswith("flows/deploy.py:3:6: `prefect.agent` (needed by")
+
+
+def test_backend_era_lines_are_reported_as_backend_findings_with_line_and_column():
+    """Storage, run configs and `Secret` are silent; `flow.register(...)`, `Client`, the
+    `prefect.tasks.prefect` tasks and artifacts are reported because they behave differently."""
+    source = textwrap.dedent('''\
+        import atexit
+        import prefect
+        from prefect import Client, Flow
+        from prefect.client import Secret
+        from prefect.storage import GitHub
+        from prefect.run_configs import LocalRun
+        from prefect.tasks.prefect import create_flow_run
+
+        with Flow("parent", storage=GitHub(repo="o/r", path="f.py"), run_config=LocalRun()) as flow:
+            create_flow_run(flow_name="child")
+        atexit.register(print)
+        token = Secret("TOKEN")
+        api = prefect.Client()
+        flow.register(project_name="etl")
+        ''')
+    findings = migrate_source(source, path="etl.py").findings
+    assert [(f.line, f.column, f.kind) for f in findings] == [
+        (3, 21, "backend"), (7, 6, "backend"), (13, 7, "backend"), (14, 1, "backend")]
+    register = findings[-1]
+    assert str(register).startswith("etl.py:14:1: backend-era: `flow.register(...)` registers nothing")
+    assert "prefect-classic run FILE.py" in register.message
+    assert "BackendOnlyError" in findings[0].message and "child_flow.run()" in findings[1].message
 
 
 def test_names_missing_from_prefect_classic_are_reported():

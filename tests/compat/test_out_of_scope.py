@@ -7,11 +7,8 @@ from prefect_classic.compat import OutOfScopeImportError, explain_out_of_scope
 
 
 @pytest.mark.parametrize("path, hint", [
-    ("prefect_classic.client", "flow.run()"),
-    ("prefect_classic.backend", "flow.run()"),
     ("prefect_classic.agent", "scheduler"),
-    ("prefect_classic.storage", "prefect-classic run"),
-    ("prefect_classic.run_configs", "executor"),
+    ("prefect_classic.utilities.agent", "flow.run()"),
     ("prefect_classic.environments", "executor"),
     ("prefect_classic.tasks.aws", "boto3"),
     ("prefect_classic.tasks.snowflake", "Python client"),
@@ -26,7 +23,15 @@ def test_prefect_classic_out_of_scope_paths_raise_with_guidance(path, hint):
 
 def test_out_of_scope_error_is_an_import_error():
     with pytest.raises(ImportError):
-        from prefect_classic.storage import Docker  # noqa: F401
+        from prefect_classic.agent import LocalAgent  # noqa: F401
+
+
+@pytest.mark.parametrize("path", ["prefect.client", "prefect.backend", "prefect.artifacts", "prefect.storage",
+                                  "prefect.run_configs", "prefect.tasks.prefect", "prefect.utilities.notifications"])
+def test_backend_era_paths_import_under_the_shim(shim, path):
+    module = importlib.import_module(path)
+    assert module is importlib.import_module("prefect_classic" + path[len("prefect"):])
+    assert explain_out_of_scope(path) is None
 
 
 def test_nested_out_of_scope_import_names_the_missing_package():
@@ -36,8 +41,8 @@ def test_nested_out_of_scope_import_names_the_missing_package():
     assert message.startswith("`prefect.tasks.aws` (needed by `prefect.tasks.aws.s3`) is not part of prefect_classic")
 
 
-@pytest.mark.parametrize("path", ["prefect.client", "prefect.agent.local", "prefect.storage",
-                                  "prefect.run_configs", "prefect.tasks.gcp.bigquery", "prefect.engine.cloud"])
+@pytest.mark.parametrize("path", ["prefect.agent.local", "prefect.environments", "prefect.utilities.agent",
+                                  "prefect.tasks.gcp.bigquery", "prefect.engine.cloud"])
 def test_prefect_out_of_scope_paths_raise_under_the_shim(shim, path):
     with pytest.raises(OutOfScopeImportError, match="is not part of prefect_classic"):
         importlib.import_module(path)

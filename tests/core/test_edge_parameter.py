@@ -7,6 +7,7 @@ import pytest
 from prefect_classic import Flow, Parameter, Task, context
 from prefect_classic.core.edge import Edge, is_valid_identifier
 from prefect_classic.core.parameter import DateTimeParameter, no_default
+from prefect_classic.engine import signals
 from prefect_classic.tasks.core.constants import Constant
 
 
@@ -31,8 +32,26 @@ class TestEdge:
 
     def test_repr(self):
         a, b = Task(name="a"), Task(name="b")
-        assert repr(Edge(a, b)) == "<Edge: a to b>"
-        assert repr(Edge(a, b, key="x")) == "<Edge(key=x): a to b>"
+        assert repr(Edge(a, b)) == "<Edge(key=None, mapped=False, flattened=False): a to b>"
+        assert repr(Edge(a, b, key="x", mapped=True)) == "<Edge(key=x, mapped=True, flattened=False): a to b>"
+
+    def test_a_task_cannot_depend_on_itself(self):
+        t = Task()
+        with pytest.raises(ValueError, match="Edges can not connect a task to itself."):
+            Edge(t, t)
+
+    def test_annotations_set_mapped_and_flattened_over_the_arguments(self):
+        from prefect_classic.utilities.edges import flatten, mapped, unmapped
+
+        assert Edge(mapped(Task()), Task(), mapped=False).mapped is True
+        assert Edge(unmapped(Task()), Task(), mapped=True).mapped is False
+        nested = Edge(flatten(mapped(Task())), Task())
+        assert nested.mapped is True and nested.flattened is True
+
+    def test_plain_values_become_constant_tasks(self):
+
+        e = Edge(1, Task())
+        assert isinstance(e.upstream_task, Constant) and e.upstream_task.value == 1
 
     def test_equality_and_hash_use_every_field(self):
         a, b = Task(), Task()
@@ -87,7 +106,7 @@ class TestParameter:
         assert Parameter("x", default=2).run() == 2
 
     def test_required_missing_value(self):
-        with pytest.raises(ValueError, match='No value provided for required parameter "x"'):
+        with pytest.raises(signals.FAIL, match='Parameter "x" was required but not provided.'):
             Parameter("x").run()
 
     def test_calling_adds_it_to_the_flow(self):
@@ -97,9 +116,10 @@ class TestParameter:
         assert p in flow
 
     def test_duplicate_names_in_a_flow(self):
-        with Flow("f"):
+        with pytest.warns(UserWarning, match=r"Tasks were created but not added to the flow: {<Parameter: x>}"), \
+                Flow("f"):
             Parameter("x")()
-            with pytest.raises(ValueError, match='A parameter named "x" already exists'):
+            with pytest.raises(ValueError, match='A task with the slug "x" already exists in this flow.'):
                 Parameter("x")()
 
     def test_copy_needs_a_new_name(self):
@@ -135,7 +155,7 @@ class TestDateTimeParameter:
         assert DateTimeParameter("when", required=False).run() is None
 
     def test_required(self):
-        with pytest.raises(ValueError, match="No value provided"):
+        with pytest.raises(signals.FAIL, match='Parameter "when" was required but not provided.'):
             DateTimeParameter("when").run()
 
     def test_invalid_string(self):

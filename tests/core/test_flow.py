@@ -1,5 +1,4 @@
 """Flow: the task graph, its queries, copies, persistence and display."""
-import sys
 
 import pytest
 
@@ -48,10 +47,18 @@ class TestConstructor:
         handler(flow, None, failed)
         assert flow.on_failure is not None and calls == [failed]
 
-    @pytest.mark.parametrize("arg", ["environment", "run_config", "storage"])
-    def test_cloud_deployment_arguments_are_rejected(self, arg):
-        with pytest.raises(ValueError, match=f"`{arg}` is part of Prefect Cloud/Server"):
-            Flow("f", **{arg: object()})
+    def test_environment_argument_is_rejected(self):
+        with pytest.raises(ValueError, match="`environment` is part of Prefect Cloud/Server"):
+            Flow("f", environment=object())
+
+    def test_run_config_and_storage_are_kept(self):
+        from prefect_classic.run_configs import LocalRun
+        from prefect_classic.storage import Module
+
+        run_config, storage = LocalRun(), Module("flows")
+        flow = Flow("f", run_config=run_config, storage=storage)
+        assert flow.run_config is run_config and flow.storage is storage
+        assert Flow("g").run_config is None and Flow("g").storage is None
 
     def test_repr(self):
         assert repr(Flow("my flow")) == '<Flow: name="my flow">'
@@ -73,7 +80,17 @@ class TestAddTask:
         for t in (a1, a2, b):
             flow.add_task(t)
         assert (flow.slugs[a1], flow.slugs[a2], flow.slugs[b]) == ("a-1", "a-2", "b-1")
-        assert a1.slug == "a-1"
+        # the slug belongs to the (task, flow) pair: the task itself keeps none
+        assert a1.slug is None
+
+    def test_generated_slugs_include_sorted_tags(self):
+        flow = Flow("f")
+        t = flow.add_task(named("a", tags=["z", "m"]))
+        assert flow.slugs[t] == "a-m-z-1"
+
+    def test_slugs_are_stable_across_flows_built_alike(self):
+        tasks = [named("a"), named("a"), named("b")]
+        assert Flow("one", tasks=tasks).slugs == Flow("two", tasks=tasks).slugs
 
     def test_generated_slug_skips_taken_ones(self):
         flow = Flow("f")
@@ -85,7 +102,7 @@ class TestAddTask:
         flow = Flow("f")
         t = named("a")
         assert flow.add_task(t) is t and flow.add_task(t) is t
-        assert len(flow) == 1
+        assert flow.tasks == {t}
 
     def test_duplicate_slug(self):
         flow = Flow("f")
@@ -98,17 +115,18 @@ class TestAddTask:
             Flow("f").add_task(5)
 
     def test_duplicate_parameter_names(self):
+        """A Parameter's slug is its name, so two parameters of one name clash on the slug."""
         flow = Flow("f")
         flow.add_task(Parameter("p"))
-        with pytest.raises(ValueError, match='A parameter named "p" already exists in this flow.'):
+        with pytest.raises(ValueError, match='A task with the slug "p" already exists in this flow.'):
             flow.add_task(Parameter("p"))
 
-    def test_empty_flow_still_works_as_an_explicit_flow_argument(self):
-        """An empty flow is falsy (len 0); binding to it must not fall back to the context."""
-        flow = Flow("empty")
-        assert len(flow) == 0
-        t = Add()(1, flow=flow)
-        assert t in flow
+    def test_explicit_flow_argument_wins_over_the_context(self):
+        flow = Flow("explicit")
+        with pytest.warns(UserWarning, match="Tasks were created but not added to the flow"):
+            with Flow("in context") as other:
+                t = Add()(1, flow=flow)
+        assert t in flow and t not in other
 
 
 class TestAddEdge:
@@ -126,27 +144,53 @@ class TestAddEdge:
         flow.add_edge(a, b)
         assert len(flow.edges) == 1
 
-    def test_duplicate_key(self):
+    def test_duplicate_key_is_caught_when_validating(self):
         a, b, c = named("a"), named("b"), Add()
         flow = Flow("f")
         flow.add_edge(a, c, key="x")
+        flow.add_edge(b, c, key="x")  # not validated by default (Prefect 1)
         with pytest.raises(ValueError, match=r'Argument "x" for task <Task: Add> has already been assigned in this flow'):
-            flow.add_edge(b, c, key="x")
+            flow.add_edge(named("d"), c, key="x", validate=True)
 
-    def test_key_already_bound_as_a_constant(self):
+    def test_same_keyed_edge_again_is_a_duplicate_key_when_validating(self):
+        a, c = named("a"), Add()
+        flow = Flow("f")
+        flow.add_edge(a, c, key="x")
+        with pytest.raises(ValueError, match="already been assigned"):
+            flow.add_edge(a, c, key="x", validate=True)
+
+    def test_unknown_run_argument_is_a_type_error_when_validating(self):
+        flow = Flow("f")
+        flow.add_edge(named("a"), Add(), key="z", validate=False)
+        with pytest.raises(TypeError, match=r"Task <Task: Add> has no argument 'z'; its run\(\) takes: x, y."):
+            flow.add_edge(named("a"), Add(), key="z", validate=True)
+        with pytest.raises(TypeError, match="takes: no arguments"):
+            flow.add_edge(named("a"), named("b"), key="z", validate=True)
+
+    def test_constant_with_a_key_becomes_a_flow_constant(self):
         flow = Flow("f")
         c = Add()
-        c.bind(x=1, flow=flow)
-        with pytest.raises(ValueError, match='Argument "x" for task <Task: Add> has already been assigned'):
-            flow.add_edge(named("a"), c, key="x")
+        edge = flow.add_edge(Constant(5), c, key="x")
+        assert edge.key == "x" and flow.constants[c] == {"x": 5}
+        assert flow.tasks == {c} and flow.edges == set()
 
-    def test_unknown_run_argument(self):
-        with pytest.raises(ValueError, match=r'Task <Task: Add> has no argument "z"; its run\(\) takes: x, y.'):
-            Flow("f").add_edge(named("a"), Add(), key="z")
+    def test_mapped_or_flattened_constant_stays_a_task(self):
+        flow = Flow("f")
+        c = Add()
+        const = Constant([1, 2])
+        flow.add_edge(const, c, key="x", mapped=True)
+        assert const in flow.tasks and flow.constants[c] == {}
 
-    def test_run_without_arguments_names_none(self):
-        with pytest.raises(ValueError, match="takes: no arguments"):
-            Flow("f").add_edge(named("a"), named("b"), key="z")
+    def test_parameter_cannot_be_downstream(self):
+        with pytest.raises(ValueError, match="Parameters must be root tasks"):
+            Flow("f").add_edge(named("a"), Parameter("p"))
+
+    def test_mapping_inside_a_mapped_context_is_refused(self):
+        from prefect_classic import context
+
+        with context(mapped=True):
+            with pytest.raises(ValueError, match="Cannot set `mapped=True` when running from inside a mapped"):
+                Flow("f").add_edge(named("a"), Add(), key="x", mapped=True)
 
     def test_var_keyword_run_accepts_any_key(self):
         class Kw(Task):
@@ -165,16 +209,16 @@ class TestAddEdge:
         flow = Flow("f")
         flow.add_edge(a, b)
         flow.add_edge(b, c)
-        with pytest.raises(ValueError, match="would create a cycle; flows must be acyclic!"):
+        with pytest.raises(ValueError, match="Cycle found; flows must be acyclic!"):
             flow.add_edge(c, a, validate=True)
         # the rejected edge is not left behind
         assert flow.edges == {Edge(a, b), Edge(b, c)}
         assert flow.sorted_tasks() == (a, b, c)
 
-    def test_self_loop_with_validate(self):
+    def test_self_loop_is_always_refused(self):
         a = named("a")
-        with pytest.raises(ValueError, match="cycle"):
-            Flow("f").add_edge(a, a, validate=True)
+        with pytest.raises(ValueError, match="Edges can not connect a task to itself."):
+            Flow("f").add_edge(a, a, validate=False)
 
     def test_cycle_without_validate_is_caught_later(self):
         a, b = named("a"), named("b")
@@ -189,7 +233,7 @@ class TestAddEdge:
         flow = Flow("f")
         flow.add_edge(a, b)
         with set_temporary_config({"flows.eager_edge_validation": True}):
-            with pytest.raises(ValueError, match="cycle"):
+            with pytest.raises(ValueError, match="Cycle found"):
                 flow.add_edge(b, a)
 
 
@@ -213,7 +257,7 @@ class TestSetDependencies:
         a, b = named("a"), named("b")
         flow = Flow("f")
         flow.add_edge(a, b)
-        with pytest.raises(ValueError, match="cycle"):
+        with pytest.raises(ValueError, match="Cycle found"):
             flow.set_dependencies(a, upstream_tasks=[b], validate=True)
 
 
@@ -232,13 +276,15 @@ class TestQueries:
     def test_upstream_and_downstream(self, diamond):
         flow, (a, b, c, d, e) = diamond
         assert flow.upstream_tasks(d) == {b, c} and flow.downstream_tasks(a) == {b, c}
-        assert flow.upstream_tasks(e) == set() and flow.downstream_tasks(named("x")) == set()
+        assert flow.upstream_tasks(e) == set()
+        for query in (flow.upstream_tasks, flow.downstream_tasks, flow.edges_to, flow.edges_from):
+            with pytest.raises(ValueError, match="was not found in Flow"):
+                query(named("x"))
 
     def test_edges_to_and_from(self, diamond):
         flow, (a, b, c, d, e) = diamond
         assert flow.edges_to(d) == {Edge(b, d), Edge(c, d)}
         assert flow.edges_from(a) == {Edge(a, b), Edge(a, c)}
-        assert flow.edges_to(named("other")) == set()
         flow.edges_to(d).clear()  # a copy: the flow is not changed
         assert len(flow.edges_to(d)) == 2
 
@@ -276,7 +322,7 @@ class TestQueries:
     def test_iteration_length_and_membership(self, diamond):
         flow, (a, b, c, d, e) = diamond
         assert list(flow) == list(flow.sorted_tasks())
-        assert len(flow) == 5 and a in flow and named("x") not in flow
+        assert a in flow and named("x") not in flow
 
 
 class TestSortedTasks:
@@ -297,6 +343,11 @@ class TestSortedTasks:
         assert flow.sorted_tasks(root_tasks=[b]) == (b, d)
         assert set(flow.sorted_tasks(root_tasks=[b, c])) == {b, c, d}
         assert flow.sorted_tasks(root_tasks=[e]) == (e,)
+
+    def test_root_tasks_must_be_in_the_flow(self, diamond):
+        flow, _ = diamond
+        with pytest.raises(ValueError, match="was not found in Flow"):
+            flow.sorted_tasks(root_tasks=[named("stranger")])
 
     def test_cycle_raises(self):
         a, b = named("a"), named("b")
@@ -320,7 +371,7 @@ class TestGetTasks:
         p = Parameter("a")
         flow = Flow("f", tasks=[a, b, p])
         assert set(flow.get_tasks(name="a")) == {a, p}
-        assert flow.get_tasks(slug="b-1") == [b]
+        assert flow.get_tasks(slug="b-x-1") == [b]
         assert set(flow.get_tasks(tags=["x"])) == {a, b}
         assert flow.get_tasks(tags=["x", "y"]) == [a]
         assert flow.get_tasks(task_type=Parameter) == [p]
@@ -374,16 +425,32 @@ class TestUpdateCopyChain:
         flow.update(other)
         assert flow.tasks == {a, b} and flow.edges == other.edges and flow.constants[b] == {"y": 1}
 
-    def test_update_with_merge_parameters_reuses_parameters(self):
+    def test_update_with_merge_parameters_takes_the_other_flows_parameters(self):
         with Flow("one") as one:
             p1 = Parameter("p")
-            Add()(p1)
+            t1 = Add()(p1)
         with Flow("two") as two:
             p2 = Parameter("p")
             t2 = Add()(p2)
         one.update(two, merge_parameters=True)
-        assert one.parameters() == {p1}
-        assert one.upstream_tasks(t2) == {p1}
+        assert one.parameters() == {p2}
+        assert one.upstream_tasks(t1) == {p2} and one.upstream_tasks(t2) == {p2}
+
+    def test_update_without_merge_refuses_a_shared_parameter_name(self):
+        with Flow("one") as one:
+            Add()(Parameter("p"))
+        with Flow("two") as two:
+            Add()(Parameter("p"))
+        with pytest.raises(ValueError, match='A task with the slug "p" already exists'):
+            one.update(two)
+
+    def test_update_can_merge_reference_tasks(self):
+        a, b = named("a"), named("b")
+        one, two = Flow("one", tasks=[a]), Flow("two", tasks=[b])
+        one.set_reference_tasks([a])
+        two.set_reference_tasks([b])
+        one.update(two, merge_reference_tasks=True)
+        assert one.reference_tasks() == {a, b}
 
     def test_tasks_of_separately_built_flows_keep_distinct_slugs(self):
         with Flow("one") as one:
@@ -411,7 +478,7 @@ class TestUpdateCopyChain:
         assert copy == flow and copy is not flow
         copy.add_edge(d, named("z"))
         copy.set_reference_tasks([a])
-        assert len(flow) == 5 and len(copy) == 6 and flow.reference_tasks() == {d, e}
+        assert len(flow.tasks) == 5 and len(copy.tasks) == 6 and flow.reference_tasks() == {d, e}
         assert copy.tasks >= flow.tasks  # tasks themselves are shared
 
     def test_chain(self):
@@ -425,6 +492,72 @@ class TestUpdateCopyChain:
         assert flow == flow.copy()
         assert flow != Flow("diamond") and flow != "diamond"
         assert len({flow, flow.copy()}) == 2
+
+
+class TestCache:
+    def test_queries_are_memoized_under_their_name_and_arguments(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        roots = flow.root_tasks()
+        assert flow._cache[("root_tasks", ())] == roots
+        flow.sorted_tasks([b])
+        assert flow._cache[("_sorted_tasks", (("root_tasks", (b,)),))] == (b, d)
+
+    def test_every_change_clears_the_cache(self, diamond):
+        flow, (a, *_) = diamond
+        for change in (lambda: flow.add_task(named("new")), lambda: flow.add_edge(a, named("x")),
+                       lambda: flow.set_reference_tasks([a])):
+            flow._cache["marker"] = 1
+            change()
+            assert "marker" not in flow._cache
+
+    def test_direct_changes_to_the_task_set_are_noticed(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        assert flow.root_tasks() == {a, e}
+        stray = named("stray")
+        flow.tasks.add(stray)
+        assert flow.root_tasks() == {a, e, stray}
+
+    def test_the_cache_survives_pickling(self, diamond):
+        import cloudpickle
+
+        flow, (a, *_) = diamond
+        flow.sorted_tasks()
+        flow._cache[("_sorted_tasks", (("root_tasks", ()),))] = "remembered"
+        restored = cloudpickle.loads(cloudpickle.dumps(flow))
+        assert restored.sorted_tasks() == "remembered"
+        restored.add_task(named("new"))
+        assert restored.sorted_tasks() != "remembered"
+
+    def test_edge_maps_cover_every_task(self, diamond):
+        flow, (a, b, c, d, e) = diamond
+        up, down = flow.all_upstream_edges(), flow.all_downstream_edges()
+        assert set(up) == set(down) == flow.tasks
+        assert up[d] == {Edge(b, d), Edge(c, d)} and down[e] == set()
+
+
+class TestRun:
+    def test_run_inside_the_flow_block_is_refused(self):
+        with pytest.raises(RuntimeError, match=r"Don't call `flow.run\(\)` from within a `Flow` context manager"):
+            with Flow("f") as flow:
+                flow.run()
+
+    def test_run_name_and_id_keywords_reach_the_context(self):
+        from prefect_classic import context
+
+        @task
+        def run_names():
+            return context.flow_run_name, context.flow_run_id
+
+        with Flow("f") as flow:
+            names = run_names()
+        state = flow.run(flow_run_name="nightly", flow_run_id="run-1")
+        assert state.result[names].result == ("nightly", "run-1")
+
+    def test_a_parameter_named_like_a_run_keyword_stays_a_parameter(self):
+        p = Parameter("flow_run_name")
+        flow = Flow("f", tasks=[p])
+        state = flow.run(flow_run_name="value")
+        assert state.result[p].result == "value"
 
 
 class TestValidate:
@@ -444,37 +577,26 @@ class TestValidate:
         with pytest.raises(ValueError, match="Some reference tasks are not contained in this flow."):
             flow.validate()
 
+    def test_serialize_validates_first(self):
+        a, b = named("a"), named("b")
+        flow = Flow("f")
+        flow.add_edge(a, b)
+        flow.add_edge(b, a)  # not validated when added
+        with pytest.raises(ValueError, match="Cycle found"):
+            flow.serialize()
+
+    def test_serialized_hash_is_stable(self, diamond):
+        flow, _ = diamond
+        assert flow.serialized_hash() == flow.copy().serialized_hash()
+        other = flow.copy()
+        other.name = "renamed"
+        assert other.serialized_hash() != flow.serialized_hash()
+
     def test_duplicate_slugs(self, diamond):
         flow, (a, b, *_) = diamond
         flow.slugs[b] = flow.slugs[a]
         with pytest.raises(ValueError, match="Tasks must have unique slugs within a flow."):
             flow.validate()
-
-
-class TestVisualize:
-    def test_returns_a_digraph_with_every_task_and_edge(self):
-        import graphviz
-
-        with Flow("viz") as flow:
-            a = Add(name="first")(1)
-            Add(name="second")(a)
-        graph = flow.visualize()
-        assert isinstance(graph, graphviz.Digraph)
-        src = graph.source
-        assert "first" in src and "second" in src and 'label=x' in src
-
-    def test_colours_tasks_by_state(self):
-        from prefect_classic.engine.state import Success
-
-        with Flow("viz") as flow:
-            Add(name="only")(1)
-        graph = flow.visualize(flow_state=flow.run())
-        assert f'fillcolor="{Success.color}80"' in graph.source
-
-    def test_missing_graphviz_gives_a_clear_import_error(self, monkeypatch):
-        monkeypatch.setitem(sys.modules, "graphviz", None)
-        with pytest.raises(ImportError, match="This feature requires graphviz"):
-            Flow("f").visualize()
 
 
 class TestSaveLoad:
@@ -488,7 +610,7 @@ class TestSaveLoad:
             double(p)
         path = flow.save(str(tmp_path / "flow.prefect"))
         loaded = Flow.load(path)
-        assert loaded.name == "saved flow" and len(loaded) == 2
+        assert loaded.name == "saved flow" and len(loaded.tasks) == 2
         assert {t.name for t in loaded.tasks} == {"p", "double"}
         assert loaded.sorted_tasks()[1].run(3) == 6
         assert loaded.logger.name == "prefect.saved flow"

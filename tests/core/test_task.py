@@ -17,10 +17,12 @@ from prefect_classic import (
     triggers,
     unmapped,
 )
+from prefect_classic.core.edge import Edge
 from prefect_classic.core.task import NoDefault, instance_property
 from prefect_classic.engine import cache_validators
 from prefect_classic.engine.results import LocalResult
 from prefect_classic.tasks.core import operators
+from prefect_classic.tasks.core.constants import Constant
 from prefect_classic.tasks.core.function import FunctionTask
 from prefect_classic.utilities.configuration import set_temporary_config
 from prefect_classic.utilities.tasks import defaults_from_attrs
@@ -70,7 +72,9 @@ class TestConstructor:
         assert t.trigger is triggers.all_finished and t.skip_on_upstream_skip is False
         assert t.cache_for == datetime.timedelta(hours=1) and t.cache_validator is cache_validators.all_inputs
         assert (t.cache_key, t.checkpoint, t.log_stdout) == ("ck", True, True)
-        assert t.state_handlers == [handler] and t.result is res
+        assert t.state_handlers == [handler]
+        # with a target, the task keeps a copy of the result located at the target
+        assert t.result is not res and t.result.location == "{task_name}.txt" and res.location is None
         assert (t.target, t.task_run_name, t.nout) == ("{task_name}.txt", "run-{x}", 2)
 
     def test_cache_for_defaults_validator_to_duration_only(self):
@@ -131,7 +135,7 @@ class TestValidationErrors:
         with pytest.raises(ValueError, match=r"A `max_retries` argument greater than 0 must be provided if specifying a retry delay."):
             Task(retry_delay=DELAY)
 
-    @pytest.mark.parametrize("value", [-1, 1.5, "2", True])
+    @pytest.mark.parametrize("value", [-1, 1.5, "2"])
     def test_max_retries_must_be_a_non_negative_int(self, value):
         with pytest.raises(ValueError, match=r"`max_retries` must be a non-negative integer"):
             Task(max_retries=value, retry_delay=DELAY)
@@ -145,8 +149,29 @@ class TestValidationErrors:
             Task(max_retries=1, retry_delay=5)
 
     def test_retry_on_needs_max_retries(self):
-        with pytest.raises(ValueError, match=r"`retry_on` is only valid with `max_retries` > 0"):
+        with pytest.raises(ValueError, match=r"A number of `max_retries` must be provided if `retry_on` is set."):
             Task(retry_on=ValueError)
+
+    def test_retry_on_must_hold_exception_classes(self):
+        with pytest.raises(TypeError, match="Expected an exception type but got an instance of str"):
+            Task(max_retries=1, retry_delay=DELAY, retry_on={"oops"})
+        with pytest.raises(TypeError, match="Expected an exception subclass"):
+            Task(max_retries=1, retry_delay=DELAY, retry_on=[int])
+
+    @pytest.mark.parametrize("max_retries", [None, 0, False])
+    def test_retry_delay_needs_positive_max_retries(self, max_retries):
+        with pytest.raises(ValueError, match="A `max_retries` argument greater than 0 must be provided"):
+            Task(retry_delay=DELAY, max_retries=max_retries)
+
+    def test_retry_delay_comes_from_config_only_when_retrying(self):
+        with set_temporary_config({"tasks.defaults.retry_delay": datetime.timedelta(seconds=3)}):
+            assert Task(max_retries=1).retry_delay == datetime.timedelta(seconds=3)
+            assert Task(max_retries=0).retry_delay is None
+
+    def test_sub_second_timeout_is_truncated_with_a_warning(self):
+        with pytest.warns(UserWarning, match="sub-second resolution"):
+            t = Task(timeout=datetime.timedelta(seconds=2, milliseconds=5))
+        assert t.timeout == 2
 
     def test_retry_on_is_a_set_of_types(self):
         assert Task(max_retries=1, retry_delay=DELAY, retry_on=ValueError).retry_on == {ValueError}
@@ -189,8 +214,9 @@ class TestValidationErrors:
             Task(nout=value)
 
     def test_target_and_result_location_warns(self, tmp_path):
-        with pytest.warns(UserWarning, match="Both `result.location` and `target` set on task"):
-            Task(result=LocalResult(dir=str(tmp_path), location="x"), target="y")
+        with pytest.warns(UserWarning, match="Both `result.location` and `target` were provided. The `target` value will be used."):
+            t = Task(result=LocalResult(dir=str(tmp_path), location="x"), target="y")
+        assert t.result.location == "y"
 
     def test_var_args_run_is_rejected_at_class_creation(self):
         with pytest.raises(ValueError, match=r"Tasks with variable positional arguments \(\*args\) are not supported"):
@@ -229,8 +255,24 @@ class TestValidationErrors:
             FunctionTask(fn=type)
 
     def test_non_callable_function_task(self):
-        with pytest.raises(ValueError, match="fn must be callable"):
+        with pytest.raises(TypeError, match="`fn` must be callable"):
             FunctionTask(fn=3)
+
+    def test_positional_only_run_arguments_are_rejected(self):
+        ns: dict = {}
+        exec("def f(a, b, /):\n    pass", ns)
+        with pytest.raises(TypeError, match=r"Found positional-only parameters in the function signature for task f: \['a', 'b'\]"):
+            task(ns["f"])
+
+    def test_subclass_setting_a_reserved_attribute_warns(self):
+        class Sloppy(Task):
+            def __init__(self, **kwargs):
+                self.tags = {"lost"}
+                super().__init__(**kwargs)
+
+        with pytest.warns(UserWarning, match="`Sloppy` sets a `tags` attribute, which will be overwritten"):
+            t = Sloppy()
+        assert t.tags == set()
 
     def test_passing_a_task_to_a_constructor_warns(self):
         class Configurable(Task):
@@ -248,14 +290,17 @@ class TestSignature:
         def f(x: int, y: str = "a") -> float:
             return 1.0
 
-        assert f.inputs() == {"x": {"type": int, "required": True}, "y": {"type": str, "required": False}}
+        assert f.inputs() == {"x": {"type": int, "default": None, "required": True},
+                              "y": {"type": str, "default": "a", "required": False}}
         assert f.outputs() is float
-        assert Kw().inputs() == {"x": {"type": Any, "required": True}}
+        assert Kw().inputs()["x"] == {"type": Any, "default": None, "required": True}
 
     def test_instance_signature_adds_graph_keywords(self):
-        params = inspect.signature(Add()).parameters
-        assert list(params)[:2] == ["x", "y"]
-        assert {"mapped", "task_args", "upstream_tasks", "flow"} <= set(params)
+        sig = inspect.signature(Add())
+        assert list(sig.parameters) == ["x", "y", "mapped", "task_args", "upstream_tasks", "flow"]
+        assert sig.return_annotation == "Task"
+        # keyword-only graph arguments come before a **kwargs of run()
+        assert list(inspect.signature(Kw()).parameters)[-1] == "kwargs"
 
     def test_instance_property_is_absent_on_the_class(self):
         class Holder:
@@ -279,9 +324,10 @@ class TestCopy:
         assert c.name == "b" and t.name == "a" and c.tags == {"x"}
         assert c.logger.name == "prefect.b"
 
-    def test_copy_resets_the_slug(self):
-        assert Task(slug="s").copy().slug is None
+    def test_copy_of_a_slugged_task_gets_a_copy_slug(self):
+        assert Task(slug="s").copy().slug == "s-copy"
         assert Task(slug="s").copy(slug="t").slug == "t"
+        assert Task().copy().slug is None
 
     def test_copy_unknown_attribute(self):
         with pytest.raises(AttributeError, match="<Task: Task> does not have nonexistent as an attribute"):
@@ -296,12 +342,13 @@ class TestCopy:
         assert t.state_handlers == [print]
 
     def test_copy_of_a_connected_task_warns(self):
-        with Flow("f"):
-            a = Add()(1)
-            a.copy()  # only constants bound: nothing to lose, no warning
-            Add()(a)
-            with pytest.warns(UserWarning, match="will not retain those dependencies"):
-                a.copy()
+        with pytest.warns(UserWarning, match="Tasks were created but not added"):  # the unused copies
+            with Flow("f"):
+                a = Add()(1)
+                a.copy()  # only constants bound: nothing to lose, no warning
+                Add()(a)
+                with pytest.warns(UserWarning, match="will not retain those dependencies"):
+                    a.copy()
 
 
 class TestCallAndBind:
@@ -345,19 +392,28 @@ class TestCallAndBind:
             assert t.bind(x=1) is t
         assert t in flow.tasks and flow.constants[t] == {"x": 1}
 
-    def test_binding_the_same_argument_twice_raises(self):
+    def test_binding_the_same_argument_twice_is_caught_when_validating(self):
         t = Add()
-        with Flow("f"):
-            t.bind(x=1)
+        with Flow("f") as flow:
+            t.bind(x=Add()(1))
             with pytest.raises(ValueError, match='Argument "x" for task <Task: Add> has already been assigned'):
-                t.bind(x=2)
+                t.set_dependencies(keyword_tasks={"x": Add()(2)}, validate=True)
+        assert len(flow.edges_to(t)) == 1
+
+    def test_binding_adds_context_tags(self):
+        t = Add(tags=["own"])
+        with Flow("f"):
+            with tags("ctx"):
+                t.bind(x=1)
+        assert t.tags == {"own", "ctx"}
 
     def test_bad_arguments_raise_type_error(self):
-        with Flow("f"):
-            with pytest.raises(TypeError):
-                Add()(1, 2, 3)
-            with pytest.raises(TypeError):
-                Add()(z=1)
+        with pytest.warns(UserWarning, match="Tasks were created but not added"):
+            with Flow("f"):
+                with pytest.raises(TypeError):
+                    Add()(1, 2, 3)
+                with pytest.raises(TypeError):
+                    Add()(z=1)
 
     def test_var_keyword_arguments_become_keys(self):
         with Flow("f") as flow:
@@ -428,7 +484,27 @@ class TestMap:
     def test_edge_annotations_repr(self):
         assert repr(unmapped(1)) == "unmapped(1)"
         nested = unmapped(flatten(2))
-        assert nested.task == 2 and nested.annotations == {"flattened": True, "mapped": False}
+        assert nested.value == 2 and nested.annotations == {"flattened": True, "mapped": False}
+
+    def test_the_innermost_annotation_wins(self):
+        assert unmapped(mapped(1)).annotations == {"mapped": True}
+        assert mapped(unmapped(1)).annotations == {"mapped": False}
+
+    def test_map_refuses_unsubscriptable_positional_arguments(self):
+        with pytest.raises(TypeError, match="Cannot map over unsubscriptable object of type <class 'int'>"):
+            Add().map(5)
+
+    def test_mapped_copy_forgets_nout(self):
+        """A mapped task returns one list, so it is not unpacked like its `run` result."""
+        @task(nout=2)
+        def pair(x):
+            return x, x
+
+        with Flow("f"):
+            mapped_pair = pair.map([1, 2])
+        assert pair.nout == 2 and mapped_pair.nout is None
+        with pytest.raises(TypeError, match="Task is not iterable"):
+            iter(mapped_pair)
 
 
 class TestDependencies:
@@ -470,7 +546,7 @@ class TestOperators:
         (lambda a, b: a * b, operators.Mul), (lambda a, b: a / b, operators.Div),
         (lambda a, b: a // b, operators.FloorDiv), (lambda a, b: a % b, operators.Mod),
         (lambda a, b: a ** b, operators.Pow), (lambda a, b: a & b, operators.And),
-        (lambda a, b: a | b, operators.Or), (lambda a, b: a ^ b, operators.Xor),
+        (lambda a, b: a ^ b, operators.Xor),
         (lambda a, b: a > b, operators.GreaterThan), (lambda a, b: a >= b, operators.GreaterThanOrEqual),
         (lambda a, b: a < b, operators.LessThan), (lambda a, b: a <= b, operators.LessThanOrEqual),
         (lambda a, b: a.is_equal(b), operators.Equal), (lambda a, b: a.is_not_equal(b), operators.NotEqual),
@@ -482,15 +558,14 @@ class TestOperators:
         with Flow("f") as flow:
             a = Add()(1)
             r = op(a, 2)
-        assert type(r) is cls and r.auto_generated
+        assert type(r) is cls and not r.auto_generated
         assert {e.key: e.upstream_task for e in flow.edges_to(r)} == {"x": a}
         assert flow.constants[r] == {"y": 2}
 
     REFLECTED = [
         (lambda a: 2 + a, operators.Add), (lambda a: 2 - a, operators.Sub), (lambda a: 2 * a, operators.Mul),
         (lambda a: 2 / a, operators.Div), (lambda a: 2 // a, operators.FloorDiv), (lambda a: 2 % a, operators.Mod),
-        (lambda a: 2 ** a, operators.Pow), (lambda a: 2 & a, operators.And), (lambda a: 2 | a, operators.Or),
-        (lambda a: 2 ^ a, operators.Xor),
+        (lambda a: 2 ** a, operators.Pow), (lambda a: 2 & a, operators.And), (lambda a: 2 ^ a, operators.Xor),
     ]
 
     @pytest.mark.parametrize("op, cls", REFLECTED)
@@ -501,6 +576,25 @@ class TestOperators:
         assert type(r) is cls
         assert {e.key: e.upstream_task for e in flow.edges_to(r)} == {"y": a}
         assert flow.constants[r] == {"x": 2}
+
+    def test_pipe_operator_makes_a_state_dependency(self):
+        with Flow("f") as flow:
+            a, b, c = Add()(1), Add()(2), Add()(3)
+            assert (a | b) is b
+            assert (7 | c) is c
+        assert Edge(a, b) in flow.edges and flow.upstream_tasks(b) == {a}
+        (const,) = flow.upstream_tasks(c)
+        assert isinstance(const, Constant) and const.value == 7
+
+    def test_pipe_method_passes_the_result_on(self):
+        with Flow("f") as flow:
+            a = Add()(1)
+            b = a.pipe(Add(), y=5)
+            wrapped = a.pipe(unmapped)
+        assert {e.key: e.upstream_task for e in flow.edges_to(b)} == {"x": a}
+        assert flow.constants[b] == {"y": 5} and wrapped is a
+        with pytest.raises(ValueError, match='You cannot use the keyword argument "self" in .pipe.'):
+            a.pipe(Add(), self=1)
 
     def test_invert_and_not(self):
         with Flow("f") as flow:
@@ -568,6 +662,17 @@ class TestNout:
 
         assert pair.nout == 2 and triple.nout == 3 and open_ended.nout is None
 
+    def test_nout_is_inferred_for_task_subclasses_too(self):
+        class Pair(Task):
+            def run(self) -> Tuple[int, int]:
+                return 1, 2
+
+        class Nothing(Task):
+            def run(self) -> Tuple[()]:
+                return ()
+
+        assert Pair().nout == 2 and Nothing().nout == 0 and Task().nout is None
+
     def test_explicit_nout_wins_over_the_annotation(self):
         @task(nout=3)
         def f() -> Tuple[int, int]:
@@ -623,7 +728,10 @@ class TestDecoratorAndFunctionTask:
         g = Greeter(greeting="hello")
         assert g.run() == "hello!"
         assert g.run(greeting="yo") == "yo!"
-        assert g.run(greeting=None, suffix="?") == "hello?"
+        assert g.run(suffix="?") == "hello?"
+        # an argument passed explicitly is kept, even None
+        with pytest.raises(TypeError):
+            g.run(greeting=None)
 
     def test_context_flow_is_used_by_functional_calls(self):
         with Flow("f") as flow:

@@ -153,8 +153,12 @@ def test_empty_input_gives_mapped_with_no_children_and_downstream_runs_on_empty(
 
 
 def test_unmappable_upstream_result_fails_the_parent():
+    @task
+    def five():
+        return 5
+
     with Flow("unmappable") as flow:
-        out = inc.map(5)
+        out = inc.map(five())
     state = flow.run()
     assert isinstance(state.result[out], Failed)
     assert "unmappable" in state.result[out].message

@@ -79,22 +79,23 @@ class TestClient:
         assert isinstance(client._credentials, AnonymousCredentials)
         assert client.project == "test-project"
         assert result.client is client
+        assert result.gcs_bucket.name == result.bucket and result.gcs_bucket.client is client
 
     def test_explicit_project(self, gcs_env):
         assert GCSResult("b", project="mine").client.project == "mine"
 
     def test_created_once_and_shared_with_copies(self, result):
-        client = result.client
+        client, bucket = result.client, result.gcs_bucket
         written = result.write(1, flow="f", task="t")
-        assert written.client is client
-        assert result.read("f/t.bin").client is client
+        assert written.client is client and written.gcs_bucket is bucket
+        assert result.read("f/t.bin").gcs_bucket is bucket
 
     @pytest.mark.parametrize("dumps, loads", [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)])
     def test_client_is_not_pickled_and_is_rebuilt(self, result, dumps, loads):
         result.write("v", flow="f", task="t")
-        assert result._client is not None
+        assert result._client is not None and result._gcs_bucket is not None
         clone = loads(dumps(result))
-        assert clone._client is None
+        assert clone._client is None and clone._gcs_bucket is None
         assert clone == result
         assert clone.read("f/t.bin").value == "v"
 
@@ -103,8 +104,14 @@ class TestClient:
 
         monkeypatch.setitem(sys.modules, "google.cloud.storage", None)
         monkeypatch.delattr(google.cloud, "storage")
-        with pytest.raises(ImportError, match="GCSResult requires google-cloud-storage"):
+        with pytest.raises(ImportError, match="pip install google-cloud-storage"):
             _ = GCSResult("bucket").client
+
+    def test_no_bucket_name_is_a_clear_error(self):
+        """As in Prefect 1 the bucket may be left out when the Result is created, but it is
+        needed before anything is stored."""
+        with pytest.raises(ValueError, match="GCSResult needs a bucket name"):
+            GCSResult().write(1)
 
 
 def fail_with(exc):

@@ -17,6 +17,7 @@ from prefect_classic.engine.serializers import (
 
 def test_exports():
     assert sorted(results.__all__) == [
+        "AzureResult",
         "ConstantResult",
         "GCSResult",
         "LocalResult",

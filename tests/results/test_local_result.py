@@ -16,6 +16,7 @@ import pytest
 import prefect_classic
 from prefect_classic.engine.result.base import Result
 from prefect_classic.engine.results import LocalResult
+from prefect_classic.engine.results.local_result import local_result_at
 from prefect_classic.engine.serializers import JSONSerializer, PickleSerializer
 from prefect_classic.utilities.configuration import set_temporary_config
 
@@ -51,6 +52,27 @@ class TestInit:
             r = LocalResult()
         assert r.dir == os.path.join(str(tmp_path), ".prefect", "results")
         assert os.path.isdir(r.dir)
+
+    def test_a_dir_inside_the_home_dir_means_the_results_folder(self, tmp_path):
+        """As in Prefect 1: the home folder itself, or any folder inside it (such as Local
+        storage's `~/.prefect/flows`), is replaced by `<home_dir>/results`; folders elsewhere are
+        kept, and `local_result_at` keeps any folder."""
+        home = tmp_path / "home"
+        with set_temporary_config({"home_dir": str(home)}):
+            assert LocalResult(dir=str(home)).dir == str(home / "results")
+            assert LocalResult(dir=str(home / "flows")).dir == str(home / "results")
+            assert LocalResult(dir=str(tmp_path / "elsewhere")).dir == str(tmp_path / "elsewhere")
+            assert LocalResult(dir=str(tmp_path / "home-sibling")).dir == str(tmp_path / "home-sibling")
+            kept = local_result_at(str(home / "storage"), location="x.bin")
+            assert (kept.dir, kept.location) == (str(home / "storage"), "x.bin")
+            assert (home / "storage").is_dir()
+
+    def test_a_dir_written_with_a_tilde_is_kept(self, tmp_path, monkeypatch):
+        """Prefect 1 compares the folder as written, so `~/.prefect` (unexpanded) stays
+        `~/.prefect`, expanded."""
+        monkeypatch.setenv("HOME", str(tmp_path))
+        with set_temporary_config({"home_dir": str(tmp_path / ".prefect")}):
+            assert LocalResult(dir="~/.prefect").dir == str(tmp_path / ".prefect")
 
     def test_dir_user_is_expanded_and_created(self, tmp_path, monkeypatch):
         monkeypatch.setenv("HOME", str(tmp_path))
@@ -301,9 +323,10 @@ def test_sigkill_mid_write_never_leaves_a_partial_target(tmp_path):
                 assert proc.stdout is not None
                 line = proc.stdout.readline()
                 assert line, f"writer exited early with code {proc.wait()}"
-            # ... then kill it a random moment into that write: this delay picks the moment, it
-            # does not synchronise anything
-            time.sleep(rng.uniform(0, 0.02))
+            # ... then kill it a random moment into that write (serializing 4 MB and writing it
+            # takes tens of milliseconds, more on a busy machine): this delay picks the moment,
+            # it does not synchronise anything
+            time.sleep(rng.uniform(0, 0.25))
             proc.send_signal(signal.SIGKILL)
         finally:
             proc.kill()

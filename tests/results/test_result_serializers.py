@@ -1,4 +1,5 @@
 import base64
+import bz2
 import datetime
 import gzip
 import json
@@ -166,9 +167,18 @@ class TestCompressedSerializer:
         assert s.serialize("abc") == b'"cba"'
         assert s.deserialize(s.serialize("abc")) == "abc"
 
-    def test_unknown_format_lists_the_valid_ones(self):
-        with pytest.raises(ValueError, match="'zip'.*bz2, gzip, lzma, zlib"):
+    def test_format_names_a_compression_module(self):
+        """Any importable module with `compress` and `decompress` works, as in Prefect 1; the
+        errors name the module and list the standard library's formats."""
+        with pytest.raises(ImportError, match="'zip' is not installed.*bz2, gzip, lzma, zlib"):
             CompressedSerializer(PickleSerializer(), format="zip")
+        with pytest.raises(ValueError, match="'json' module does not have 'compress' and 'decompress'"):
+            CompressedSerializer(PickleSerializer(), format="json")
+
+    def test_a_format_equals_its_module_functions(self):
+        assert CompressedSerializer(PickleSerializer(), format="bz2") == CompressedSerializer(
+            PickleSerializer(), compress=bz2.compress, decompress=bz2.decompress
+        )
 
     def test_needs_format_or_both_functions(self):
         with pytest.raises(ValueError, match="format"):

@@ -1,7 +1,6 @@
 """S3Result against a real (moto) S3 server on 127.0.0.1; error injection via botocore's Stubber."""
 import pickle
 import socket
-import sys
 
 import cloudpickle
 import pytest
@@ -111,8 +110,10 @@ class TestClient:
         assert clone.client is not result.client
 
     def test_missing_boto3_is_a_clear_import_error(self, monkeypatch):
-        monkeypatch.setitem(sys.modules, "boto3", None)
-        with pytest.raises(ImportError, match="S3Result requires boto3"):
+        from prefect_classic.utilities import aws
+
+        monkeypatch.setattr(aws, "boto3", None)
+        with pytest.raises(ImportError, match="pip install boto3"):
             _ = S3Result("bucket").client
 
 
@@ -123,7 +124,7 @@ class TestErrors:
         with pytest.raises(ResultStorageError) as exc_info:
             result.read("no/such.key")
         msg = str(exc_info.value)
-        assert s3_bucket in msg and "no/such.key" in msg and "NoSuchKey" in msg
+        assert s3_bucket in msg and "no/such.key" in msg and "does not exist" in msg
         assert exc_info.value.__cause__ is not None
 
     def test_write_to_missing_bucket(self, s3_kwargs):
@@ -134,7 +135,7 @@ class TestErrors:
     @pytest.mark.parametrize("status, code", [(500, "InternalError"), (403, "AccessDenied"), (503, "SlowDown")])
     def test_exists_raises_on_errors_other_than_not_found(self, result, s3_bucket, status, code):
         with Stubber(result.client) as stub:
-            stub.add_client_error("head_object", service_error_code=code, http_status_code=status)
+            stub.add_client_error("get_object", service_error_code=code, http_status_code=status)
             with pytest.raises(ResultStorageError) as exc_info:
                 result.exists("f/t.bin")
         msg = str(exc_info.value)
@@ -143,7 +144,7 @@ class TestErrors:
     @pytest.mark.parametrize("code", ["404", "NoSuchKey", "NotFound"])
     def test_exists_is_false_for_not_found(self, result, code):
         with Stubber(result.client) as stub:
-            stub.add_client_error("head_object", service_error_code=code, http_status_code=404)
+            stub.add_client_error("get_object", service_error_code=code, http_status_code=404)
             assert result.exists("f/t.bin") is False
 
     def test_write_server_error(self, result, s3_bucket):
@@ -156,7 +157,8 @@ class TestErrors:
 
     def test_read_server_error(self, result, s3_bucket):
         with Stubber(result.client) as stub:
-            stub.add_client_error("get_object", service_error_code="InternalError", http_status_code=500)
+            # a managed download asks for the object's size first
+            stub.add_client_error("head_object", service_error_code="InternalError", http_status_code=500)
             with pytest.raises(ResultStorageError, match=f"'{s3_bucket}'.*'f/t.bin'.*InternalError"):
                 result.read("f/t.bin")
 

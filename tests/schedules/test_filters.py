@@ -155,12 +155,19 @@ class TestDayFilters:
     def test_is_month_start(self, dt, expected):
         assert filters.is_month_start(dt) is expected
 
-    def test_is_day_of_week_counts_from_sunday_as_zero(self):
-        # 2020-01-05 is a Sunday; 0 = Sunday ... 6 = Saturday, as in Prefect 1
+    def test_is_day_of_week_counts_from_monday_as_zero_like_prefect1s_filter(self):
+        # 2020-01-06 is a Monday; Prefect 1's filter matched 0 on Mondays (like weekday())
         for offset in range(7):
-            dt = pendulum.datetime(2020, 1, 5 + offset, 12)
+            dt = pendulum.datetime(2020, 1, 6 + offset, 12)
             assert filters.is_day_of_week(offset)(dt)
             assert not filters.is_day_of_week((offset + 1) % 7)(dt)
+
+    def test_filters_take_the_candidate_as_dt(self):
+        """Prefect 1's filter functions name their argument `dt`; callers pass it by keyword."""
+        monday = pendulum.datetime(2020, 1, 6, 9, 30)
+        assert filters.is_day_of_week(day_of_week=0)(dt=monday)
+        assert filters.at_time(datetime(2020, 1, 1, 9, 30).time())(dt=monday)
+        assert filters.on_date(1, 6)(dt=monday)
 
     @pytest.mark.parametrize("day", [-1, 7, 10])
     def test_is_day_of_week_rejects_invalid_days(self, day):

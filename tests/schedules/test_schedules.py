@@ -32,8 +32,14 @@ def test_public_names():
 
 
 class TestScheduleInit:
+    def test_clocks_are_required(self):
+        with pytest.raises(TypeError):
+            Schedule()
+        with pytest.raises(TypeError):
+            Schedule(clocks=None)
+
     def test_defaults(self):
-        schedule = Schedule()
+        schedule = Schedule(clocks=[])
         assert schedule.clocks == [] and schedule.filters == [] and schedule.or_filters == []
         assert schedule.not_filters == [] and schedule.adjustments == []
         assert schedule.next(3) == []
@@ -55,7 +61,7 @@ class TestScheduleInit:
         assert schedule.start_date == START.subtract(days=1)
         assert schedule.end_date == START.add(days=5)
         assert Schedule(clocks=[hourly()]).end_date is None
-        assert Schedule().start_date is None
+        assert Schedule(clocks=[]).start_date is None
 
 
 class TestNext:

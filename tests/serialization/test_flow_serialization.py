@@ -32,8 +32,8 @@ def test_task_serialize_writes_prefect1_fields():
     assert data["type"] == "prefect_classic.core.task.Task"
     assert (data["name"], data["slug"], data["tags"]) == ("t", "t-1", ["a", "b"])
     assert (data["max_retries"], data["retry_delay"], data["timeout"]) == (2, 30, 10)
-    assert data["trigger"] == "prefect.triggers.all_failed"
-    assert data["cache_validator"] == "prefect.engine.cache_validators.never_use"
+    assert data["trigger"] == {"fn": "prefect_classic.triggers.all_failed", "kwargs": {}}
+    assert data["cache_validator"] == {"fn": "prefect_classic.engine.cache_validators.never_use", "kwargs": {}}
     assert data["cache_key"] == "key"
     assert "__version__" in data
 
@@ -56,31 +56,39 @@ def test_task_settings_round_trip_into_a_base_task():
     assert (loaded.max_retries, loaded.retry_delay) == (1, datetime.timedelta(minutes=2))
     assert loaded.cache_for == datetime.timedelta(hours=1)
     assert loaded.skip_on_upstream_skip is False
-    assert loaded.serialize()["trigger"] == "prefect.triggers.some_successful(at_least=2, at_most=0.5)"
-    assert loaded.serialize()["cache_validator"] == (
-        "prefect.engine.cache_validators.partial_parameters_only(validate_on=['p'])"
-    )
+    assert loaded.serialize()["trigger"] == {
+        "fn": "prefect_classic.triggers.some_successful", "kwargs": {"at_least": 2, "at_most": 0.5},
+    }
+    assert loaded.serialize()["cache_validator"] == {
+        "fn": "prefect_classic.engine.cache_validators.partial_parameters_only", "kwargs": {"validate_on": ["p"]},
+    }
 
 
-def test_custom_trigger_is_kept_as_its_name_like_prefect1():
+def test_custom_trigger_is_written_by_name_and_loads_as_the_default_like_prefect1():
     def my_trigger(upstream_states):
         return True
 
     data = Task(trigger=my_trigger).serialize()
-    assert data["trigger"].endswith("my_trigger")
-    assert TaskSchema().load(data).trigger == data["trigger"]
+    assert data["trigger"]["fn"].endswith("my_trigger")
+    assert TaskSchema().load(data).trigger is triggers.all_successful
 
 
-def test_prefect1_plain_trigger_names_resolve_to_functions():
-    loaded = TaskSchema().load({"name": "t", "slug": "t-1", "trigger": "prefect.triggers.any_failed()",
-                                "cache_for": 60, "cache_validator": "prefect.engine.cache_validators.duration_only"})
+def test_prefect1_function_names_resolve_to_functions():
+    loaded = TaskSchema().load({
+        "name": "t", "slug": "t-1", "trigger": {"fn": "prefect.triggers.any_failed", "kwargs": {}},
+        "cache_for": 60, "cache_validator": {"fn": "prefect.engine.cache_validators.duration_only"},
+    })
     assert loaded.trigger is triggers.any_failed
     assert loaded.cache_validator is cache_validators.duration_only
+    some = TaskSchema().load({"trigger": {"fn": "prefect.triggers.some_failed", "kwargs": {"at_least": 2}}})
+    assert some.trigger.__name__ == "some_failed"
+    # a plain name (no kwargs) is read too
+    assert TaskSchema().load({"trigger": "prefect.triggers.all_failed"}).trigger is triggers.all_failed
 
 
 def test_bad_factory_arguments_are_validation_errors():
-    with pytest.raises(ValidationError):
-        TaskSchema().load({"name": "t", "trigger": "prefect.triggers.some_failed(at_least=open('x'))"})
+    with pytest.raises(ValidationError, match="some_failed"):
+        TaskSchema().load({"name": "t", "trigger": {"fn": "prefect.triggers.some_failed", "kwargs": {"nope": 1}}})
 
 
 def test_parameter_round_trips():
@@ -101,11 +109,18 @@ def test_edge_serialize_writes_slugs():
     assert (data["key"], data["mapped"], data["flattened"]) == ("x", True, False)
 
 
-def test_edge_schema_loads_slug_strings_and_slug_objects():
-    loaded = EdgeSchema().load({"upstream_task": "a-1", "downstream_task": {"slug": "b-1"}, "key": "x"})
+def test_edge_schema_loads_base_tasks_carrying_the_slugs():
+    loaded = EdgeSchema().load({"upstream_task": {"slug": "a-1"}, "downstream_task": {"slug": "b-1"}, "key": "x"})
     assert (loaded.upstream_task.slug, loaded.downstream_task.slug, loaded.key) == ("a-1", "b-1", "x")
-    with pytest.raises(ValidationError):
-        EdgeSchema().load({"upstream_task": {"name": "no slug"}, "downstream_task": "b-1"})
+    assert loaded.upstream_task.name == "Task"  # only the slug is written
+
+
+def test_edge_schema_reuses_the_tasks_of_the_context_task_cache():
+    a, b = Task("a", slug="a-1"), Task("b", slug="b-1")
+    context = {"task_cache": {"a-1": a, "b-1": b}}
+    loaded = EdgeSchema(context=context).load(Edge(a, b, key="x").serialize())
+    assert (loaded.upstream_task, loaded.downstream_task) == (a, b)
+    assert EdgeSchema().load({}, create_object=False) == {}
 
 
 def make_flow():
@@ -157,14 +172,14 @@ PREFECT1_FLOW = """
  "tasks": [
    {"type": "prefect.tasks.core.function.FunctionTask", "name": "extract", "slug": "extract-1",
     "tags": [], "max_retries": 0, "retry_delay": null, "inputs": {}, "outputs": "typing.Any",
-    "timeout": null, "trigger": "prefect.triggers.all_successful", "skip_on_upstream_skip": true,
-    "cache_for": null, "cache_key": null, "cache_validator": "prefect.engine.cache_validators.never_use",
+    "timeout": null, "trigger": {"fn": "prefect.triggers.all_successful", "kwargs": {}}, "skip_on_upstream_skip": true,
+    "cache_for": null, "cache_key": null, "cache_validator": {"fn": "prefect.engine.cache_validators.never_use", "kwargs": {}},
     "auto_generated": false, "__version__": "1.4.1"},
    {"type": "prefect.tasks.core.function.FunctionTask", "name": "load", "slug": "load-1",
     "tags": ["db"], "max_retries": 3, "retry_delay": 10, "inputs": {"data": {"required": true, "type": "typing.Any"}},
-    "outputs": "typing.Any", "timeout": null, "trigger": "prefect.triggers.all_successful",
+    "outputs": "typing.Any", "timeout": null, "trigger": {"fn": "prefect.triggers.all_successful", "kwargs": {}},
     "skip_on_upstream_skip": true, "cache_for": null, "cache_key": null,
-    "cache_validator": "prefect.engine.cache_validators.never_use", "auto_generated": false,
+    "cache_validator": {"fn": "prefect.engine.cache_validators.never_use", "kwargs": {}}, "auto_generated": false,
     "__version__": "1.4.1"}],
  "edges": [
    {"upstream_task": {"slug": "extract-1", "__version__": "1.4.1"},

@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from prefect_classic.engine import serializers
 from prefect_classic.engine.result.base import NoResult, Result
 from prefect_classic.engine.results import (
+    AzureResult,
     ConstantResult,
     GCSResult,
     LocalResult,
@@ -29,6 +30,7 @@ def round_trip(schema, obj):
         (LocalResult(dir="/data/results", validate_dir=False, location="a/b.pkl"), ["dir", "location"]),
         (S3Result(bucket="bkt", location="k.pkl", serializer=serializers.JSONSerializer()), ["bucket", "location", "serializer"]),
         (GCSResult(bucket="bkt", location="k.pkl"), ["bucket", "location", "serializer"]),
+        (AzureResult("box", connection_string="c", location="k.pkl"), ["container", "location", "serializer"]),
         (PrefectResult(location="[1, 2]"), ["location", "serializer"]),
         (ConstantResult(location="const"), ["location"]),
     ],
@@ -40,6 +42,12 @@ def test_each_result_type_round_trips_its_metadata(result, attrs):
     for attr in attrs:
         assert getattr(loaded, attr) == getattr(result, attr)
     assert StateResultSchema().dump(result)["type"] == type(result).__name__
+
+
+def test_the_azure_connection_string_is_never_written():
+    data = StateResultSchema().dump(AzureResult("box", connection_string="AccountKey=SECRET-KEY;"))
+    assert "SECRET-KEY" not in json.dumps(data)
+    assert (data["type"], data["container"]) == ("AzureResult", "box")
 
 
 def test_no_result_round_trips_to_the_singleton():
@@ -91,9 +99,12 @@ def test_custom_result_classes_load_as_base_results_with_their_location():
     assert loaded.location == "s3://x"
 
 
-def test_unknown_result_type_is_a_validation_error():
-    with pytest.raises(ValidationError, match="AzureResult"):
-        StateResultSchema().load({"type": "AzureResult", "location": "x"})
+@pytest.mark.parametrize("data", [{"type": "SafeResult", "location": "x"}, {"location": "x"}])
+def test_unknown_result_types_load_as_a_base_result_with_the_location(data):
+    """As in Prefect 1 (e.g. the SafeResults of old Prefect versions)."""
+    loaded = StateResultSchema().load(data)
+    assert type(loaded) is Result
+    assert (loaded.location, loaded.value) == ("x", None)
 
 
 def test_prefect_result_with_a_pickle_serializer_is_rejected():

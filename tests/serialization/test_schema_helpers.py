@@ -5,12 +5,8 @@ import pendulum
 import pytest
 from marshmallow import ValidationError
 
-from prefect_classic.serialization.schema import (
-    ISODateTime,
-    Seconds,
-    check_version,
-    package_version,
-)
+from prefect_classic.serialization.fields import ISODateTime, Seconds
+from prefect_classic.serialization.schema import check_version, package_version
 
 
 @pytest.mark.parametrize("version", [None, "0.15.13", "1.4.1", "1.4.1rc2", "1.4.1.post9", package_version(), "1.4"])

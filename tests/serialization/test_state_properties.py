@@ -1,4 +1,5 @@
-"""Property tests: any generated state survives dump -> JSON text -> load unchanged."""
+"""Property tests: any generated state survives dump -> JSON text -> load unchanged (as far as
+Prefect 1's JSON shape keeps it: a Mapped state keeps only the number of its children)."""
 import datetime
 import json
 
@@ -12,7 +13,8 @@ from prefect_classic.engine.results import GCSResult, LocalResult, PrefectResult
 
 SCHEDULED = (states.Scheduled, states.Paused, states.Resume, states.Retrying, states.Queued)
 META = (states.MetaState, states.ClientFailed, states.Queued, states.Submitted)
-ALL_CLASSES = states.State.children(include_self=True)
+# the base State and the abstract MetaState have no schema, as in Prefect 1
+ALL_CLASSES = [c for c in states.State.children() if c is not states.MetaState]
 
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(max_size=10))
 json_values = st.recursive(
@@ -81,9 +83,8 @@ def _shape(state):
         getattr(state, "cached_parameters", None),
         getattr(state, "cached_result_expiration", None),
         getattr(state, "n_map_states", None),
-        [_shape(child) for child in getattr(state, "map_states", [])],
         _shape(getattr(state, "state", None)),
-        _result_shape(state._result),
+        None if isinstance(state, states.Mapped) else _result_shape(state._result),
     )
 
 
@@ -102,7 +103,9 @@ def _assert_round_trips(state):
     assert loaded.serialize() == data
     assert _shape(loaded) == _shape(state)
     assert loaded._result.value is None
-    if isinstance(state._result, PrefectResult):
+    if isinstance(state, states.Mapped):
+        assert loaded.map_states == [None] * state.n_map_states
+    elif isinstance(state._result, PrefectResult):
         assert loaded.load_result().result == state._result.value
 
 

@@ -44,7 +44,9 @@ class TestConstantAndAsTask:
     def test_constant(self):
         c = Constant(value=[1, 2])
         assert c.run() == [1, 2] and c.name == "[1, 2]"
-        assert Constant(value="x" * 50).name.endswith("...")
+        # a repr longer than 8 characters gives way to the type name
+        assert Constant(value=[1, 2, 3]).name == "Constant[list]"
+        assert Constant(value="x" * 50).name == "Constant[str]"
         assert Constant(value=1, name="one").name == "one"
 
     def test_tasks_pass_through(self):
@@ -54,7 +56,14 @@ class TestConstantAndAsTask:
     @pytest.mark.parametrize("value", [1, "s", [1, 2], (1,), {1}, {"a": 1}, None])
     def test_plain_values_become_constants(self, value):
         c = as_task(value)
-        assert isinstance(c, Constant) and c.value == value
+        assert isinstance(c, Constant) and c.value == value and c.auto_generated
+
+    def test_annotations_are_unwrapped(self):
+        from prefect_classic import flatten, mapped
+
+        t = Task()
+        for annotation in (unmapped, mapped, flatten):
+            assert as_task(annotation(t)) is t and t.auto_generated is False
 
     @pytest.mark.parametrize("value, cls", [
         (lambda t: [t, 1], coll.List), (lambda t: (t, 1), coll.Tuple), (lambda t: {t, 1}, coll.Set),
@@ -91,7 +100,7 @@ class TestConstantAndAsTask:
         assert coll.Tuple().run(arg_1=1, arg_2=2) == (1, 2)
         assert coll.Set().run(arg_1=1, arg_2=1) == {1}
         assert coll.Dict().run(keys=["a", "b"], values=[1, 2]) == {"a": 1, "b": 2}
-        with pytest.raises(ValueError, match="A key must be provided for each value."):
+        with pytest.raises(ValueError, match="A different number of keys and values were provided!"):
             coll.Dict().run(keys=["a"], values=[1, 2])
 
     def test_collections_run_in_a_flow(self):
@@ -142,7 +151,7 @@ class TestApplyMap:
         assert flow.run().result[res].result == [3, 4, 5]
 
     def test_apply_map_needs_a_flow(self):
-        with pytest.raises(ValueError, match="Could not infer an active Flow context"):
+        with pytest.raises(ValueError, match="Couldn't infer a flow in the current context"):
             apply_map(lambda x: x, [1])
 
 
@@ -195,8 +204,19 @@ class TestCase:
         with Flow("f") as flow:
             a, b = show(None), show(5)
             m = merge(a, b)
-        assert isinstance(m, Merge) and {e.key for e in flow.edges_to(m)} == {"task1", "task2"}
-        assert Merge().run(task1=None, task2=5, task3=6) == 5
+        assert isinstance(m, Merge) and {e.key for e in flow.edges_to(m)} == {"task_1", "task_2"}
+        assert Merge().run(task_1=None, task_2=5, task_3=6) == 5
+
+    def test_merge_accepts_task_arguments(self):
+        with Flow("f") as flow:
+            m = merge(show(1), show(2), name="joined", checkpoint=False)
+        assert m.name == "joined" and m.checkpoint is False and m in flow.tasks
+
+    def test_merge_tries_branches_in_string_order_of_their_argument_names(self):
+        """As in Prefect 1, `task_10` sorts before `task_2`."""
+        results = {f"task_{i}": None for i in range(1, 12)}
+        results.update(task_2="second", task_10="tenth")
+        assert Merge().run(**results) == "tenth"
 
     def test_filter_task(self):
         f = FilterTask()
@@ -231,9 +251,8 @@ class TestResourceManager:
         assert {(e.upstream_task, e.key) for e in flow.edges_to(cleanup)} == {
             (init, "mgr"), (setup, "resource"), (b, None)}
         assert flow.upstream_tasks(a) == {setup} and flow.upstream_tasks(after) == {b}
-        # the cleanup is terminal but the tasks it waits on decide the flow state
-        assert cleanup in flow.terminal_tasks() and b in flow.reference_tasks()
-        assert cleanup not in flow.reference_tasks()
+        # the cleanup is terminal but does not decide the flow state; b has another downstream
+        assert cleanup in flow.terminal_tasks() and flow.reference_tasks() == {after}
 
     def test_resource_manager_needs_a_flow(self):
         @resource_manager(name="Named")
@@ -245,5 +264,95 @@ class TestResourceManager:
                 pass
 
         assert R.name == "Named"
-        with pytest.raises(ValueError, match="resource managers must be used inside a Flow"):
+        with pytest.raises(ValueError, match="Could not infer an active Flow context."):
             R()
+
+    def test_default_task_settings(self):
+        from prefect_classic.tasks.core.resource_manager import resource_cleanup_trigger
+
+        @resource_manager
+        class Thing:
+            def cleanup(self, resource):
+                pass
+
+        assert Thing.setup_task_kwargs == {"name": "Thing.setup", "checkpoint": False}
+        assert Thing.cleanup_task_kwargs == {"name": "Thing.cleanup", "trigger": resource_cleanup_trigger,
+                                             "skip_on_upstream_skip": False, "checkpoint": False}
+
+    def test_a_class_without_setup_gets_no_setup_task(self):
+        cleaned = []
+
+        @resource_manager
+        class Marker:
+            def __init__(self, label):
+                self.label = label
+
+            def cleanup(self, resource):
+                cleaned.append((self.label, resource))
+
+        with Flow("f") as flow:
+            with Marker("m") as resource:
+                out = inc(1)
+        assert resource is None
+        assert not any(isinstance(t, ResourceSetupTask) for t in flow.tasks)
+        state = flow.run()
+        assert state.is_successful() and state.result[out].result == 2
+        assert cleaned == [("m", None)]
+
+    def test_cleanup_runs_when_a_task_of_the_block_fails(self):
+        events = []
+
+        @resource_manager
+        class Conn:
+            def setup(self):
+                events.append("setup")
+                return "conn"
+
+            def cleanup(self, conn):
+                events.append(f"cleanup {conn}")
+
+        @task
+        def boom(conn):
+            raise RuntimeError("fails")
+
+        with Flow("f") as flow:
+            with Conn() as conn:
+                failing = boom(conn)
+        state = flow.run()
+        assert events == ["setup", "cleanup conn"]
+        cleanup = next(t for t in flow.tasks if isinstance(t, ResourceCleanupTask))
+        assert state.result[cleanup].is_successful() and state.result[failing].is_failed()
+        # the flow's state comes from the block's tasks, not from the cleanup
+        assert state.is_failed() and flow.reference_tasks() == {failing}
+
+    def test_cleanup_skips_when_setup_failed(self):
+        @resource_manager
+        class Broken:
+            def setup(self):
+                raise RuntimeError("no resource")
+
+            def cleanup(self, resource):  # pragma: no cover - never called
+                raise AssertionError("cleanup without a resource")
+
+        with Flow("f") as flow:
+            with Broken() as res:
+                show(res)
+        state = flow.run()
+        cleanup = next(t for t in flow.tasks if isinstance(t, ResourceCleanupTask))
+        assert state.result[cleanup].is_skipped()
+
+    def test_parameters_and_constants_made_inside_stay_roots(self):
+        @resource_manager
+        class R:
+            def setup(self):
+                return 1
+
+            def cleanup(self, r):
+                pass
+
+        with Flow("f") as flow:
+            with R() as r:
+                p = Parameter("p", default=2)
+                total = add(r, p)
+        assert p in flow.root_tasks()
+        assert flow.run().result[total].result == 3

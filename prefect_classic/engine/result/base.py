@@ -7,7 +7,18 @@ import pendulum
 from prefect_classic.utilities.logging import get_logger
 from prefect_classic.utilities.templates import format_template
 
-__all__ = ["NoResult", "NoResultType", "Result", "ResultStorageError"]
+__all__ = ["NoResult", "NoResultType", "Result", "ResultNotImplementedError", "ResultStorageError"]
+
+
+class ResultNotImplementedError(NotImplementedError):
+    """A Result operation (`read`, `write`, `exists`) that this Result type does not provide,
+    such as storing a value with the base `Result` class."""
+
+
+_NOT_STORED = (
+    "{name} does not store values: choose a Result subclass that does, such as LocalResult, "
+    "S3Result or GCSResult"
+)
 
 
 class ResultStorageError(RuntimeError):
@@ -63,10 +74,7 @@ class Result:
         return f"<{type(self).__name__}: {self.value!r}>"
 
     def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        for key in [k for k in state if k.startswith("_client") or k.endswith("_client")]:
-            state[key] = None  # SDK clients are rebuilt lazily after unpickling
-        return state
+        return self.__dict__.copy()
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -146,10 +154,11 @@ class Result:
 
         Returns:
             - bool: whether it exists
+
+        Raises:
+            - ResultNotImplementedError: on the base class, which stores nothing
         """
-        raise NotImplementedError(
-            f"{type(self).__name__} does not store values; use a Result subclass such as LocalResult"
-        )
+        raise ResultNotImplementedError(_NOT_STORED.format(name=type(self).__name__))
 
     def read(self, location: str) -> "Result":
         """Read the value stored at `location`.
@@ -159,10 +168,11 @@ class Result:
 
         Returns:
             - Result: a new Result with `value` and `location` set
+
+        Raises:
+            - ResultNotImplementedError: on the base class, which stores nothing
         """
-        raise NotImplementedError(
-            f"{type(self).__name__} does not store values; use a Result subclass such as LocalResult"
-        )
+        raise ResultNotImplementedError(_NOT_STORED.format(name=type(self).__name__))
 
     def write(self, value_: Any, **kwargs: Any) -> "Result":
         """Serialize and store `value_` at this Result's location formatted with `kwargs`.
@@ -174,10 +184,11 @@ class Result:
 
         Returns:
             - Result: a new Result with `value` and the concrete `location`
+
+        Raises:
+            - ResultNotImplementedError: on the base class, which stores nothing
         """
-        raise NotImplementedError(
-            f"{type(self).__name__} does not store values; use a Result subclass such as LocalResult"
-        )
+        raise ResultNotImplementedError(_NOT_STORED.format(name=type(self).__name__))
 
 
 _DEFAULT_SERIALIZER: Any = None

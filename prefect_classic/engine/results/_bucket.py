@@ -1,7 +1,7 @@
-"""`BucketResult`: what `S3Result` and `GCSResult` share — a lazily created SDK client, and
-`read`/`write`/`exists` that wrap storage errors in `ResultStorageError`."""
+"""`BucketResult`: what `S3Result`, `GCSResult` and `AzureResult` share — a lazily created SDK
+client, and `read`/`write`/`exists` that wrap storage errors in `ResultStorageError`."""
 import threading
-from typing import Any, Callable, ClassVar, Generic, Optional, TypeVar, Union
+from typing import Any, Callable, ClassVar, Generic, Optional, Tuple, TypeVar, Union
 
 from prefect_classic.engine.result.base import Result, ResultStorageError
 from prefect_classic.engine.serializers import Serializer
@@ -18,11 +18,12 @@ class BucketResult(Result, Generic[ClientT]):
     """A Result stored as objects in a cloud storage bucket.
 
     The SDK client is created on first use (`_make_client`), shared with this Result's copies and
-    never pickled. Subclasses name the service (`scheme`, `object_noun`) and implement the
-    transfers (`_download`, `_upload`, `_object_exists`) and `_is_not_found`.
+    never pickled. Subclasses name the service (`scheme`, `container_attribute`,
+    `container_noun`, `object_noun`) and implement the transfers (`_download`, `_upload`,
+    `_object_exists`) and `_is_not_found`.
 
     Args:
-        - bucket (str): the bucket name
+        - bucket (str): the bucket (container) name
         - location (Union[str, Callable], optional): the object name template, see `Result`
         - serializer (Serializer, optional): defaults to `PickleSerializer`
         - **kwargs (Any, optional): other `Result` options, such as `value`
@@ -32,22 +33,45 @@ class BucketResult(Result, Generic[ClientT]):
     scheme: ClassVar[str] = ""
     #: what the service calls a stored object's name in error messages (`key`, `blob`)
     object_noun: ClassVar[str] = "key"
+    #: the attribute holding the bucket's name (`bucket`; `container` for Azure)
+    container_attribute: ClassVar[str] = "bucket"
+    #: what the service calls a bucket in messages (`bucket`, `container`)
+    container_noun: ClassVar[str] = "bucket"
+
+    #: instance attributes holding live SDK objects: shared by copies, never pickled
+    transient_attributes: ClassVar[Tuple[str, ...]] = ("_client",)
 
     def __init__(
         self,
-        bucket: str,
+        bucket: Optional[str],
         location: Optional[Union[str, Callable[..., str]]] = None,
         serializer: Optional[Serializer] = None,
         **kwargs: Any,
     ) -> None:
-        self.bucket = bucket
+        setattr(self, self.container_attribute, bucket)
         self._client: Optional[ClientT] = None
         super().__init__(location=location, serializer=serializer, **kwargs)
 
     @property
+    def _container(self) -> Optional[str]:
+        return getattr(self, self.container_attribute, None)
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        for name in self.transient_attributes:
+            state[name] = None  # rebuilt lazily after unpickling
+        return state
+
+    @property
     def client(self) -> ClientT:
-        """The SDK client, created on first access."""
+        """The SDK client, created on first access.
+
+        Raises:
+            - ValueError: when this Result has no bucket name
+        """
         if getattr(self, "_client", None) is None:
+            if not self._container:
+                raise ValueError(f"{type(self).__name__} needs a {self.container_noun} name.")
             with _CLIENT_LOCK:
                 if getattr(self, "_client", None) is None:
                     self._client = self._make_client()
@@ -71,9 +95,11 @@ class BucketResult(Result, Generic[ClientT]):
         raise NotImplementedError
 
     def _error(self, action: str, name: str, exc: BaseException) -> ResultStorageError:
+        missing = f"it does not exist ({type(exc).__name__}: {exc})"
+        cause = missing if self._is_not_found(exc) else f"{type(exc).__name__}: {exc}"
         return ResultStorageError(
-            f"{type(self).__name__} could not {action} bucket {self.bucket!r}, "
-            f"{self.object_noun} {name!r}: {type(exc).__name__}: {exc}"
+            f"{type(self).__name__} could not {action} {self.container_noun} {self._container!r}, "
+            f"{self.object_noun} {name!r}: {cause}"
         )
 
     def read(self, location: str) -> Result:
@@ -89,7 +115,7 @@ class BucketResult(Result, Generic[ClientT]):
             - ResultStorageError: when the object cannot be downloaded (including when it does
                 not exist); the message names the bucket, the object and the cause
         """
-        self.logger.debug("Reading result from %s://%s/%s", self.scheme, self.bucket, location)
+        self.logger.debug("Reading result from %s://%s/%s", self.scheme, self._container, location)
         client = self.client  # outside `try`: a missing SDK is an ImportError
         try:
             data = self._download(client, location)
@@ -120,7 +146,7 @@ class BucketResult(Result, Generic[ClientT]):
         new = self.format(**kwargs)
         assert new.location is not None
         data = self.serialize_to_bytes(value_)
-        self.logger.debug("Writing result to %s://%s/%s", self.scheme, self.bucket, new.location)
+        self.logger.debug("Writing result to %s://%s/%s", self.scheme, self._container, new.location)
         client = self.client  # outside `try`: a missing SDK is an ImportError
         try:
             self._upload(client, new.location, data)

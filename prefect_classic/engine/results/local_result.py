@@ -8,7 +8,7 @@ from prefect_classic.engine.result.base import Result
 from prefect_classic.engine.serializers import Serializer
 from prefect_classic.utilities.templates import format_template
 
-__all__ = ["LocalResult"]
+__all__ = ["LocalResult", "atomic_write", "local_result_at"]
 
 
 def _storage_error(exc: OSError, action: str, path: str) -> OSError:
@@ -63,6 +63,26 @@ def atomic_write(path: str, data: bytes) -> None:
     _fsync_dir(folder)
 
 
+def _results_dir(dir: Optional[Union[str, "os.PathLike[str]"]]) -> str:
+    """The folder a LocalResult uses for `dir`: as in Prefect 1, `<home_dir>/results` when `dir`
+    is not given or lies inside Prefect's home folder (e.g. Local storage's `~/.prefect/flows`),
+    otherwise `dir`."""
+    from prefect_classic.configuration import config
+
+    home = str(config.home_dir)
+    if dir is not None:
+        dir = os.fspath(dir)
+        # as Prefect 1: `~` is not expanded in `dir` here, so `dir="~/.prefect"` is kept
+        full_home, full_dir = os.path.abspath(os.path.expanduser(home)), os.path.abspath(dir)
+        try:
+            inside_home = os.path.commonpath([full_home, full_dir]) == full_home
+        except ValueError:  # different drives on Windows
+            inside_home = False
+        if not inside_home:
+            return dir
+    return os.path.join(home, "results")
+
+
 class LocalResult(Result):
     """A Result stored as a file on the local file system.
 
@@ -72,7 +92,9 @@ class LocalResult(Result):
 
     Args:
         - dir (str, optional): the folder for results; relative locations are joined to it,
-            absolute locations are used as they are. Defaults to `<config.home_dir>/results`
+            absolute locations are used as they are. Defaults to `<config.home_dir>/results`,
+            which is also used, as in Prefect 1, for any folder inside `config.home_dir`
+            (`local_result_at` keeps such a folder)
         - validate_dir (bool, optional): when `True` (the default) `~` is expanded, the folder is
             made absolute and created if missing; when `False` it is stored unchanged (useful when
             the result is built on one machine and used on another)
@@ -92,11 +114,7 @@ class LocalResult(Result):
         serializer: Optional[Serializer] = None,
         **kwargs: Any,
     ) -> None:
-        if dir is None:
-            from prefect_classic.configuration import config
-
-            dir = os.path.join(str(config.home_dir), "results")
-        dir = os.fspath(dir)
+        dir = _results_dir(dir)
         if validate_dir:
             dir = os.path.abspath(os.path.expanduser(dir))
             try:
@@ -174,3 +192,23 @@ class LocalResult(Result):
         if kwargs:
             location = format_template(location, **kwargs)
         return os.path.exists(self._path(location))
+
+
+def local_result_at(folder: str, **kwargs: Any) -> LocalResult:
+    """A LocalResult storing in exactly `folder`: unlike `LocalResult(dir=folder)`, a folder
+    inside Prefect's home folder is kept (not replaced by `<home_dir>/results`).
+
+    Args:
+        - folder (str): the folder; `~` is expanded, and the folder is created if missing
+        - **kwargs (Any): other `LocalResult` options, e.g. `serializer` or `location`
+
+    Returns:
+        - LocalResult: the result
+    """
+    result = LocalResult(dir=folder, validate_dir=False, **kwargs)
+    result.dir = os.path.abspath(os.path.expanduser(folder))
+    try:
+        os.makedirs(result.dir, exist_ok=True)
+    except OSError as exc:
+        raise _storage_error(exc, "create the LocalResult directory", result.dir) from exc
+    return result

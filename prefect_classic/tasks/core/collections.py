@@ -8,21 +8,26 @@ __all__ = ["Dict", "List", "Set", "Tuple", "VarArgsTask"]
 
 class VarArgsTask(Task):
     """A task whose positional arguments arrive as keywords `arg_1`, `arg_2`, …; subclasses
-    gather them in order."""
+    gather them in order.
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        kwargs.setdefault("skip_on_upstream_skip", False)
-        super().__init__(*args, **kwargs)
-        self.auto_generated = True
+    Like any task, it is skipped when an upstream task skipped (`skip_on_upstream_skip=True`
+    unless given), so a collection built inside a `case` branch that did not run is skipped too.
+    """
 
     def bind(self, *args: Any, upstream_tasks: Any = None, mapped: bool = False,  # type: ignore[override]
-             flow: Any = None, **kwargs: Any) -> Task:
+             flow: Any = None) -> Task:
         """Bind positional arguments as `arg_1 … arg_n`.
+
+        Args:
+            - *args: the items (tasks or values)
+            - upstream_tasks ([Task], optional): extra upstream dependencies
+            - mapped (bool, optional): map over the items
+            - flow (Flow, optional): the flow (default: the one in context)
 
         Returns:
             - Task: this task
         """
-        kwargs.update({f"arg_{i + 1}": a for i, a in enumerate(args)})
+        kwargs = {f"arg_{i + 1}": a for i, a in enumerate(args)}
         return super().bind(upstream_tasks=upstream_tasks, mapped=mapped, flow=flow, **kwargs)
 
     @staticmethod
@@ -54,16 +59,11 @@ class Set(VarArgsTask):
 
     def run(self, **task_results: Any) -> set:
         """Return the arguments as a set."""
-        return set(self._ordered(task_results))
+        return set(task_results.values())
 
 
 class Dict(Task):
     """Builds a dict from `keys` and `values` lists."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        kwargs.setdefault("skip_on_upstream_skip", False)
-        super().__init__(*args, **kwargs)
-        self.auto_generated = True
 
     def run(self, keys: Iterable[Any], values: Iterable[Any]) -> dict:  # type: ignore[override]
         """Return `dict(zip(keys, values))`.
@@ -77,5 +77,5 @@ class Dict(Task):
         """
         keys, values = list(keys), list(values)
         if len(keys) != len(values):
-            raise ValueError("A key must be provided for each value.")
+            raise ValueError("A different number of keys and values were provided!")
         return dict(zip(keys, values))

@@ -11,15 +11,17 @@ class Constant(Task):
 
     Args:
         - value (Any): the value
-        - name (str, optional): the name (default: the value's repr, shortened)
+        - name (str, optional): the name (default: the value's repr when it is at most 8
+            characters, else `Constant[<type name>]`)
         - **kwargs: other `Task` arguments
     """
 
     def __init__(self, value: Any, name: str = None, **kwargs: Any):  # type: ignore[assignment]
         self.value = value
         if name is None:
-            text = repr(value)
-            name = text if len(text) <= 20 else text[:17] + "..."
+            name = repr(value)
+            if len(name) > 8:
+                name = f"Constant[{type(value).__name__}]"
         super().__init__(name=name, **kwargs)
 
     def run(self) -> Any:

@@ -1,4 +1,5 @@
 """FunctionTask: a task whose `run()` is a plain function."""
+import functools
 import inspect
 from typing import Any, Callable
 
@@ -10,29 +11,33 @@ __all__ = ["FunctionTask"]
 class FunctionTask(Task):
     """A task that calls `fn` with its arguments (what `@task` builds).
 
+    The task takes the function's name, docstring and module (and `__wrapped__` is the
+    function); `nout` is read from a `Tuple[...]` return annotation when not given.
+
     Args:
         - fn (Callable): the function; no `*args`, no reserved argument names
         - name (str, optional): the name (default: the function's name)
         - **kwargs: other `Task` arguments
 
     Raises:
-        - ValueError: when `fn` is not callable or has an unsupported signature
+        - TypeError: when `fn` is not callable
+        - ValueError: when `fn` has an unsupported signature
+
+    Example:
+        ```python
+        subtract = FunctionTask(lambda x: x - 42, name="Subtract 42")
+        ```
     """
 
     def __init__(self, fn: Callable, name: str = None, **kwargs: Any):  # type: ignore[assignment]
         if not callable(fn):
-            raise ValueError("fn must be callable")
+            raise TypeError("`fn` must be callable")
+        if name is None:
+            name = getattr(fn, "__name__", type(self).__name__)
         _validate_run_signature(fn)
         self.run = fn  # type: ignore[method-assign]
-        if kwargs.get("nout") is None:
-            from prefect_classic.utilities.tasks import _infer_nout
-
-            kwargs["nout"] = _infer_nout(fn)
-        self.__doc__ = getattr(fn, "__doc__", None)
-        super().__init__(name=name or getattr(fn, "__name__", type(self).__name__), **kwargs)
-
-    def __getstate__(self) -> dict:
-        return super().__getstate__()
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+        super().__init__(name=name, **kwargs)
 
     @property
     def fn(self) -> Callable:

@@ -2,17 +2,14 @@
 import operator
 from typing import Any
 
-from prefect_classic.core.task import Task
+from prefect_classic.core.task import NoDefault, Task
+from prefect_classic.utilities.tasks import defaults_from_attrs
 
 __all__ = ['Add', 'And', 'Div', 'Equal', 'FloorDiv', 'GetAttr', 'GetItem', 'GreaterThan', 'GreaterThanOrEqual', 'LessThan', 'LessThanOrEqual', 'Mod', 'Mul', 'Not', 'NotEqual', 'Or', 'Pow', 'Sub', 'Xor']
 
 
 class _Operator(Task):
-    """Base of operator tasks: auto-generated tasks with a two-argument `run`."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.auto_generated = True
+    """Base of the operator tasks (plain tasks with a one- or two-argument `run`)."""
 
 
 class Add(_Operator):
@@ -152,16 +149,47 @@ class Not(_Operator):
 
 
 class GetItem(_Operator):
-    """Evaluates `x[key]`."""
+    """Evaluates `task_result[key]`.
 
-    def run(self, task_result: Any, key: Any) -> Any:  # type: ignore[override]
-        """Return `task_result[key]`."""
-        return task_result[key]
+    Args:
+        - default (Any, optional): returned when the key is missing (default: raise KeyError)
+        - *args, **kwargs: other Task arguments
+    """
+
+    def __init__(self, default: Any = NoDefault.value, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.default = default
+
+    @defaults_from_attrs("default")
+    def run(self, task_result: Any, key: Any, default: Any = NoDefault.value) -> Any:  # type: ignore[override]
+        """Return `task_result[key]`, or `default` (when given) if the key is missing."""
+        try:
+            return task_result[key]
+        except KeyError:
+            if default is NoDefault.value:
+                raise
+            return default
 
 
 class GetAttr(_Operator):
-    """Evaluates `getattr(x, attr)` (dotted names allowed)."""
+    """Evaluates `getattr(task_result, attr)` (dotted names reach nested attributes).
 
-    def run(self, task_result: Any, attr: str) -> Any:  # type: ignore[override]
-        """Return the attribute `attr` of `task_result`."""
-        return operator.attrgetter(attr)(task_result)
+    Args:
+        - default (Any, optional): returned when the attribute is missing (default: raise
+            AttributeError)
+        - *args, **kwargs: other Task arguments
+    """
+
+    def __init__(self, default: Any = NoDefault.value, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.default = default
+
+    @defaults_from_attrs("default")
+    def run(self, task_result: Any, attr: str, default: Any = NoDefault.value) -> Any:  # type: ignore[override]
+        """Return the attribute `attr` of `task_result`, or `default` (when given) if missing."""
+        try:
+            return operator.attrgetter(attr)(task_result)
+        except AttributeError:
+            if default is NoDefault.value:
+                raise
+            return default

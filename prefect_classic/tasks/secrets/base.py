@@ -1,12 +1,8 @@
 """`SecretBase` (the base of every secret task) and `PrefectSecret` (local secrets)."""
-import json
 from typing import Any, Optional
 
 from prefect_classic.core.task import Task
 from prefect_classic.engine.results.secret_result import SecretResult
-from prefect_classic.utilities.collections import DotDict
-from prefect_classic.utilities.context import context
-from prefect_classic.utilities.tasks import defaults_from_attrs
 
 __all__ = ["PrefectSecret", "SecretBase", "get_local_secret"]
 
@@ -34,7 +30,7 @@ class SecretBase(Task):
 
 
 def get_local_secret(name: str) -> Any:
-    """Return the local secret `name` from `prefect_classic.context.secrets`.
+    """Return the local secret `name` (see `prefect_classic.client.Secret.get`).
 
     The `secrets` context key starts from the `[context.secrets]` configuration section, which
     `PREFECT__CONTEXT__SECRETS__NAME` environment variables fill in. A string value that is
@@ -49,31 +45,18 @@ def get_local_secret(name: str) -> Any:
     Raises:
         - ValueError: if no secret of that name is set
     """
-    secrets = context.get("secrets") or {}
-    try:
-        value = secrets[name]
-    except KeyError:
-        raise ValueError(
-            f'Local Secret "{name}" was not found. Set it with the environment variable '
-            f"PREFECT__CONTEXT__SECRETS__{name}, in the [context.secrets] section of your config "
-            f'file, or with prefect_classic.context(secrets={{"{name}": ...}}).'
-        ) from None
-    if isinstance(value, DotDict):  # a JSON object given through the environment
-        return value.to_dict()
-    if isinstance(value, (str, bytes)):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
+    from prefect_classic.client.secrets import Secret
+
+    return Secret(name).get()
 
 
 class PrefectSecret(SecretBase):
-    """Reads a local secret from `prefect_classic.context.secrets` (Prefect Cloud secrets are
-    out of scope).
+    """Reads a secret with `prefect_classic.client.Secret`: from `prefect_classic.context.secrets`
+    (local secrets; Prefect Cloud secrets need a backend).
 
     Args:
-        - name (str): the secret's name, also the task's name
+        - name (str, optional): the secret's name, also the task's name (may be given at run
+            time instead)
         - **kwargs (Any): other `Task` arguments (except `result`)
 
     Example:
@@ -85,21 +68,25 @@ class PrefectSecret(SecretBase):
         ```
     """
 
-    def __init__(self, name: str, **kwargs: Any):
-        kwargs["name"] = name
-        super().__init__(**kwargs)
+    def __init__(self, name: Optional[str] = None, **kwargs: Any):
+        self.secret_name = name
+        super().__init__(name=name, **kwargs)
 
-    @defaults_from_attrs("name")
     def run(self, name: Optional[str] = None) -> Any:  # type: ignore[override]
         """Return the secret's value.
 
         Args:
-            - name (str, optional): the secret to read (default: the task's name)
+            - name (str, optional): the secret to read (default: the name given at init)
 
         Returns:
             - Any: the value
 
         Raises:
-            - ValueError: if the secret is not set
+            - ValueError: if no name is given or the secret is not set
         """
-        return get_local_secret(name)  # type: ignore[arg-type]
+        name = name if name is not None else self.secret_name
+        if name is None:
+            raise ValueError("A secret name must be provided.")
+        from prefect_classic.client.secrets import Secret
+
+        return Secret(name).get()
