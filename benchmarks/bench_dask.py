@@ -5,7 +5,9 @@
 Workloads: a map over `--n-map` items and `--n-independent` independent tasks of a no-op
 function (overhead), then the same shapes with `--n-sleep` tasks that sleep 10 ms each (does
 parallelism pay for the overhead?). Executors: LocalExecutor, LocalDaskExecutor(threads) and
-DaskExecutor on a 2-worker LocalCluster (processes, one thread each). The baselines run the same
+DaskExecutor on a 2-worker LocalCluster (processes, one thread each), connected by address: as in
+Prefect 1 each call then checks the executor's cancellation event first; a second row shows
+`disable_cancellation_event=True`. The baselines run the same
 function on the same scheduler without prefect_classic: `dask.compute` of delayed calls for the
 threaded scheduler, `client.map` + `client.gather` for the cluster. Prints one table; the
 "vs dask" column is our per-task time divided by the baseline's.
@@ -96,6 +98,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                 plain = time_plain_client(client, fn, n)
                 rows.append((label, "DaskExecutor(2 workers)", n,
                              time_flow(flow, DaskExecutor(address=cluster.scheduler_address)), plain))
+                # without the per-call check of the cancellation event (one scheduler round trip)
+                rows.append((label, "  disable_cancellation_event", n,
+                             time_flow(flow, DaskExecutor(address=cluster.scheduler_address,
+                                                          disable_cancellation_event=True)), plain))
                 rows.append((label, "  plain client.map", n, plain, None))
 
     print(f"{'workload':<28} {'executor':<28} {'tasks':>6} {'wall s':>8} {'ms/task':>8} {'vs dask':>8}")

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Shared by scripts/demo and scripts/test: create a virtualenv once and (re)install the project
-# whenever its packaging files change. Needs only python3 on the machine.
-# Set VENV_NAME (default .venv) and EXTRAS (default [test]; empty for the core only) before
-# sourcing it.
+# Shared by scripts/demo, scripts/test and scripts/lint: create a virtualenv once and (re)install
+# the project whenever its packaging files change. Needs only python3 on the machine.
+# Set VENV_NAME (default .venv) and EXTRAS (default [test,dev]: the test and lint tools; empty for
+# the core only) before sourcing it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${PYTHON:-python3}"
 VENV="$ROOT/${VENV_NAME:-.venv}"
-EXTRAS="${EXTRAS-[test]}"
+EXTRAS="${EXTRAS-[test,dev]}"
 if [ ! -x "$VENV/bin/python" ]; then
   echo "creating $VENV"
   "$PY" -m venv "$VENV"

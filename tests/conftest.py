@@ -1,9 +1,14 @@
 """Shared fixtures: a clean output cache and run context for every test, a log helper, child
 Python processes importing this checkout, and real local storage endpoints (a moto S3 server and
-a GCS emulator, bound to 127.0.0.1 and started once per test session, with a fresh bucket per
-test)."""
+a GCS emulator, bound to 127.0.0.1 and started once per test session - once per pytest-xdist
+worker - with a fresh bucket per test).
+
+Also the `slow` marker of the fast lane (`scripts/test` runs `-m "not slow"`): see
+`pytest_collection_modifyitems` below."""
+import inspect
 import logging
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -17,6 +22,103 @@ from prefect_classic.utilities import context as context_module
 
 #: the folder holding the `prefect_classic` package under test
 CHECKOUT = os.path.dirname(os.path.abspath(list(prefect_classic.__path__)[0]))
+
+
+# ---------------------------------------------------------------------------------------
+# the fast lane: which tests are `slow`
+# ---------------------------------------------------------------------------------------
+
+#: fixtures that start servers, clusters or child processes (and those built on them)
+SLOW_FIXTURES = frozenset({
+    "moto_url", "s3_kwargs", "s3_client", "s3_bucket",  # the S3 server
+    "gcs_url", "gcs_env", "gcs_client", "gcs_bucket",  # the GCS emulator
+    "inproc_cluster", "process_cluster",  # dask.distributed LocalClusters (tests/executors)
+    "run_python", "child_env", "run_example", "example_env", "emulator_env",  # child processes
+})
+#: parameter values naming backends that start clusters, process pools or servers: the executors
+#: of tests/executors, and the S3/GCS stores of parametrized storage tests
+SLOW_PARAMS = frozenset({"dask-processes", "distributed-inproc", "distributed-processes", "s3", "gcs"})
+#: what code calls when it starts a child process, a process pool or a cluster
+SLOW_CALLS = re.compile(
+    r"subprocess\.|sys\.executable|Popen|multiprocessing\.|ProcessPool|os\.fork|"
+    r"LocalCluster|local_cluster\(|\bDaskExecutor\(|distributed\.Client|\bClient\(|"
+    r"LocalDaskExecutor\(\s*(scheduler\s*=\s*)?[\"']processes"
+)
+_FIXTURE_LOOKUP = re.compile(r"getfixturevalue\(\s*[\"'](\w+)")
+#: files whose tests are slow for reasons the rules do not see (node-id prefixes)
+SLOW_PATHS = (
+    "tests/test_docs_build.py",  # builds the documentation site
+    "tests/compat/test_pth_hook.py",  # builds and installs a wheel
+)
+_slow_helpers: Dict[str, frozenset] = {}
+
+
+def _source(obj: Any) -> str:
+    try:
+        return inspect.getsource(obj)
+    except (OSError, TypeError):
+        return ""
+
+
+def _module_slow_helpers(module: Any) -> frozenset:
+    """Names of the module's own non-test functions whose source starts processes or clusters."""
+    name = getattr(module, "__name__", "")
+    if name not in _slow_helpers:
+        _slow_helpers[name] = frozenset(
+            attr for attr, obj in vars(module).items()
+            if inspect.isfunction(obj) and obj.__module__ == name and not attr.startswith("test")
+            and SLOW_CALLS.search(_source(obj))
+        )
+    return _slow_helpers[name]
+
+
+def _starts_something(source: str, helpers: frozenset) -> bool:
+    if SLOW_CALLS.search(source):
+        return True
+    if any(lookup in SLOW_FIXTURES for lookup in _FIXTURE_LOOKUP.findall(source)):
+        return True
+    return any(re.search(rf"\b{re.escape(helper)}\(", source) for helper in helpers)
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    if item.nodeid.startswith(SLOW_PATHS):
+        return True
+    if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return True
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and any(isinstance(v, str) and v in SLOW_PARAMS for v in callspec.params.values()):
+        return True
+    function = getattr(item, "function", None)
+    module = getattr(item, "module", None)
+    if function is None or module is None:
+        return False
+    helpers = _module_slow_helpers(module)
+    if _starts_something(_source(function), helpers):
+        return True
+    # fixtures that look up slow fixtures or start processes themselves (a parametrized fixture
+    # is judged by its parameter instead: only some of its values may be slow)
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in (info.name2fixturedefs.values() if info is not None else ()):
+        if defs[-1].params is not None:
+            continue
+        fixture = defs[-1].func
+        fixture_module = sys.modules.get(getattr(fixture, "__module__", ""), None)
+        fixture_helpers = _module_slow_helpers(fixture_module) if fixture_module is not None else frozenset()
+        if _starts_something(_source(fixture), fixture_helpers):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    """Mark `slow` the tests that start servers, clusters, process pools or child processes: by
+    the fixtures they use (directly or through `getfixturevalue`), their parameters (executor,
+    storage), what their own source, their fixtures' or their module's helper functions call, or
+    their file.
+    A test can also say so itself with `@pytest.mark.slow`."""
+    slow = pytest.mark.slow
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(slow)
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,8 @@
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
+from prefect_classic.utilities.logging import get_logger
+
 __all__ = ["Executor"]
 
 
@@ -15,6 +17,7 @@ class Executor:
 
     def __init__(self) -> None:
         self.name = type(self).__name__
+        self.logger = get_logger(type(self).__name__)
 
     def __repr__(self) -> str:
         return f"<Executor: {self.name}>"

@@ -1,434 +1,286 @@
 """Executors on Dask: `LocalDaskExecutor` (dask's local schedulers) and `DaskExecutor`
 (`dask.distributed`).
 
-Both run each submitted task run as one Dask task. What travels with it (`_TaskCall`):
-
-- the function and its arguments, with every future replaced by a placeholder; the futures
-  themselves become the Dask task's dependencies, so Dask starts the task run once its upstream
-  task runs are done and hands their states over;
-- a snapshot of the flow runner's context (flow name, parameters, date keys, checkpointing, ...),
-  entered in the worker around the call;
-- for tasks with `cache_for`, the candidate Cached states of that task (the output caches live in
-  the flow-runner process, as in Prefect 1); Cached states created on the worker come back with the
-  result and are added to the flow runner's caches when the executor hands the result over.
-
-The call is serialized with cloudpickle, so tasks defined in scripts or closures reach
-worker processes.
-
-Logs: task runs in the flow runner's own process (threads, `LocalCluster(processes=False)`) log
-directly. In other processes the `prefect` log records of the task run are kept, shipped back with
-its result and re-emitted by the flow runner's loggers when the executor hands the result over,
-so they appear in the flow runner's output (with their original time and logger name) once the
-task run is finished rather than live. The worker's own `prefect` handlers skip those records, so
-nothing is printed twice.
+Both run each submitted call as one Dask task; what travels with it, how its logs and cached
+states come back, is described in `prefect_classic.executors._calls`.
 """
-import copy
+import asyncio
 import logging
-import os
+import threading
 import uuid
 import weakref
 from concurrent.futures import Executor as PoolExecutor
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
-import cloudpickle
-
 from prefect_classic.engine.state import Failed
+from prefect_classic.executors._calls import (
+    _hand_over,
+    _lost_run_state,
+    _make_call,
+    _map_structure,
+    _Outcome,
+    _swap_futures,
+    call_key,
+    make_task_key,
+)
+from prefect_classic.executors._sender import _Deferred, _is_dask_future, _Sender
 from prefect_classic.executors.base import Executor
-from prefect_classic.utilities.context import context as prefect_context
-from prefect_classic.utilities.context import snapshot
-from prefect_classic.utilities.logging import get_logger
 
 __all__ = ["DaskExecutor", "LocalDaskExecutor"]
-
-_LOG_SINK_KEY = "_worker_log_records"
-
-
-# --- what travels to a worker ---------------------------------------------------------------------
-class _Dep:
-    """Placeholder for the `index`-th future among a call's arguments."""
-
-    __slots__ = ("index",)
-
-    def __init__(self, index: int):
-        self.index = index
-
-    def __reduce__(self) -> Any:
-        return (_Dep, (self.index,))
-
-
-class _Outcome:
-    """A task run's return value plus what the flow runner must take over from the worker: log
-    records (from other processes) and newly cached states."""
-
-    __slots__ = ("value", "records", "new_cached", "cache_key")
-
-    def __init__(self, value: Any, records: Optional[List[logging.LogRecord]] = None,
-                 new_cached: Optional[list] = None, cache_key: Optional[str] = None):
-        self.value = value
-        self.records = records
-        self.new_cached = new_cached
-        self.cache_key = cache_key
-
-    def __reduce__(self) -> Any:
-        return (_Outcome, (self.value, self.records, self.new_cached, self.cache_key))
-
-
-def _swap_futures(obj: Any, is_future: Callable[[Any], bool], found: List[Any]) -> Any:
-    """Replace futures in `obj` (nested in dicts, lists, tuples, sets) by `_Dep` placeholders."""
-    if is_future(obj):
-        found.append(obj)
-        return _Dep(len(found) - 1)
-    if isinstance(obj, dict):
-        return {k: _swap_futures(v, is_future, found) for k, v in obj.items()}
-    if type(obj) in (list, tuple, set):
-        return type(obj)(_swap_futures(v, is_future, found) for v in obj)
-    return obj
-
-
-def _fill(obj: Any, values: Tuple[Any, ...]) -> Any:
-    """Put `values` in place of the `_Dep` placeholders of `obj`."""
-    if isinstance(obj, _Dep):
-        return values[obj.index]
-    if isinstance(obj, dict):
-        return {k: _fill(v, values) for k, v in obj.items()}
-    if type(obj) in (list, tuple, set):
-        return type(obj)(_fill(v, values) for v in obj)
-    return obj
-
-
-def _map_structure(obj: Any, is_future: Callable[[Any], bool], resolve: Callable[[Any], Any]) -> Any:
-    if is_future(obj):
-        return resolve(obj)
-    if isinstance(obj, dict):
-        return {k: _map_structure(v, is_future, resolve) for k, v in obj.items()}
-    if type(obj) in (list, tuple, set):
-        return type(obj)(_map_structure(v, is_future, resolve) for v in obj)
-    return obj
-
-
-class _TaskCall:
-    """One submitted call, run in a worker as `call(*upstream_values)`.
-
-    Args:
-        - fn (Callable): the function
-        - args (tuple), kwargs (dict): its arguments, with `_Dep` placeholders for futures
-        - context (dict): the flow runner's context snapshot
-        - cache_key (str, optional): the output-cache key of the task (tasks with `cache_for`)
-        - n_candidates (int): how many candidate Cached states were shipped (later ones are new)
-        - runner_pid (int): the flow runner's process id (log records of other processes are
-            shipped back)
-    """
-
-    __slots__ = ("fn", "args", "kwargs", "context", "cache_key", "n_candidates", "runner_pid", "_payload")
-
-    def __init__(self, fn: Callable, args: tuple, kwargs: dict, context: dict,
-                 cache_key: Optional[str], n_candidates: int, runner_pid: int):
-        self.fn = fn
-        self.args = args
-        self.kwargs = kwargs
-        self.context = context
-        self.cache_key = cache_key
-        self.n_candidates = n_candidates
-        self.runner_pid = runner_pid
-        self._payload: Optional[bytes] = None
-
-    def __reduce__(self) -> Any:
-        # cloudpickle, so that functions from scripts and closures travel by value; pickled once
-        # (distributed may serialize a task twice)
-        if self._payload is None:
-            fields = (self.fn, self.args, self.kwargs, self.context, self.cache_key, self.n_candidates,
-                      self.runner_pid)
-            self._payload = cloudpickle.dumps(fields)
-        return (_load_call, (self._payload,))
-
-    def __call__(self, *upstream: Any) -> _Outcome:
-        values = tuple(u.value if isinstance(u, _Outcome) else u for u in upstream)
-        args, kwargs = _fill(self.args, values), _fill(self.kwargs, values)
-        records: Optional[List[logging.LogRecord]] = None
-        overlay = self.context
-        if os.getpid() != self.runner_pid:
-            records = []
-            overlay = {**self.context, _LOG_SINK_KEY: records}
-            _install_log_forwarding()
-        with prefect_context(overlay):
-            value = self.fn(*args, **kwargs)
-        new_cached = None
-        if self.cache_key is not None:
-            candidates = self.context["caches"].get(self.cache_key, [])
-            new_cached = candidates[self.n_candidates:]
-        return _Outcome(value, records or None, new_cached or None, self.cache_key)
-
-
-def _load_call(payload: bytes) -> _TaskCall:
-    return _TaskCall(*cloudpickle.loads(payload))
-
-
-def _light_upstream(upstream_states: Dict[Any, Any], stubs: Dict[int, Any]) -> Dict[Any, Any]:
-    """Upstream states whose edges from `Constant` tasks point to a copy without the value.
-
-    The value reaches the task run through the upstream state; without this, every mapped child
-    of `task.map([...10,000 items...])` would ship the whole list again.
-    """
-    from prefect_classic.tasks.core.constants import Constant
-
-    light = {}
-    for edge, state in upstream_states.items():
-        up = edge.upstream_task
-        if isinstance(up, Constant):
-            stub = stubs.get(id(up))
-            if stub is None:
-                stub = stubs[id(up)] = copy.copy(up)
-                stub.value = None
-            edge = copy.copy(edge)
-            edge.upstream_task = stub
-        light[edge] = state
-    return light
-
-
-def _make_call(fn: Callable, args: tuple, kwargs: dict, is_future: Callable[[Any], bool],
-               stubs: Optional[Dict[int, Any]] = None) -> Tuple[_TaskCall, List[Any]]:
-    """Build the `_TaskCall` for `fn(*args, **kwargs)` in the flow runner's thread.
-
-    Args:
-        - fn, args, kwargs: the call
-        - is_future (Callable): tells the executor's futures apart
-        - stubs (dict, optional): value-less copies of Constant tasks, by id (kept per flow run)
-
-    Returns:
-        - tuple: the call and the futures it depends on (in placeholder order)
-    """
-    futures: List[Any] = []
-    if stubs is not None and isinstance(kwargs.get("upstream_states"), dict):
-        kwargs = {**kwargs, "upstream_states": _light_upstream(kwargs["upstream_states"], stubs)}
-    args = _swap_futures(args, is_future, futures)
-    kwargs = _swap_futures(kwargs, is_future, futures)
-    ctx = snapshot()
-    task = kwargs.get("task")
-    cache_key, n_candidates = None, 0
-    if task is not None and getattr(task, "cache_for", None) is not None:
-        cache_key = task.cache_key or task.name
-        candidates = list((ctx.get("caches") or {}).get(cache_key, ()))
-        ctx["caches"] = {cache_key: candidates}
-        n_candidates = len(candidates)
-    else:
-        ctx["caches"] = {}
-    return _TaskCall(fn, args, kwargs, ctx, cache_key, n_candidates, os.getpid()), futures
-
-
-# --- logs from worker processes --------------------------------------------------------------------
-class _ForwardLogs(logging.Handler):
-    """Keeps the `prefect` records of task runs that ship their logs back to the flow runner."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        sink = prefect_context.get(_LOG_SINK_KEY)
-        if sink is None:
-            return
-        record._prefect_forwarded = True  # type: ignore[attr-defined]
-        sink.append(_portable_record(record, self.formatter or _FORMATTER))
-
-
-class _SkipForwarded(logging.Filter):
-    """Drops records that are shipped to the flow runner (so the worker does not print them too)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not getattr(record, "_prefect_forwarded", False)
-
-
-_FORMATTER = logging.Formatter()
-_SKIP_FORWARDED = _SkipForwarded()
-_FORWARD_HANDLER = _ForwardLogs()
-
-
-def _install_log_forwarding() -> None:
-    """Put the forwarding handler first on the `prefect` logger of this (worker) process."""
-    root = logging.getLogger("prefect")
-    if not root.handlers or root.handlers[0] is not _FORWARD_HANDLER:
-        if _FORWARD_HANDLER in root.handlers:
-            root.removeHandler(_FORWARD_HANDLER)
-        root.handlers.insert(0, _FORWARD_HANDLER)
-    for handler in root.handlers[1:]:
-        if _SKIP_FORWARDED not in handler.filters:
-            handler.addFilter(_SKIP_FORWARDED)
-
-
-def _portable_record(record: logging.LogRecord, formatter: logging.Formatter) -> logging.LogRecord:
-    """A picklable copy of `record`: message formatted, traceback rendered to text."""
-    copy = logging.makeLogRecord(record.__dict__)
-    copy.msg = record.getMessage()
-    copy.args = None
-    if record.exc_info:
-        copy.exc_text = record.exc_text or formatter.formatException(record.exc_info)
-        copy.exc_info = None
-    copy.__dict__.pop("_prefect_forwarded", None)
-    return copy
-
-
-def _hand_over(outcome: Any) -> Any:
-    """In the flow runner: re-emit shipped log records, add new Cached states to the run's
-    caches, and return the call's value."""
-    if not isinstance(outcome, _Outcome):
-        return outcome
-    for record in outcome.records or ():
-        logger = logging.getLogger(record.name)
-        if logger.isEnabledFor(record.levelno):
-            logger.handle(record)
-    if outcome.new_cached and outcome.cache_key is not None:
-        caches = prefect_context.get("caches")
-        if caches is not None:
-            caches.setdefault(outcome.cache_key, []).extend(outcome.new_cached)
-    return outcome.value
-
-
-def _task_key(extra_context: Optional[dict]) -> str:
-    """A unique Dask key named after the task run (shown on the Dask dashboard)."""
-    extra = extra_context or {}
-    name = str(extra.get("task_name") or "prefect-call")
-    index = extra.get("map_index", extra.get("task_index"))
-    suffix = uuid.uuid4().hex
-    return f"{name}-{index}-{suffix}" if index is not None else f"{name}-{suffix}"
-
-
-def _run_label(key: str) -> str:
-    """`inc-3-<hex>` -> `inc[3]`; `inc-<hex>` -> `inc`."""
-    head = key.rsplit("-", 1)[0]
-    name, _, index = head.rpartition("-")
-    if name and index.isdigit():
-        return f"{name}[{index}]"
-    return head
-
-
-def _lost_run_state(key: str, exc: BaseException) -> Failed:
-    label = _run_label(key)
-    if type(exc).__name__ == "KilledWorker" or "BrokenProcessPool" in type(exc).__name__:
-        why = "the Dask worker running it died"
-    else:
-        why = "Dask could not run it"
-    return Failed(f"Task run '{label}' was lost: {why} ({type(exc).__name__}: {exc})", result=exc)
 
 
 # --- LocalDaskExecutor ----------------------------------------------------------------------------
 _SCHEDULERS = {
     "threads": "threads", "threading": "threads",
     "processes": "processes", "multiprocessing": "processes",
-    "sync": "sync", "synchronous": "sync", "single-threaded": "sync",
+    "sync": "synchronous", "synchronous": "synchronous", "single-threaded": "synchronous",
 }
 
 
+def _subgraph(pending: Dict[str, tuple], done: Dict[str, Any], keys: List[str]) -> Dict[str, Any]:
+    """The Dask graph that computes `keys`: their pending calls and the calls those depend on;
+    finished calls appear as data (wrapped, so that Dask never mistakes a value for a task)."""
+    graph: Dict[str, Any] = {}
+    stack = list(keys)
+    while stack:
+        key = stack.pop()
+        if key in graph:
+            continue
+        if key in done:
+            graph[key] = _Outcome(done[key])
+            continue
+        call = pending[key]
+        graph[key] = call
+        stack.extend(call[1:])
+    return graph
+
+
+def _first_value(results: List[Any]) -> Any:
+    return _hand_over(results[0])
+
+
+def _threaded_get(graph: Any, keys: Any, **kwargs: Any) -> Any:
+    from dask.threaded import get
+
+    return get(graph, keys, **kwargs)
+
+
 class _LocalFuture:
-    """A task run submitted to a `LocalDaskExecutor`: the key of its Dask task."""
+    """A call submitted to a `LocalDaskExecutor`: the key of its Dask task.
 
-    __slots__ = ("key",)
+    It is also a Dask collection, like the `dask.delayed` objects of Prefect 1:
+    `future.compute()` (or `dask.compute(future)`) runs the call and the calls it depends on
+    without storing the result in the executor.
+    """
 
-    def __init__(self, key: str):
+    __slots__ = ("key", "_pending", "_done", "__weakref__")
+
+    def __init__(self, key: str, pending: Dict[str, tuple], done: Dict[str, Any]):
         self.key = key
+        self._pending = pending
+        self._done = done
 
     def __repr__(self) -> str:
         return f"<LocalDaskExecutor future: {self.key}>"
+
+    def __dask_graph__(self) -> Dict[str, Any]:
+        return _subgraph(self._pending, self._done, [self.key])
+
+    def __dask_keys__(self) -> List[str]:
+        return [self.key]
+
+    def __dask_layers__(self) -> Tuple[str]:
+        return (self.key,)
+
+    def __dask_tokenize__(self) -> str:
+        return self.key
+
+    def __dask_postcompute__(self) -> Tuple[Callable, tuple]:
+        return _first_value, ()
+
+    __dask_optimize__ = None
+    __dask_scheduler__ = staticmethod(_threaded_get)
+
+    def compute(self, **kwargs: Any) -> Any:
+        """Compute the call with Dask (threads unless `scheduler=` says otherwise).
+
+        Args:
+            - **kwargs (Any): keyword arguments of `dask.compute`
+
+        Returns:
+            - Any: the call's result
+        """
+        import dask
+
+        return dask.compute(self, **kwargs)[0]
 
 
 def _is_local_future(obj: Any) -> bool:
     return type(obj) is _LocalFuture
 
 
-def _shutdown_pool(pool: PoolExecutor) -> None:
-    pool.shutdown(wait=False, cancel_futures=True)
+def _exit_on_sigterm() -> None:
+    """Process-pool initializer: SIGTERM exits normally (atexit handlers and `finally` run)."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit())
+
+
+def _interrupt_threads(pool: ThreadPoolExecutor) -> int:
+    """Raise KeyboardInterrupt in the threads of `pool` (CPython only; a thread blocked in C code
+    sees it when it returns to Python). Returns how many threads were signalled."""
+    import ctypes
+    import platform
+
+    if platform.python_implementation() != "CPython":
+        return 0
+    # the pool's own record, and its threads by name: a thread that has just started may not be
+    # recorded yet when the interrupt arrives
+    prefix = f"{getattr(pool, '_thread_name_prefix', None)}_"
+    threads = set(getattr(pool, "_threads", ())) | {t for t in threading.enumerate() if t.name.startswith(prefix)}
+    for thread in threads:
+        if thread.ident is not None:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
+                                                       ctypes.py_object(KeyboardInterrupt))
+    return len(threads)
 
 
 class LocalDaskExecutor(Executor):
-    """Runs task runs on one of Dask's local schedulers: a thread pool, a process pool or
+    """Runs task runs on one of Dask's local schedulers: a thread pool, a process pool, or
     synchronously in the flow runner's thread.
 
-    Submitted task runs form a Dask graph; `wait()` computes the part of it that is needed
-    (independent task runs in parallel) and keeps the results, so nothing runs twice. With
-    `"processes"`, calls travel with cloudpickle; the process pool is started on first use and
-    kept for the executor's lifetime (flow runs and retry rounds re-use it) — `close()` ends it.
+    Submitted calls form a Dask graph; `wait()` computes the part of it that is needed
+    (independent calls in parallel) and keeps the results, so nothing runs twice. The pool is
+    created by `start()` and shut down when it ends; when the flow run is interrupted (an
+    exception, Ctrl-C), running task runs are interrupted instead of awaited. With `"processes"`
+    the calls travel with cloudpickle to processes started with Dask's multiprocessing context
+    (`multiprocessing.context`, "spawn" by default).
 
     Args:
-        - scheduler (str, optional): `"threads"` (default), `"processes"` or `"sync"`
-        - num_workers (int, optional): the number of threads or processes (default: CPU count)
-        - **compute_kwargs: extra keyword arguments for Dask's scheduler `get` function
+        - scheduler (str, optional): `"threads"` (default, also `"threading"`), `"processes"`
+            (also `"multiprocessing"`) or `"synchronous"` (also `"sync"`, `"single-threaded"`)
+        - **kwargs (Any): Dask configuration set while the executor runs, e.g. `num_workers`
+            (the number of threads or processes; default: the number of CPUs)
 
     Raises:
         - ValueError: for an unknown scheduler
     """
 
-    def __init__(self, scheduler: str = "threads", num_workers: Optional[int] = None, **compute_kwargs: Any):
-        if scheduler not in _SCHEDULERS:
-            raise ValueError(
-                f"Unknown scheduler {scheduler!r}, expected one of {sorted(set(_SCHEDULERS.values()))}"
-            )
-        self.scheduler = _SCHEDULERS[scheduler]
-        self.num_workers = num_workers
-        self.compute_kwargs = compute_kwargs
+    def __init__(self, scheduler: str = "threads", **kwargs: Any):
+        self.scheduler = self._normalize_scheduler(scheduler)
+        self.dask_config = kwargs
         self._pool: Optional[PoolExecutor] = None
-        self._pool_finalizer: Optional[Any] = None
-        self._graph: Dict[str, tuple] = {}
+        self._pending: Dict[str, tuple] = {}
         self._done: Dict[str, Any] = {}
         self._stubs: Dict[int, Any] = {}
         super().__init__()
 
+    @staticmethod
+    def _normalize_scheduler(scheduler: str) -> str:
+        """The canonical name of a Dask local scheduler: "threads", "processes" or "synchronous".
+
+        Raises:
+            - ValueError: for an unknown scheduler
+        """
+        name = _SCHEDULERS.get(scheduler.lower())
+        if name is None:
+            raise ValueError(f"Unknown scheduler {scheduler!r}, expected one of "
+                             f"'threads', 'processes' or 'synchronous'")
+        return name
+
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state.update(_pool=None, _pool_finalizer=None, _graph={}, _done={}, _stubs={})
+        state.update(_pool=None, _pending={}, _done={}, _stubs={})
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    def _new_pool(self) -> Optional[PoolExecutor]:
+        """A pool of the configured kind and size (None for the synchronous scheduler); call it
+        inside the executor's Dask configuration."""
+        if self.scheduler == "synchronous":
+            return None
+        import dask
+        from dask.system import CPU_COUNT
+
+        size = dask.config.get("num_workers", None) or CPU_COUNT
+        if self.scheduler == "threads":
+            return ThreadPoolExecutor(size, thread_name_prefix=f"prefect-dask-{uuid.uuid4().hex[:8]}")
+        from dask.multiprocessing import get_context
+
+        return ProcessPoolExecutor(size, mp_context=get_context(), initializer=_exit_on_sigterm)
+
+    def _interrupt_pool(self) -> None:
+        """Stop the pool without waiting: queued calls are cancelled, running threads get a
+        KeyboardInterrupt, worker processes are terminated."""
+        pool = self._pool
+        if pool is None:
+            return
+        self.logger.info("Attempting to interrupt and cancel all running tasks...")
+        pool.shutdown(wait=False, cancel_futures=True)
+        if isinstance(pool, ThreadPoolExecutor):
+            if not _interrupt_threads(pool):
+                self.logger.warning("Running tasks cannot be interrupted on this Python implementation; "
+                                    "they continue to completion")
+        else:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                with suppress(Exception):
+                    process.terminate()
 
     @contextmanager
     def start(self) -> Iterator[None]:
-        """Create the worker pool (threads: per flow run; processes: once), and clear the graph
-        after the flow run."""
-        own_pool = None
-        if self.scheduler == "threads":
-            own_pool = self._pool = ThreadPoolExecutor(self.num_workers or os.cpu_count() or 1,
-                                                        thread_name_prefix="prefect-dask")
-        elif self.scheduler == "processes":
-            self._process_pool()
-        try:
-            yield
-        finally:
-            self._graph, self._done, self._stubs = {}, {}, {}
-            if own_pool is not None:
-                own_pool.shutdown(wait=True)
+        """Set the executor's Dask configuration and create its pool for one flow run; shut the
+        pool down after (interrupting running calls if the flow run was interrupted)."""
+        import dask
+
+        with dask.config.set(**self.dask_config):
+            self._pool = self._new_pool()
+            interrupted = False
+            try:
+                yield
+            except BaseException:
+                interrupted = True
+                raise
+            finally:
+                if interrupted:
+                    self._interrupt_pool()
+                elif self._pool is not None:
+                    self._pool.shutdown(wait=True)
                 self._pool = None
+                self._pending, self._done, self._stubs = {}, {}, {}
 
-    def close(self) -> None:
-        """Shut the process pool down (it is otherwise kept until the executor is collected)."""
-        if self._pool_finalizer is not None:
-            self._pool_finalizer()
-        self._pool = self._pool_finalizer = None
-
-    def _process_pool(self) -> PoolExecutor:
-        if self._pool is None:
-            from dask.multiprocessing import get_context
-
-            pool = ProcessPoolExecutor(self.num_workers or os.cpu_count() or 1, mp_context=get_context())
-            self._pool = pool
-            self._pool_finalizer = weakref.finalize(self, _shutdown_pool, pool)
-        return self._pool
-
-    def submit(self, fn: Callable, *args: Any, extra_context: Optional[dict] = None, **kwargs: Any) -> _LocalFuture:
+    def submit(self, fn: Callable, *args: Any, extra_context: Optional[dict] = None,
+               **kwargs: Any) -> _LocalFuture:
         """Add `fn(*args, **kwargs)` to the graph; it runs when a `wait()` needs it.
 
         Args:
             - fn (Callable): the function
-            - *args, **kwargs: its arguments (futures from this executor allowed)
-            - extra_context (dict, optional): `task_name`/`map_index`, used to name the Dask key
+            - *args (Any): its positional arguments (futures of this executor allowed)
+            - extra_context (dict, optional): `task_name` and `task_index`/`map_index`, which
+                name the Dask key (`inc-3-<hex>`)
+            - **kwargs (Any): its keyword arguments (futures allowed)
 
         Returns:
-            - a future for `wait()` and later `submit()` calls
+            - a future for `wait()` and later `submit()` calls, also a Dask collection
         """
-        stubs = self._stubs if self.scheduler == "processes" else None
-        call, futures = _make_call(fn, args, kwargs, _is_local_future, stubs)
-        key = _task_key(extra_context)
-        self._graph[key] = (call, *[f.key for f in futures])
-        return _LocalFuture(key)
+        out_of_process = self.scheduler == "processes"
+        call, futures = _make_call(fn, args, kwargs, _is_local_future, self._stubs if out_of_process else None)
+        if out_of_process:
+            call.freeze()
+        key = call_key(fn, extra_context)
+        self._pending[key] = (call, *[f.key for f in futures])
+        return _LocalFuture(key, self._pending, self._done)
 
     def wait(self, futures: Any) -> Any:
         """Compute what `futures` need and return the structure with results in place.
 
         Args:
-            - futures (Any): futures, or dicts/lists/tuples/sets holding them
+            - futures (Any): futures, or dicts/lists/tuples/sets holding them (other values are
+                returned as they are)
 
         Returns:
             - Any: the same structure with results in place of futures
@@ -441,83 +293,47 @@ class LocalDaskExecutor(Executor):
         return _map_structure(futures, _is_local_future, lambda f: self._done[f.key])
 
     def _compute(self, keys: List[str]) -> None:
-        graph = self._subgraph(keys)
+        graph = _subgraph(self._pending, self._done, keys)
         todo = [k for k in graph if k not in self._done]
         try:
             results = self._get(graph, todo)
         except Exception as exc:
             if self.scheduler != "processes" or type(exc).__name__ != "BrokenProcessPool":
                 raise
-            get_logger("LocalDaskExecutor").error(f"A worker process died: {exc}")
-            self.close()
-            self._process_pool()
+            self.logger.error(f"A worker process died: {exc}")
+            if self._pool is not None:  # replace the broken pool for the rest of the flow run
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
             results = [_lost_run_state(k, exc) for k in todo]
         for key, outcome in zip(todo, results):
             self._done[key] = _hand_over(outcome)
-            del self._graph[key]
-
-    def _subgraph(self, keys: List[str]) -> Dict[str, Any]:
-        """The pending tasks `keys` need, with finished dependencies as data."""
-        graph: Dict[str, Any] = {}
-        stack = list(keys)
-        while stack:
-            key = stack.pop()
-            if key in graph:
-                continue
-            if key in self._done:
-                graph[key] = _Outcome(self._done[key])
-                continue
-            task = self._graph[key]
-            graph[key] = task
-            stack.extend(task[1:])
-        return graph
+            del self._pending[key]
 
     def _get(self, graph: Dict[str, Any], keys: List[str]) -> Any:
-        if self.scheduler == "sync":
+        if self.scheduler == "synchronous":
             from dask.local import get_sync
 
-            return get_sync(graph, keys, **self.compute_kwargs)
-        if self.scheduler == "threads":
-            from dask.threaded import get as threaded_get
+            return get_sync(graph, keys)
+        if self._pool is None:  # wait() outside start(): a pool for this call only
+            import dask
 
-            if self._pool is not None:
-                return threaded_get(graph, keys, pool=self._pool, **self.compute_kwargs)
-            with ThreadPoolExecutor(self.num_workers or os.cpu_count() or 1) as pool:  # outside start()
-                return threaded_get(graph, keys, pool=pool, **self.compute_kwargs)
+            with dask.config.set(**self.dask_config):
+                pool = self._new_pool()
+            assert pool is not None
+            with pool:
+                return self._get_on(pool, graph, keys)
+        return self._get_on(self._pool, graph, keys)
+
+    def _get_on(self, pool: PoolExecutor, graph: Dict[str, Any], keys: List[str]) -> Any:
+        if self.scheduler == "threads":
+            return _threaded_get(graph, keys, pool=pool)
         from dask.multiprocessing import get as process_get
 
-        kwargs = {"optimize_graph": False, "chunksize": 1, **self.compute_kwargs}
-        return process_get(graph, keys, pool=self._process_pool(), **kwargs)
+        # one call per message: a long call must not hold back the short ones queued behind it
+        return process_get(graph, keys, pool=pool, optimize_graph=False, chunksize=1)
 
 
 # --- DaskExecutor ---------------------------------------------------------------------------------
-class _Deferred:
-    """A call submitted to a `DaskExecutor`; `future` is set once the call is sent to the scheduler
-    (calls are sent in batches)."""
-
-    __slots__ = ("key", "future")
-
-    def __init__(self, key: str):
-        self.key = key
-        self.future: Any = None
-
-    def __repr__(self) -> str:
-        return f"<DaskExecutor future: {self.key}>"
-
-
-def _is_dask_future(obj: Any) -> bool:
-    if type(obj) is _Deferred:
-        return True
-    from distributed import Future
-
-    return isinstance(obj, Future)
-
-
-def _call_with(call: _TaskCall, upstream: List[Any]) -> _Outcome:
-    """What a batch sends to the workers: `call(*upstream)`."""
-    return call(*upstream)
-
-
 def _dask_config(name: str, default: Any) -> Any:
     from prefect_classic.configuration import config
 
@@ -528,10 +344,17 @@ def _dask_config(name: str, default: Any) -> Any:
     return value if value not in (None, "") else default
 
 
-def _resources(task: Any) -> Optional[Dict[str, float]]:
+def _seconds(timeout: Any) -> float:
+    """A Dask timeout setting ("10s", 10, None) in seconds."""
+    from dask.utils import parse_timedelta
+
+    return float(parse_timedelta(timeout) or 10)
+
+
+def _tag_resources(tags: Any) -> Optional[Dict[str, float]]:
     """Dask worker resources from task tags of the form `dask-resource:KEY=NUM`."""
     found = {}
-    for tag in getattr(task, "tags", None) or ():
+    for tag in tags or ():
         if tag.lower().startswith("dask-resource:") and "=" in tag:
             name, value = tag.split(":", 1)[1].split("=", 1)
             found[name] = float(value)
@@ -544,139 +367,283 @@ class DaskExecutor(Executor):
     Without an address, `start()` creates a temporary cluster (`cluster_class(**cluster_kwargs)`,
     by default a `distributed.LocalCluster`) for the flow run and closes it after; with an address
     it connects to that running scheduler. Each task run (each mapped child) is a Dask future;
-    submitted calls are sent to the scheduler in batches (`client.map`), at the latest when the
-    flow runner waits, when a call depends on one not yet sent, or every `batch_size` calls. A
-    task run whose worker dies (Dask gives up with `KilledWorker`) ends Failed with a message
-    saying so.
+    submitted calls are sent to the scheduler in batches by a background thread. A task run whose
+    worker dies (Dask gives up with `KilledWorker`) ends Failed with a message saying so.
 
     Tasks tagged `dask-resource:KEY=NUM` request worker resources `{KEY: NUM}`.
+
+    On a cluster that outlives the flow run (an address, or an in-process cluster), the executor
+    sets a `distributed.Event` while it runs; when `start()` ends, calls that have not started
+    yet are skipped and the ones running are awaited.
 
     Args:
         - address (str, optional): address of a running Dask scheduler (default: config
             `engine.executor.dask.address`, else a temporary cluster)
-        - cluster_class (str or Callable, optional): the cluster class (or its import path) of the
-            temporary cluster (default: `distributed.LocalCluster`)
+        - cluster_class (str or Callable, optional): the class (or its import path) of the
+            temporary cluster (default: config `engine.executor.dask.cluster_class`,
+            `distributed.LocalCluster`)
         - cluster_kwargs (dict, optional): keyword arguments for `cluster_class`
         - adapt_kwargs (dict, optional): keyword arguments for `cluster.adapt()`; adaptive scaling
             is on only when given
         - client_kwargs (dict, optional): keyword arguments for `distributed.Client`
-        - debug (bool, optional): keep the LocalCluster's own logs at WARNING (default: silenced;
-            config `debug`)
+            (`set_as_default` is False unless given)
+        - debug (bool, optional): keep a temporary `LocalCluster`'s own logs at WARNING instead
+            of CRITICAL (default: config `debug`)
         - performance_report_path (str, optional): write a Dask performance report (HTML) there
-        - batch_size (int, optional): send buffered calls once this many are waiting (default 1000)
+        - disable_cancellation_event (bool, optional): do not use the Event above (each call
+            then skips one round trip to the scheduler before it runs)
+        - watch_worker_status (bool, optional): subscribe to the scheduler's worker events and
+            call `on_worker_status_changed` for each (default: on, unless `adapt_kwargs` are
+            given: adaptive clusters use that single subscription themselves)
+        - batch_size (int, optional): send queued calls at the latest once this many are
+            waiting (default 1000)
 
     Raises:
-        - ValueError: when both an address and cluster options are given
+        - ValueError: when both an address and `cluster_class`/`cluster_kwargs` are given
     """
 
     def __init__(self, address: Optional[str] = None, cluster_class: Union[str, Callable, None] = None,
                  cluster_kwargs: Optional[dict] = None, adapt_kwargs: Optional[dict] = None,
                  client_kwargs: Optional[dict] = None, debug: Optional[bool] = None,
-                 performance_report_path: Optional[str] = None, batch_size: int = 1000):
-        from prefect_classic.configuration import config
-
+                 performance_report_path: Optional[str] = None, disable_cancellation_event: bool = False,
+                 watch_worker_status: Optional[bool] = None, batch_size: int = 1000):
         if address is None:
             address = _dask_config("address", None)
-        if address is not None and (cluster_class is not None or cluster_kwargs is not None or adapt_kwargs):
-            raise ValueError("Cannot specify `address` and `cluster_class`/`cluster_kwargs`/`adapt_kwargs`")
+        if address is not None:
+            if cluster_class is not None or cluster_kwargs is not None:
+                raise ValueError("Cannot specify `address` and `cluster_class`/`cluster_kwargs`")
+        else:
+            from distributed.deploy.local import LocalCluster
+
+            from prefect_classic.utilities.importing import import_object
+
+            if cluster_class is None:
+                cluster_class = _dask_config("cluster_class", "distributed.deploy.local.LocalCluster")
+            if isinstance(cluster_class, str):
+                cluster_class = import_object(cluster_class)
+            cluster_kwargs = dict(cluster_kwargs or {})
+            if cluster_class is LocalCluster:
+                if debug is None:
+                    from prefect_classic.configuration import config
+
+                    debug = bool(config.get("debug", False))
+                cluster_kwargs.setdefault("silence_logs", logging.WARNING if debug else logging.CRITICAL)
+            adapt_kwargs = dict(adapt_kwargs or {})
+        client_kwargs = dict(client_kwargs or {})
+        client_kwargs.setdefault("set_as_default", False)
+
         self.address = address
         self.cluster_class = cluster_class
-        self.cluster_kwargs = dict(cluster_kwargs or {})
-        self.adapt_kwargs = dict(adapt_kwargs or {})
-        self.client_kwargs = dict(client_kwargs or {})
-        self.client_kwargs.setdefault("set_as_default", False)
-        self.debug = bool(config.get("debug", False)) if debug is None else debug
+        self.cluster_kwargs = cluster_kwargs
+        self.adapt_kwargs = adapt_kwargs
+        self.client_kwargs = client_kwargs
         self.performance_report_path = performance_report_path
+        self.disable_cancellation_event = disable_cancellation_event
+        self.watch_worker_status = watch_worker_status
         self.batch_size = batch_size
+        # while running
         self.client: Any = None
+        self._futures: Optional[weakref.WeakSet[Any]] = None  # with the Event: calls sent
+        self._should_run_event: Any = None
+        self._watch_dask_events_task: Any = None  # concurrent.futures.Future of the watcher
+        self._sender: Optional[_Sender] = None
         self._done: Dict[str, Any] = {}
-        self._unsent: List[Tuple[_Deferred, _TaskCall, List[Any], Optional[Dict[str, float]]]] = []
         self._stubs: Dict[int, Any] = {}
         super().__init__()
-        self.logger = get_logger("DaskExecutor")
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state.update(client=None, _done={}, _unsent=[], _stubs={})
+        state.update(client=None, _futures=None, _should_run_event=None, _watch_dask_events_task=None,
+                     _sender=None, _done={}, _stubs={})
         return state
 
-    def _cluster_factory(self) -> Tuple[Callable, dict]:
-        from prefect_classic.utilities.importing import import_object
-
-        cls = self.cluster_class or _dask_config("cluster_class", "distributed.LocalCluster")
-        if isinstance(cls, str):
-            cls = import_object(cls)
-        kwargs = dict(self.cluster_kwargs)
-        from distributed import LocalCluster
-
-        if cls is LocalCluster:
-            kwargs.setdefault("silence_logs", logging.WARNING if self.debug else logging.CRITICAL)
-        return cls, kwargs
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
 
     @contextmanager
     def start(self) -> Iterator[None]:
-        """Connect a `distributed.Client` (creating the temporary cluster first when there is no
-        address) for one flow run; close what was created after."""
+        """Connect a `distributed.Client` for one flow run (creating the temporary cluster first
+        when there is no address); close what was created after."""
         from distributed import Client, performance_report
 
-        with ExitStack() as stack:
-            if self.address is not None:
-                self.logger.info(f"Connecting to an existing Dask cluster at {self.address}")
-                client = stack.enter_context(Client(self.address, **self.client_kwargs))
-            else:
-                cls, kwargs = self._cluster_factory()
-                self.logger.info(f"Creating a new Dask cluster with `{cls.__module__}.{cls.__qualname__}`...")
-                cluster = stack.enter_context(cls(**kwargs))
-                link = getattr(cluster, "dashboard_link", None)
-                if link:
-                    self.logger.info(f"The Dask dashboard is available at {link}")
-                if self.adapt_kwargs:
-                    cluster.adapt(**self.adapt_kwargs)
-                client = stack.enter_context(Client(cluster, **self.client_kwargs))
-            if self.performance_report_path:
-                stack.enter_context(performance_report(filename=self.performance_report_path))
-            self.client = client
-            try:
-                yield
-            finally:
-                self.client = None
-                self._done, self._unsent, self._stubs = {}, [], {}
+        try:
+            with ExitStack() as stack:
+                if self.address is not None:
+                    self.logger.info("Connecting to an existing Dask cluster at %s", self.address)
+                    client = stack.enter_context(Client(self.address, **self.client_kwargs))
+                else:
+                    cls = self.cluster_class
+                    assert callable(cls) and isinstance(self.cluster_kwargs, dict)
+                    self.logger.info("Creating a new Dask cluster with `%s.%s`...",
+                                     getattr(cls, "__module__", "?"), getattr(cls, "__qualname__", cls))
+                    cluster = stack.enter_context(cls(**self.cluster_kwargs))
+                    link = getattr(cluster, "dashboard_link", None)
+                    if link:
+                        self.logger.info("The Dask dashboard is available at %s", link)
+                    if self.adapt_kwargs:
+                        cluster.adapt(**self.adapt_kwargs)
+                    client = stack.enter_context(Client(cluster, **self.client_kwargs))
+                if self.performance_report_path:
+                    stack.enter_context(performance_report(filename=self.performance_report_path))
+                self.client = client
+                try:
+                    self._pre_start_yield()
+                    yield
+                finally:
+                    self._post_start_yield()
+        finally:
+            self.client = None
+
+    def _pre_start_yield(self) -> None:
+        """Set up the cancellation Event, the worker-status watcher and the batch sender."""
+        import dask
+        from distributed import Event
+
+        in_process = str(self.client.scheduler.address).startswith("inproc")
+        if (self.address is not None or in_process) and not self.disable_cancellation_event:
+            self._futures = weakref.WeakSet()
+            self._should_run_event = Event(f"prefect-{uuid.uuid4().hex}", client=self.client)
+            self._should_run_event.set()
+        if self.watch_worker_status or (self.watch_worker_status is None and not self.adapt_kwargs):
+            subscribed = threading.Event()
+            self._watch_dask_events_task = asyncio.run_coroutine_threadsafe(
+                self._watch_dask_events(subscribed), self.client.loop.asyncio_loop
+            )
+            # events from here on are seen (a failed subscription only logs at DEBUG)
+            subscribed.wait(_seconds(dask.config.get("distributed.comm.timeouts.connect")))
+        event_name = self._should_run_event.name if self._should_run_event is not None else None
+        self._sender = _Sender(self.client, self.batch_size, event_name, self._futures)
+
+    def _post_start_yield(self) -> None:
+        """Stop the watcher and the sender; with the Event, keep calls that have not started
+        from starting and wait for the running ones."""
+        from distributed import wait
+
+        if self._watch_dask_events_task is not None:
+            with suppress(Exception):
+                self._watch_dask_events_task.cancel()
+            self._watch_dask_events_task = None
+        if self._sender is not None:
+            self._sender.close()
+            self._sender = None
+        if self._should_run_event is not None:
+            with suppress(Exception):
+                self._should_run_event.clear()
+            with suppress(Exception):
+                active = [f for f in list(self._futures or ()) if not f.done()]
+                if active:
+                    self.logger.info("Stopping executor, waiting for %d active tasks to complete", len(active))
+                    wait(active)
+        self._should_run_event = None
+        self._futures = None
+        self._done, self._stubs = {}, {}
+
+    async def on_worker_status_changed(self, op: str, message: Any) -> None:
+        """Called for each worker event of the scheduler while the executor runs (see
+        `watch_worker_status`); logs it at DEBUG. Override it to react to workers coming and going.
+
+        Args:
+            - op (str): "add" or "remove"
+            - message (Any): for "add", a dict whose `workers` maps worker addresses to their
+                details; for "remove", the worker's address
+        """
+        if op == "add":
+            for worker in (message or {}).get("workers", ()):
+                self.logger.debug("Worker %s added", worker)
+        elif op == "remove":
+            self.logger.debug("Worker %s removed", message)
+
+    async def _watch_dask_events(self, subscribed: Optional[threading.Event] = None) -> None:
+        """Subscribe to the scheduler's worker events and hand each to `on_worker_status_changed`
+        until cancelled or the connection closes.
+
+        Args:
+            - subscribed (threading.Event, optional): set once the subscription is in place, or
+                has failed
+        """
+        from distributed.core import rpc
+
+        scheduler = comm = None
+        try:
+            scheduler = rpc(self.client.scheduler.address,
+                            connection_args=self.client.security.get_connection_args("client"))
+            comm = await scheduler.live_comm()
+            await comm.write({"op": "subscribe_worker_status"})
+            await comm.read()  # the scheduler's identity: the workers already there
+            if subscribed is not None:
+                subscribed.set()
+            while True:
+                try:
+                    events = await comm.read()
+                except OSError:
+                    break
+                for op, message in events:
+                    await self.on_worker_status_changed(op, message)
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            self.logger.debug("Stopped watching Dask worker events", exc_info=True)
+        finally:
+            if subscribed is not None:
+                subscribed.set()
+            if comm is not None:
+                with suppress(Exception):
+                    await comm.close()
+            if scheduler is not None:
+                with suppress(Exception):
+                    await scheduler.close_rpc()
+
+    def _prep_dask_kwargs(self, extra_context: Optional[dict] = None) -> dict:
+        """The keyword arguments of one call for the scheduler: `pure=False`, the `key` named
+        after the task run (when `extra_context` has a `task_name`) and the worker `resources`
+        of its `dask-resource:KEY=NUM` tags (`extra_context["task_tags"]`).
+
+        Args:
+            - extra_context (dict, optional): what the flow runner knows about the task run
+
+        Returns:
+            - dict: keyword arguments for `client.submit`
+        """
+        extra = extra_context or {}
+        dask_kwargs: Dict[str, Any] = {"pure": False}
+        key = make_task_key(**extra)
+        if key is not None:
+            dask_kwargs["key"] = key
+        resources = _tag_resources(extra.get("task_tags"))
+        if resources:
+            dask_kwargs["resources"] = resources
+        return dask_kwargs
 
     def submit(self, fn: Callable, *args: Any, extra_context: Optional[dict] = None, **kwargs: Any) -> _Deferred:
         """Submit `fn(*args, **kwargs)` to the cluster (sent with the next batch).
 
         Args:
             - fn (Callable): the function
-            - *args, **kwargs: its arguments (futures from this executor allowed)
-            - extra_context (dict, optional): `task_name`/`map_index`, used to name the Dask key
+            - *args (Any): its positional arguments (futures of this executor allowed)
+            - extra_context (dict, optional): `task_name`, `task_index`/`map_index` (the Dask
+                key) and `task_tags` (worker resources)
+            - **kwargs (Any): its keyword arguments (futures allowed)
 
         Returns:
             - a future for `wait()` and later `submit()` calls
-        """
-        if self.client is None:
-            raise RuntimeError("DaskExecutor.submit() was called outside of `executor.start()`")
-        call, upstream = _make_call(fn, args, kwargs, _is_dask_future, self._stubs)
-        if any(type(u) is _Deferred and u.future is None for u in upstream):
-            self._send()
-        handle = _Deferred(_task_key(extra_context))
-        self._unsent.append((handle, call, upstream, _resources(kwargs.get("task"))))
-        if len(self._unsent) >= self.batch_size:
-            self._send()
-        return handle
 
-    def _send(self) -> None:
-        """Send the buffered calls: one `client.map` per set of worker resources."""
-        batches: Dict[Any, list] = {}
-        for item in self._unsent:
-            batches.setdefault(tuple(sorted((item[3] or {}).items())), []).append(item)
-        self._unsent = []
-        for resources, items in batches.items():
-            upstream = [[u.future if type(u) is _Deferred else u for u in item[2]] for item in items]
-            futures = self.client.map(_call_with, [item[1] for item in items], upstream,
-                                      key=[item[0].key for item in items], pure=False,
-                                      resources=dict(resources) or None)
-            for item, future in zip(items, futures):
-                item[0].future = future
+        Raises:
+            - ValueError: outside `start()`
+        """
+        sender = self._sender
+        if self.client is None or sender is None:
+            raise ValueError("This executor has not been started.")
+        dask_kwargs = self._prep_dask_kwargs(extra_context)
+        resources = dask_kwargs.get("resources")
+        if resources is None:
+            resources = _tag_resources(getattr(kwargs.get("task"), "tags", None))
+        call, upstream = _make_call(fn, args, kwargs, _is_dask_future, self._stubs)
+        call.freeze()
+        handle = _Deferred(dask_kwargs.get("key") or call_key(fn, None))
+        if any(type(u) is _Deferred and u.future is None for u in upstream):
+            sender.flush()
+        sender.add((handle, call, upstream, resources))
+        return handle
 
     def wait(self, futures: Any) -> Any:
         """Wait for the futures and return the structure with their results in place. A call whose
@@ -687,11 +654,15 @@ class DaskExecutor(Executor):
 
         Returns:
             - Any: the same structure with results in place of futures
+
+        Raises:
+            - ValueError: outside `start()`
         """
         from distributed import wait as wait_all
 
-        if self._unsent:
-            self._send()
+        if self.client is None or self._sender is None:
+            raise ValueError("This executor has not been started.")
+        self._sender.flush()
         found: List[Any] = []
         _swap_futures(futures, _is_dask_future, found)
         pending = list({f.key: (f.future if type(f) is _Deferred else f)
@@ -724,3 +695,17 @@ class DaskExecutor(Executor):
         state = _lost_run_state(str(future.key), exc)
         self.logger.error(state.message)
         return state
+
+    @property
+    def performance_report(self) -> str:
+        """The HTML of the Dask performance report written to `performance_report_path` ("" when
+        there is none or it cannot be read)."""
+        if self.performance_report_path is None:
+            self.logger.warning("Executor was not configured to generate performance report")
+            return ""
+        try:
+            with open(self.performance_report_path, encoding="utf-8") as report:
+                return report.read()
+        except Exception as exc:
+            self.logger.error(f"Failed to get dask performance report with exception {exc}")
+            return ""

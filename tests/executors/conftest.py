@@ -1,8 +1,9 @@
 """Executor fixtures: the same flows run on LocalExecutor, LocalDaskExecutor (threads and
 processes) and DaskExecutor (in-process and multi-process LocalClusters).
 
-The clusters and the process pool are started once per session (lazily, by the first test that
-needs them); each test gets a fresh executor object connected to them.
+The clusters are started once per session (lazily, by the first test that needs them); each test
+gets a fresh executor object connected to them. A `LocalDaskExecutor("processes")` starts its pool
+for each flow run.
 """
 import logging
 from typing import Any, Iterator
@@ -41,16 +42,6 @@ def process_cluster() -> Iterator[Any]:
         yield cluster
 
 
-@pytest.fixture(scope="session")
-def dask_process_executor() -> Iterator[Any]:
-    """One `LocalDaskExecutor("processes")` for the session, so its process pool is shared."""
-    from prefect_classic.executors import LocalDaskExecutor
-
-    executor = LocalDaskExecutor("processes", num_workers=2)
-    yield executor
-    executor.close()
-
-
 def make_executor(name: str, request: pytest.FixtureRequest) -> Any:
     """The executor called `name` (see EXECUTOR_NAMES)."""
     from prefect_classic.executors import DaskExecutor, LocalDaskExecutor, LocalExecutor
@@ -60,7 +51,7 @@ def make_executor(name: str, request: pytest.FixtureRequest) -> Any:
     if name == "dask-threads":
         return LocalDaskExecutor("threads", num_workers=2)
     if name == "dask-processes":
-        return request.getfixturevalue("dask_process_executor")
+        return LocalDaskExecutor("processes", num_workers=2)
     if name == "distributed-inproc":
         return DaskExecutor(address=request.getfixturevalue("inproc_cluster").scheduler_address)
     if name == "distributed-processes":

@@ -143,8 +143,10 @@ def test_a_retry_reuses_its_cached_inputs_instead_of_running_upstream_again(exec
 
 
 def test_a_task_over_its_timeout_ends_timed_out(executor: Any) -> None:
-    # in a worker thread the task runs in a spawned process (as in Prefect 1), so the bound
-    # allows for that process to start; it stays far below the task's own sleep
+    """The flow run does not wait for the task's own end (60 s): it ends TimedOut after 1 s
+    (in a worker thread the task runs in a spawned process, as in Prefect 1; the margin covers
+    starting that process on a busy machine)."""
+
     @task(timeout=1)
     def slow() -> str:
         time.sleep(60)
