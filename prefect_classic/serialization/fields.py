@@ -103,10 +103,10 @@ class Nested(fields.Nested):
         schema = super().schema
         context = _root_context(self)
         if context is not None and getattr(schema, "context", None) is not context:
-            schema.context = context
+            schema.context = context  # type: ignore[attr-defined]
         return schema
 
-    def _serialize(self, value: Any, attr: Optional[str], obj: Any, **kwargs: Any) -> Any:
+    def _serialize(self, value: Any, attr: Optional[str], obj: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if self.value_selection_fn is not None:
             context = dict(_root_context(self) or {})
             context.update(value=value, attr=attr)

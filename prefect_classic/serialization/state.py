@@ -139,7 +139,7 @@ class BaseStateSchema(ObjectSchema):
         object_class = state.State
 
     message = Message(allow_none=True)
-    context = fields.Dict(keys=fields.String(), values=JSONCompatible(), allow_none=True)
+    context = fields.Dict(keys=fields.String(), values=JSONCompatible(), allow_none=True)  # type: ignore[assignment]
     cached_inputs = _CachedInputsField(allow_none=True)
     _result = Nested(lambda: StateResultSchema, allow_none=False, value_selection_fn=get_safe)
 

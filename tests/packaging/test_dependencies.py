@@ -35,8 +35,21 @@ def _is_stdlib(module: str) -> bool:
     return spec.origin.startswith(stdlib) and "site-packages" not in spec.origin
 
 
+def _parse(path: Path) -> ast.Module:
+    # CPython 3.11.7 and older share ast's recursion counter between threads, so a parse can fail
+    # with "AST constructor recursion depth mismatch" while a thread left by another test (a Dask
+    # client's) parses too (python/cpython#106905); a second attempt then succeeds.
+    for attempt in range(5):
+        try:
+            return ast.parse(path.read_text(), filename=str(path))
+        except SystemError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _top_level_imports(path: Path) -> set:
-    tree = ast.parse(path.read_text(), filename=str(path))
+    tree = _parse(path)
     found = set()
     for node in tree.body:  # module level only: imports inside functions are lazy by design
         if isinstance(node, ast.Import):

@@ -45,7 +45,7 @@ Checksum = Union[None, str, Callable[[], Optional[str]]]
 
 def _chain(exc: BaseException) -> "list[BaseException]":
     """`exc` and the exceptions it was raised from or while handling (SDKs wrap their errors)."""
-    found: "list[BaseException]" = []
+    found: list[BaseException] = []
     while exc is not None and exc not in found and len(found) < 8:
         found.append(exc)
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
