@@ -15,6 +15,19 @@ together. A task run inside the transaction also sees the records staged before 
 call is Cached). A transaction opened inside another (e.g. inside a task's `run()`) hands its
 staged records to the outer one, which writes them when it commits.
 
+Isolation levels (as in Prefect 3): with `READ_COMMITTED` (the default) a task run reads only
+committed records and takes no lock, so two processes computing one key may both compute it (the
+first record written wins). With `SERIALIZABLE` a task run that misses takes the key's lock and
+holds it until the transaction ends, so another process waits for the commit and then reads the
+record: one computation per key. It needs storage with locks (LocalResult storage); a task run
+whose storage has none (a bucket) fails with `UnsupportedIsolationLevel`. Lock waits are bounded
+by `lock_timeout` (default `tasks.cache_lock_timeout`) and cannot deadlock (see
+`prefect_classic.engine.caching.locks`).
+
+A task run reports its final state to the transaction however it ended (a failed run, a state
+handler or trigger that raised, a target that could not be formatted, nothing to map over, an
+unexpected error): any failure rolls the transaction back.
+
 Flows run with process-based executors do not share the transaction with their workers: a
 transaction pickles to None, so task runs in worker processes write their records directly.
 """
@@ -24,12 +37,26 @@ from typing import Any, Dict, Hashable, List, Optional
 from prefect_classic.utilities.context import context as prefect_context
 from prefect_classic.utilities.logging import get_logger
 
-__all__ = ["Transaction", "TransactionState", "get_transaction", "transaction"]
+__all__ = ["IsolationLevel", "Transaction", "TransactionState", "UnsupportedIsolationLevel", "get_transaction",
+           "transaction"]
 
 #: how many transactions are open in this process; the task runner checks it (a plain attribute
 #: read) to decide whether tasks without caching must report their failures
 ACTIVE_COUNT = 0
 _COUNT_LOCK = threading.Lock()
+
+
+class IsolationLevel:
+    """How the cache records of a transaction's task runs are isolated from other processes."""
+
+    #: read only committed records; no locks
+    READ_COMMITTED = "READ_COMMITTED"
+    #: lock each missed key until the transaction ends: one computation per key
+    SERIALIZABLE = "SERIALIZABLE"
+
+
+class UnsupportedIsolationLevel(ValueError):
+    """The cache storage of a task run cannot give the transaction's isolation level."""
 
 
 class TransactionState:
@@ -49,10 +76,24 @@ class Transaction:
 
     Args:
         - name (str, optional): a name for logs
+        - isolation_level (str, optional): `IsolationLevel.READ_COMMITTED` or `SERIALIZABLE`
+            (default: the outer transaction's, else READ_COMMITTED)
+        - lock_timeout (float, optional): seconds a task run waits for a key's lock (default
+            `tasks.cache_lock_timeout`)
     """
 
-    def __init__(self, name: Optional[str] = None):
+    def __init__(self, name: Optional[str] = None, isolation_level: Optional[str] = None,
+                 lock_timeout: Optional[float] = None):
+        if isolation_level is not None and isolation_level not in (IsolationLevel.READ_COMMITTED,
+                                                                   IsolationLevel.SERIALIZABLE):
+            raise ValueError(f"transaction(): `isolation_level` must be IsolationLevel.READ_COMMITTED or "
+                             f"IsolationLevel.SERIALIZABLE, not {isolation_level!r}")
+        if lock_timeout is not None and (isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float))
+                                         or lock_timeout < 0):
+            raise ValueError(f"transaction(): `lock_timeout` must be a number of seconds >= 0, not {lock_timeout!r}")
         self.name = name
+        self._isolation_level = isolation_level
+        self._lock_timeout = lock_timeout
         self.state = TransactionState.PENDING
         self.parent: Optional[Transaction] = None
         self.failures: List[str] = []
@@ -65,6 +106,26 @@ class Transaction:
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
         return f"<Transaction{label}: {self.state}, {len(self._staged)} staged>"
+
+    @property
+    def isolation_level(self) -> str:
+        """The isolation level: as given, else the outer transaction's, else READ_COMMITTED."""
+        txn: Optional[Transaction] = self
+        while txn is not None:
+            if txn._isolation_level is not None:
+                return txn._isolation_level
+            txn = txn.parent
+        return IsolationLevel.READ_COMMITTED
+
+    @property
+    def lock_timeout(self) -> Optional[float]:
+        """Seconds a task run waits for a key's lock (None: `tasks.cache_lock_timeout`)."""
+        txn: Optional[Transaction] = self
+        while txn is not None:
+            if txn._lock_timeout is not None:
+                return float(txn._lock_timeout)
+            txn = txn.parent
+        return None
 
     @property
     def root(self) -> "Transaction":
@@ -206,17 +267,21 @@ def _detached() -> None:
     return None
 
 
-def transaction(name: Optional[str] = None) -> Transaction:
+def transaction(name: Optional[str] = None, isolation_level: Optional[str] = None,
+                lock_timeout: Optional[float] = None) -> Transaction:
     """Open a transaction: `with transaction(): ...` commits the cache records of the task runs
     inside the block only if all of them succeed.
 
     Args:
         - name (str, optional): a name for logs
+        - isolation_level (str, optional): `IsolationLevel.READ_COMMITTED` (default) or
+            `IsolationLevel.SERIALIZABLE`
+        - lock_timeout (float, optional): seconds a task run waits for a key's lock
 
     Returns:
         - Transaction: the transaction, a context manager
     """
-    return Transaction(name=name)
+    return Transaction(name=name, isolation_level=isolation_level, lock_timeout=lock_timeout)
 
 
 def get_transaction() -> Optional[Transaction]:

@@ -23,6 +23,7 @@ import pendulum
 from prefect_classic.configuration import config
 from prefect_classic.core.edge import Edge
 from prefect_classic.core.task import Task
+from prefect_classic.engine.caching.memory import memory_key
 from prefect_classic.engine.runner import ENDRUN, Runner, call_state_handlers
 from prefect_classic.engine.state import (
     Cached,
@@ -642,7 +643,7 @@ def _update_output_caches(task_states: Dict[Task, State], flow_run_id: str) -> N
         fresh = [s for s in fresh if s.context.get("flow_run_id", flow_run_id) == flow_run_id]
         if not fresh:
             continue
-        key = task.cache_key or task.name
+        key = memory_key(task)
         known = caches.get(key)
         kept: List[State] = []
         seen: Set[int] = set()

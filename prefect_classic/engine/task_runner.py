@@ -8,20 +8,24 @@ task's and the runner's state handlers. A step ends the run early by raising `EN
 Context keys a task run adds (on top of the flow run's): `map_index`, `task_full_name`
 (`name[3]` for a mapped child), `task_name`, `task_tags`, `task_run_count` (1, then +1 per
 retry), `checkpointing`, `logger`, `resume` (after a Resume), `task_loop_count` and
-`task_loop_result` (LOOP iterations after the first) and `task_run_name` (templated).
+`task_loop_result` (LOOP iterations after the first), `task_run_name` (templated) and
+`cache_scope` (the run's `CacheScope`: the keys the caching steps exchange and why they come in
+their order are listed in `prefect_classic.engine.caching`).
 """
 from contextlib import redirect_stdout
 from typing import Any, Callable, Dict, Iterable, NamedTuple, Optional, Tuple
 
 import pendulum
 
-from prefect_classic import transactions as _transactions
 from prefect_classic.configuration import config
 from prefect_classic.core.edge import Edge
 from prefect_classic.core.task import Task
 from prefect_classic.engine import signals
-from prefect_classic.engine.cache_validators import compares_inputs
-from prefect_classic.engine.result.base import Result, ResultStorageError
+from prefect_classic.engine.caching.plans import uses_records
+from prefect_classic.engine.caching.scope import CacheScope
+from prefect_classic.engine.caching.steps import CachingSteps
+from prefect_classic.engine.caching.targets import PER_CHILD_FIELDS  # noqa: F401  (importable here as before)
+from prefect_classic.engine.result.base import Result
 from prefect_classic.engine.runner import (
     _LOGGERS,
     ENDRUN,
@@ -31,32 +35,25 @@ from prefect_classic.engine.runner import (
     runner_logger,
 )
 from prefect_classic.engine.state import (
-    Cached,
     Failed,
-    Mapped,
     Paused,
     Pending,
     Resume,
     Retrying,
     Running,
-    Scheduled,
-    Skipped,
     State,
     Success,
     TimedOut,
-    TriggerFailed,
 )
+from prefect_classic.engine.task_readiness import ReadinessSteps
 from prefect_classic.exceptions import TaskTimeoutSignal
 from prefect_classic.utilities import executors
 from prefect_classic.utilities.context import context as prefect_context
 from prefect_classic.utilities.executors import RecursiveCall, tail_recursive
 from prefect_classic.utilities.logging import RedirectToLog
-from prefect_classic.utilities.templates import TemplateError, format_template, template_fields
+from prefect_classic.utilities.templates import format_template
 
 __all__ = ["ENDRUN", "TaskRunner", "TaskRunnerInitializeResult", "TaskTimeoutSignal", "formatting_kwargs"]
-
-#: template fields that differ between the children of a mapped task
-PER_CHILD_FIELDS = {"map_index", "task_full_name", "task_run_name"}
 
 
 class TaskRunnerInitializeResult(NamedTuple):
@@ -85,19 +82,7 @@ def _raw(inputs: Dict[str, Result]) -> Dict[str, Any]:
     return {k: r.value for k, r in inputs.items()}
 
 
-def _any_skipped(upstream_states: Dict[Edge, State]) -> bool:
-    """Whether an upstream state is Skipped; the children of a Mapped state reaching a task whole
-    (a reduce) count one by one (a mapped child only looks at its own upstream child)."""
-    for edge, state in upstream_states.items():
-        if isinstance(state, Mapped) and not edge.mapped:
-            if any(s.is_skipped() for s in state.map_states):
-                return True
-        elif state.is_skipped():
-            return True
-    return False
-
-
-class TaskRunner(Runner):
+class TaskRunner(ReadinessSteps, CachingSteps, Runner):
     """Runs one task (or one mapped child): decides its state before, during and after `run()`.
 
     Args:
@@ -237,7 +222,9 @@ class TaskRunner(Runner):
         except Exception as exc:
             return self._unexpected_error(exc, full_name)
 
-        with prefect_context(ctx):
+        scope = ctx["cache_scope"] = CacheScope(self)
+        # the scope's end releases the run's locks and reports its final state to the transaction
+        with prefect_context(ctx), scope:
             try:
                 if log_info and ctx.get("task_loop_count") is None:
                     self.logger.info(f"Task '{full_name}': Starting task run...")
@@ -265,7 +252,7 @@ class TaskRunner(Runner):
                     state = self.check_target(state, task_inputs)
                 else:
                     state = self.check_task_is_cached(state, task_inputs)
-                durable = _uses_durable_cache(self.task)
+                durable = uses_records(self.task)
                 if durable:
                     state = self.check_policy_cache(state, task_inputs)
                 # the trigger comes after the caches: a trigger may PAUSE, and a Paused state
@@ -287,6 +274,7 @@ class TaskRunner(Runner):
                 raise
             except Exception as exc:
                 state = self._unexpected_error(exc, full_name)
+            scope.final_state = state
             if log_info:
                 self.logger.info(f"Task '{full_name}': Finished task run for task with final state: "
                                  f"'{type(state).__name__}'")
@@ -300,172 +288,6 @@ class TaskRunner(Runner):
         return Failed(message=message, result=exc)
 
     # --- the steps ------------------------------------------------------------------------------
-    @call_state_handlers
-    def check_upstream_finished(self, state: State, upstream_states: Dict[Edge, State]) -> State:
-        """End the run (state unchanged) unless every upstream state is finished; the children
-        of a Mapped upstream count one by one when this task reduces it.
-
-        Args:
-            - state (State): the current state
-            - upstream_states (Dict[Edge, State]): the upstream states
-
-        Returns:
-            - State: the state, unchanged
-
-        Raises:
-            - ENDRUN: when an upstream state is not finished
-        """
-        for edge, upstream in upstream_states.items():
-            if isinstance(upstream, Mapped) and not edge.mapped:
-                finished = all(s.is_finished() for s in upstream.map_states)
-            else:
-                finished = upstream.is_finished()
-            if not finished:
-                self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
-                                  "Not all upstream states are finished; ending run.")
-                raise ENDRUN(state)
-        return state
-
-    @call_state_handlers
-    def check_upstream_skipped(self, state: State, upstream_states: Dict[Edge, State]) -> State:
-        """Skip when an upstream state is Skipped and the task has `skip_on_upstream_skip`.
-
-        Args:
-            - state (State): the current state
-            - upstream_states (Dict[Edge, State]): the upstream states
-
-        Returns:
-            - State: the state, unchanged
-
-        Raises:
-            - ENDRUN: with a Skipped state
-        """
-        if upstream_states and self.task.skip_on_upstream_skip and _any_skipped(upstream_states):
-            self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
-                              "Upstream states were skipped; ending run.")
-            raise ENDRUN(state=Skipped(
-                message="Upstream task was skipped; if this was not the intended behavior, consider "
-                        "changing `skip_on_upstream_skip=False` for this task."
-            ))
-        return state
-
-    @call_state_handlers
-    def check_task_ready_to_map(self, state: State, upstream_states: Dict[Edge, State]) -> State:
-        """Decide a mapped parent's state: Mapped with its number of children (the shortest mapped
-        input), or Failed when nothing can be mapped over. A parent that is already Mapped (a
-        re-run) keeps its children and records the upstream results in `cached_inputs`.
-
-        Args:
-            - state (State): the current state
-            - upstream_states (Dict[Edge, State]): the upstream states
-
-        Raises:
-            - ENDRUN: always, with the parent's state
-        """
-        if state.is_mapped():
-            if not state.map_states and state.n_map_states > 0:  # type: ignore[attr-defined]
-                state.map_states = [None] * state.n_map_states  # type: ignore[attr-defined]
-            state.cached_inputs = {edge.key: up._result for edge, up in upstream_states.items() if edge.key}
-            raise ENDRUN(state)
-        if upstream_states and not any(edge.mapped and up.is_successful() for edge, up in upstream_states.items()):
-            raise ENDRUN(Failed("No upstream states can be mapped over."))
-        lengths = []
-        for edge, up in upstream_states.items():
-            if not edge.mapped or not up.is_successful():
-                continue
-            if up.is_mapped():
-                lengths.append(up.n_map_states)  # type: ignore[attr-defined]
-                continue
-            value = up.result
-            if not hasattr(value, "__getitem__"):
-                raise ENDRUN(Failed("At least one upstream state has an unmappable result."))
-            lengths.append(len(value))
-        raise ENDRUN(Mapped("Ready to proceed with mapping.", n_map_states=min(lengths, default=0)))
-
-    @call_state_handlers
-    def check_task_trigger(self, state: State, upstream_states: Dict[Edge, State]) -> State:
-        """Call the task's trigger with the upstream states. False fails the trigger; a signal
-        raised by the trigger (TRIGGERFAIL, SKIP, PAUSE...) ends the run in its state; any other
-        error ends it TriggerFailed.
-
-        Args:
-            - state (State): the current state
-            - upstream_states (Dict[Edge, State]): the upstream states
-
-        Returns:
-            - State: the state, unchanged
-
-        Raises:
-            - ENDRUN: when the trigger does not pass
-        """
-        try:
-            if not self.task.trigger(upstream_states):
-                raise signals.TRIGGERFAIL(message="Trigger failed")
-        except signals.PrefectStateSignal as exc:
-            self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
-                              f"{type(exc).__name__} signal raised during execution.")
-            if prefect_context.get("raise_on_exception"):
-                raise
-            raise ENDRUN(exc.state) from exc
-        except Exception as exc:
-            self.logger.exception(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
-                                  f"Unexpected error while evaluating task trigger: {exc!r}")
-            if prefect_context.get("raise_on_exception"):
-                raise
-            raise ENDRUN(TriggerFailed(f"Unexpected error while checking task trigger: {exc!r}", result=exc)) from exc
-        return state
-
-    @call_state_handlers
-    def check_task_is_ready(self, state: State) -> State:
-        """Go on from Pending, Mapped (to regenerate the children) and Cached (to validate the
-        cache) states; end the run for any other state.
-
-        Args:
-            - state (State): the current state
-
-        Returns:
-            - State: the state, unchanged
-
-        Raises:
-            - ENDRUN: when the task is not ready to run
-        """
-        if state.is_pending() or state.is_mapped() or state.is_cached():
-            return state
-        if self.logger.isEnabledFor(10):
-            name = prefect_context.get("task_full_name", self.task.name)
-            if state.is_running():
-                self.logger.debug(f"Task '{name}': task is already running.")
-            elif state.is_finished():
-                self.logger.debug(f"Task '{name}': Task is already finished.")
-            else:
-                self.logger.debug(f"Task '{name}': Task is not ready to run or state was unrecognized ({state}).")
-        raise ENDRUN(state)
-
-    @call_state_handlers
-    def check_task_reached_start_time(self, state: State) -> State:
-        """A Scheduled state (Retrying, Paused... included) waits until its start time; one
-        without a start time (a Paused state) waits until it is changed.
-
-        Args:
-            - state (State): the current state
-
-        Returns:
-            - State: the state, unchanged
-
-        Raises:
-            - ENDRUN: when the start time is unknown or in the future
-        """
-        if isinstance(state, Scheduled):
-            if state.start_time is None:
-                self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}' is "
-                                  "scheduled without a known start_time; ending run.")
-                raise ENDRUN(state)
-            if state.start_time > pendulum.now("utc"):
-                self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
-                                  "start_time has not been reached; ending run.")
-                raise ENDRUN(state)
-        return state
-
     def get_task_inputs(self, state: State, upstream_states: Dict[Edge, State]) -> Dict[str, Result]:
         """The task's inputs: each keyed upstream edge gives its state's Result. A Pending state
         that carries `cached_inputs` (a retry) fills in the inputs no upstream state gives (the
@@ -509,140 +331,6 @@ class TaskRunner(Runner):
         if template:
             name = format_template(template, **formatting_kwargs(_raw(task_inputs)))
             prefect_context.update(task_run_name=name)
-
-    @call_state_handlers
-    def check_target(self, state: State, inputs: Dict[str, Result]) -> State:
-        """A value stored at the task's target (formatted with the parameters, context and
-        inputs) ends the run as Cached with that value.
-
-        A mapped child's target must differ per child; a target that exists but cannot be read
-        logs a warning and the task runs again.
-
-        Args:
-            - state (State): the current state
-            - inputs (Dict[str, Result]): the inputs
-
-        Returns:
-            - State: Cached with the stored value, or the state unchanged
-        """
-        target = self.task.target
-        if not target or not self.result:
-            return state
-        kwargs = formatting_kwargs(_raw(inputs))
-        per_child = getattr(self, "_mapped_input_names", None)
-        if prefect_context.get("map_index") is not None and isinstance(target, str) \
-                and not template_fields(target) & (PER_CHILD_FIELDS | (set(inputs) if per_child is None else per_child)):
-            raise ENDRUN(Failed(
-                f"Target {target!r} of mapped task '{self.task.name}' has no per-child field, so every "
-                "child would write the same location; add {map_index} (or a mapped input's name) to the template."
-            ))
-        try:
-            if callable(target):  # a callable gives the template, as in Prefect 1
-                target = target(**kwargs)
-            location = format_template(target, **kwargs)
-        except TemplateError as exc:
-            raise ENDRUN(Failed(f"Could not format the target of task '{self.task.name}': {exc}", result=exc)) from exc
-        try:
-            if not self.result.exists(location):  # already formatted: values may contain braces
-                return state
-            found = self.result.read(location)
-        except (ResultStorageError, NotImplementedError) as exc:  # store failed / cannot store: don't overwrite
-            raise ENDRUN(Failed(f"Could not check the target of task '{self.task.name}': {exc}", result=exc)) from exc
-        except Exception as exc:
-            self.logger.warning(
-                f"Task '{prefect_context.get('task_full_name', self.task.name)}': target {location} exists but "
-                f"could not be read ({exc!r}); running the task again and replacing it."
-            )
-            return state
-        return Cached(result=found, cached_result_expiration=None, cached_parameters=kwargs.get("parameters"),
-                      message=f"Result found at task target {location}")
-
-    @call_state_handlers
-    def check_task_is_cached(self, state: State, inputs: Dict[str, Result]) -> State:
-        """Reuse a valid cache: the Cached state given (checked with the task's validator), or one
-        from context `caches[cache_key or task name]` (tasks with `cache_for`).
-
-        Results cached during this flow run serve later runs only. A mapped child reuses what
-        the child with the same `map_index` cached - or any child's cache when the validator
-        compares inputs (`all_inputs`, `partial_inputs_only`), since equal inputs give an
-        equal result: a validator blind to the inputs would hand one child another's result.
-
-        Args:
-            - state (State): the current state
-            - inputs (Dict[str, Result]): the inputs
-
-        Returns:
-            - State: a valid Cached state, or the state (Pending when the given cache is invalid)
-        """
-        task = self.task
-        if state.is_cached():
-            if task.cache_validator(state, _raw(inputs), prefect_context.get("parameters")):
-                return state
-            state = Pending("Cache was invalid; ready to run.")
-        if task.cache_for is not None:
-            candidate = self._find_cached_state(_raw(inputs), prefect_context.get("parameters"))
-            if candidate is not None:
-                return candidate
-            self.logger.warning(f"Task '{prefect_context.get('task_full_name', task.name)}': "
-                                "Can't use cache because it is now invalid")
-        return state
-
-    def _find_cached_state(self, raw: Dict[str, Any], parameters: Optional[Dict[str, Any]]) -> Optional[State]:
-        caches = prefect_context.get("caches")
-        candidates = caches.get(self.task.cache_key or self.task.name) if caches else None
-        if not candidates:
-            return None
-        validator = self.task.cache_validator
-        run_id = prefect_context.get("flow_run_id")
-        map_index = prefect_context.get("map_index")
-        if map_index is not None and compares_inputs(validator):
-            map_index = None  # the same inputs give the same result, whichever child made it
-        for candidate in candidates:
-            origin = candidate.context
-            if origin:
-                if run_id is not None and origin.get("flow_run_id") == run_id:
-                    continue
-                if map_index is not None and origin.get("map_index", map_index) != map_index:
-                    continue
-            if validator(candidate, raw, parameters):
-                return candidate
-        return None
-
-    @call_state_handlers
-    def check_policy_cache(self, state: State, inputs: Dict[str, Result]) -> State:
-        """Durable caching (`cache_policy`, `cache_key_fn`, `persist_result`, durable `cache_for`):
-        a stored record under the task's cache key ends the run as Cached. See
-        `prefect_classic.engine.policy_cache`.
-
-        Args:
-            - state (State): the current state
-            - inputs (Dict[str, Result]): the inputs
-
-        Returns:
-            - State: Cached on a hit, else the state
-        """
-        if state.is_finished() or not _uses_durable_cache(self.task):  # e.g. an in-memory cache hit
-            return state
-        from prefect_classic.engine import policy_cache
-
-        return policy_cache.check(self, state, inputs)
-
-    @call_state_handlers
-    def store_policy_cache(self, state: State, inputs: Dict[str, Result]) -> State:
-        """Write the durable cache record of a successful run under the task's cache key.
-
-        Args:
-            - state (State): the current state
-            - inputs (Dict[str, Result]): the inputs
-
-        Returns:
-            - State: the state (or the value another process stored first, as Cached)
-        """
-        if not _uses_durable_cache(self.task):
-            return state
-        from prefect_classic.engine import policy_cache
-
-        return policy_cache.store(self, state, inputs)
 
     @call_state_handlers
     def set_task_to_running(self, state: State, inputs: Dict[str, Result]) -> State:
@@ -749,36 +437,6 @@ class TaskRunner(Runner):
             return self.result.from_value(value)
 
     @call_state_handlers
-    def cache_result(self, state: State, inputs: Dict[str, Result]) -> State:
-        """A successful (not Skipped) run of a task with `cache_for` becomes a Cached state that
-        expires `cache_for` from now; `Flow.run` keeps it in the output caches for later runs.
-
-        The state's context records the flow run and map index it comes from.
-
-        Args:
-            - state (State): the current state
-            - inputs (Dict[str, Result]): the inputs
-
-        Returns:
-            - State: the Cached state, or the state unchanged
-        """
-        task = self.task
-        if task.cache_for is None or not state.is_successful() or state.is_skipped() or state.is_cached():
-            return state
-        origin: Dict[str, Any] = {}
-        run_id = prefect_context.get("flow_run_id")
-        if run_id is not None:
-            origin["flow_run_id"] = run_id
-        map_index = prefect_context.get("map_index")
-        if map_index is not None:
-            origin["map_index"] = map_index
-        return Cached(
-            result=state._result, cached_inputs=dict(inputs),
-            cached_result_expiration=pendulum.now("utc") + task.cache_for,
-            cached_parameters=prefect_context.get("parameters"), message=state.message, context=origin,
-        )
-
-    @call_state_handlers
     def check_for_retry(self, state: State, inputs: Dict[str, Result]) -> State:
         """A Failed state with retries left (and an error matching `retry_on`) becomes Retrying
         after `retry_delay`, keeping the inputs; inside a LOOP it also keeps the loop count and
@@ -846,11 +504,3 @@ def _is_deleted(value: Any) -> bool:
     from prefect_classic.utilities.context import _DELETED
 
     return value is _DELETED
-
-
-def _uses_durable_cache(task: Task) -> bool:
-    # policy caching, persist_result=True (DEFAULT policy), durable cache_for; and every task while
-    # a transaction is open (its failures roll the transaction back)
-    return (task.cache_policy is not None or task.cache_key_fn is not None or task.persist_result is True
-            or (task.cache_for is not None and task.persist_result is not False)
-            or _transactions.ACTIVE_COUNT > 0)

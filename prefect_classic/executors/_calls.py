@@ -204,7 +204,9 @@ def _make_call(fn: Callable, args: tuple, kwargs: dict, is_future: Callable[[Any
     task = kwargs.get("task")
     cache_key, n_candidates = None, 0
     if task is not None and getattr(task, "cache_for", None) is not None:
-        cache_key = task.cache_key or task.name
+        from prefect_classic.engine.caching.memory import memory_key
+
+        cache_key = memory_key(task)
         candidates = list((ctx.get("caches") or {}).get(cache_key, ()))
         ctx["caches"] = {cache_key: candidates}
         n_candidates = len(candidates)

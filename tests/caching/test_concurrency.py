@@ -9,7 +9,7 @@ import time
 import pytest
 
 from prefect_classic import Flow, Parameter, task
-from prefect_classic.engine import policy_cache
+from prefect_classic.engine import caching
 from prefect_classic.engine.results import S3Result
 from prefect_classic.engine.task_runner import TaskRunner
 
@@ -37,7 +37,7 @@ def test_a_second_thread_waits_for_the_first_and_reads_its_record():
     assert started.wait(10)
     second = threading.Thread(target=run, args=("second",), name="second")
     second.start()
-    lock = policy_cache._key_lock(policy_cache.record_store_for(policy_cache.default_storage()).lock_path(KEY))
+    lock = caching.record_store_for(caching.default_storage()).lock_manager._stripe(KEY)
     deadline = time.monotonic() + 10
     while lock.waiters == 0 and time.monotonic() < deadline:  # the second run is blocked on the key
         second.join(0.01)
@@ -72,8 +72,8 @@ CHILD = textwrap.dedent(
 def test_a_process_waits_for_the_key_locked_by_another_process(tmp_path, storage_dir, child_env):
     """The parent holds the key's lock while it "computes"; the child, started meanwhile, blocks,
     then reads the parent's record instead of running the task."""
-    store = policy_cache.record_store_for(policy_cache.default_storage())
-    lease = store.lock(KEY, owner=object())
+    store = caching.record_store_for(caching.default_storage())
+    lease = store.lock_manager.acquire(KEY, owner=object())
     script = tmp_path / "child.py"
     script.write_text(CHILD)
     child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -83,7 +83,7 @@ def test_a_process_waits_for_the_key_locked_by_another_process(tmp_path, storage
         with pytest.raises(subprocess.TimeoutExpired):
             child.wait(timeout=1.0)  # blocked on the lock (it would finish at once otherwise)
         header = {"mode": "policy", "task": "slow", "key": KEY, "created_at": time.time(), "expires_at": None}
-        store.write(KEY, policy_cache.encode_record(header, store.serializer.serialize("from the parent")), False)
+        store.write(KEY, caching.encode_record(header, store.serializer.serialize("from the parent")), False)
     finally:
         lease.release()
     out, err = child.communicate(timeout=60)
@@ -92,7 +92,7 @@ def test_a_process_waits_for_the_key_locked_by_another_process(tmp_path, storage
 
 
 def test_s3_conditional_put_keeps_the_first_record(s3_bucket, s3_kwargs):
-    store = policy_cache.record_store_for(S3Result(s3_bucket, boto3_kwargs=s3_kwargs))
+    store = caching.record_store_for(S3Result(s3_bucket, boto3_kwargs=s3_kwargs))
     assert store.read("k") is None
     assert store.write("k", b"first", exclusive=True) is True
     assert store.write("k", b"second", exclusive=True) is False
@@ -105,12 +105,12 @@ def test_an_s3_run_that_loses_the_race_adopts_the_stored_value(s3_bucket, s3_kwa
     """While the task runs, another process stores a record under its key; the conditional put
     of this run fails and it ends Cached with the other value, so both agree."""
     storage = S3Result(s3_bucket, boto3_kwargs=s3_kwargs)
-    store = policy_cache.record_store_for(storage)
+    store = caching.record_store_for(storage)
 
     @task(cache_key_fn=lambda c, p: "raced", result_storage=storage)
     def racing():
         header = {"mode": "policy", "task": "other", "key": "raced", "created_at": time.time(), "expires_at": None}
-        store.write("raced", policy_cache.encode_record(header, store.serializer.serialize("theirs")), True)
+        store.write("raced", caching.encode_record(header, store.serializer.serialize("theirs")), True)
         return "ours"
 
     with Flow("race") as flow:

@@ -6,7 +6,7 @@ import time
 from prefect_classic import Flow, task
 from prefect_classic.cache_policies import DEFAULT, INPUTS, TASK_SOURCE
 from prefect_classic.core.edge import Edge
-from prefect_classic.engine import policy_cache
+from prefect_classic.engine import caching
 from prefect_classic.engine.state import Success
 from prefect_classic.engine.task_runner import TaskRunner
 from prefect_classic.tasks.core.constants import Constant
@@ -21,11 +21,11 @@ def test_the_record_holds_the_value_and_its_metadata(storage_dir):
     with Flow("record") as flow:
         make()
     flow.run()
-    header, value_bytes = policy_cache.decode_record((storage_dir / "record-key").read_bytes())
+    header, value_bytes = caching.decode_record((storage_dir / "record-key").read_bytes())
     assert header["key"] == "record-key" and header["task"] == "make" and header["mode"] == "policy"
     assert before <= header["created_at"] <= time.time()
     assert abs(header["expires_at"] - header["created_at"] - 300) < 1e-6
-    assert policy_cache.default_storage().serializer.deserialize(value_bytes) == {"answer": 42}
+    assert caching.default_storage().serializer.deserialize(value_bytes) == {"answer": 42}
 
 
 def test_the_file_name_is_the_computed_cache_key(storage_dir):

@@ -229,8 +229,8 @@ def test_retrying_task_is_checkpointed_once_after_it_succeeds(tmp_path):
 
 
 def test_two_flow_runs_racing_for_one_target_both_succeed_leaving_one_whole_value(tmp_path):
-    """Two threads run the same flow at once; both bodies run (neither finds the target), both
-    write it, and the file holds one of the two values, whole."""
+    """With target locks off, two threads run the same flow at once; both bodies run (neither
+    finds the target), both write it, and the file holds one of the two values, whole."""
     size = 2 * 1024 * 1024
     both_running = threading.Barrier(2, timeout=30)
 
@@ -248,10 +248,11 @@ def test_two_flow_runs_racing_for_one_target_both_succeed_leaving_one_whole_valu
         states[name] = flow.run(parameters={"tag": name})
 
     threads = [threading.Thread(target=run, args=(name,)) for name in "xy"]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    with set_temporary_config({"tasks.lock_targets": False}):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
     assert set(states) == {"x", "y"}
     for name, state in states.items():
         assert state.is_successful() and not state.result[big].is_cached()

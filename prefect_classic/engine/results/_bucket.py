@@ -21,7 +21,7 @@ from prefect_classic.engine.result.checksum import unwrap
 from prefect_classic.engine.serializers import Serializer
 from prefect_classic.utilities.templates import format_template
 
-__all__ = ["BucketResult", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT"]
+__all__ = ["BucketResult", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ObjectExists"]
 
 ClientT = TypeVar("ClientT")
 T = TypeVar("T")
@@ -41,6 +41,10 @@ CORRUPT, TRANSIENT = "corrupt", "transient"
 CHECKSUM_METADATA_KEY = "prefect-classic-checksum"
 
 Checksum = Union[None, str, Callable[[], Optional[str]]]
+
+
+class ObjectExists(Exception):
+    """Raised by a subclass's `_upload(..., if_absent=True)` when the object already exists."""
 
 
 def _chain(exc: BaseException) -> "list[BaseException]":
@@ -199,8 +203,11 @@ class BucketResult(Result, Generic[ClientT]):
         called only if the bytes carry none)."""
         raise NotImplementedError
 
-    def _upload(self, client: Any, name: str, data: bytes, checksum: Optional[str]) -> None:
-        """Store `data`, with `checksum` in the object's metadata when it is not None."""
+    def _upload(self, client: Any, name: str, data: bytes, checksum: Optional[str],
+                if_absent: bool = False) -> None:
+        """Store `data`, with `checksum` in the object's metadata when it is not None; with
+        `if_absent`, only if no object of that name exists (else raise `ObjectExists`), decided by
+        the service in one request."""
         raise NotImplementedError
 
     def _object_exists(self, client: Any, name: str) -> bool:
@@ -314,6 +321,54 @@ class BucketResult(Result, Generic[ClientT]):
         self._with_retries("write to", name, lambda: self._upload(client, name, data, checksum))
         new.value = value_
         return new
+
+    def write_bytes(self, name: str, data: bytes, if_absent: bool = False) -> bool:
+        """Upload `data` as they are (no serializer, no checksum) to the object `name`.
+
+        Args:
+            - name (str): the object's name
+            - data (bytes): the bytes
+            - if_absent (bool, optional): write only if no object of that name exists yet (a
+                conditional request: of several concurrent writers exactly one succeeds)
+
+        Returns:
+            - bool: True when written; False when `if_absent` and the object existed
+
+        Raises:
+            - ResultStorageError: when the upload fails
+        """
+        client = self._transfer_client()
+        try:
+            self._with_retries("write to", name, lambda: self._upload(client, name, data, None, if_absent))
+        except ResultStorageError as exc:
+            if isinstance(exc.__cause__, ObjectExists):
+                return False
+            raise
+        return True
+
+    def read_bytes(self, name: str) -> Optional[bytes]:
+        """Download the object `name` as it is stored, or None when it does not exist.
+
+        Args:
+            - name (str): the object's name
+
+        Returns:
+            - bytes: the stored bytes, or None
+
+        Raises:
+            - ResultStorageError: when the download fails for another reason
+        """
+        client = self._transfer_client()
+
+        def attempt() -> Optional[bytes]:
+            try:
+                return self._download(client, name)[0]
+            except Exception as exc:
+                if any(self._is_not_found(link) for link in _chain(exc)):
+                    return None
+                raise
+
+        return self._with_retries("read from", name, attempt)
 
     def exists(self, location: str, **kwargs: Any) -> bool:
         """Whether an object exists at `location` (formatted with `kwargs` when given).

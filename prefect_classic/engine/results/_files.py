@@ -62,7 +62,7 @@ def _create_temp(path: str, folder: str) -> "tuple[str, int, bool]":
         return tmp, os.open(tmp, flags, 0o666), True
 
 
-def atomic_write(path: str, data: bytes, durable: bool = True) -> None:
+def atomic_write(path: str, data: bytes, durable: bool = True, if_absent: bool = False) -> bool:
     """Write `data` to `path` so that readers see either the old file or the complete new one.
 
     The bytes go to a uniquely named temporary file in the same folder, which is then renamed over
@@ -78,6 +78,11 @@ def atomic_write(path: str, data: bytes, durable: bool = True) -> None:
             rename after it, so that `path` holds `data` even after a power loss. Without it, a
             power loss shortly after the write may leave `path` old, missing, empty or partly
             written: use `durable=False` only for bytes that carry their own checksum.
+        - if_absent (bool, optional): write only if nothing is at `path` yet: the temporary file
+            is hard-linked to `path` (which fails when `path` exists) instead of renamed over it
+
+    Returns:
+        - bool: True when written; False when `if_absent` and `path` already existed
     """
     folder = os.path.dirname(path) or os.curdir
     tmp, fd, created = _create_temp(path, folder)
@@ -93,7 +98,16 @@ def atomic_write(path: str, data: bytes, durable: bool = True) -> None:
                 os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        if if_absent:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                return False
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -101,6 +115,7 @@ def atomic_write(path: str, data: bytes, durable: bool = True) -> None:
     if durable:
         _fsync_dir(folder)
     _sweeper.after_write(folder, created)
+    return True
 
 
 def _is_abandoned(path: str, now: float) -> bool:

@@ -8,6 +8,7 @@ from prefect_classic.engine.results._bucket import (
     DEFAULT_TIMEOUT,
     TRANSIENT,
     BucketResult,
+    ObjectExists,
 )
 from prefect_classic.engine.serializers import Serializer
 
@@ -159,10 +160,19 @@ class AzureResult(BucketResult["BlobServiceClient"]):
         checksum = metadata.get(_CHECKSUM_METADATA_KEY) if isinstance(metadata, dict) else None
         return data, checksum if isinstance(checksum, str) else None
 
-    def _upload(self, client: "BlobServiceClient", name: str, data: bytes, checksum: Optional[str]) -> None:
+    def _upload(self, client: "BlobServiceClient", name: str, data: bytes, checksum: Optional[str],
+                if_absent: bool = False) -> None:
         blob = client.get_blob_client(container=self.container, blob=name)
         metadata = {_CHECKSUM_METADATA_KEY: checksum} if checksum is not None else None
-        blob.upload_blob(data, overwrite=True, metadata=metadata, **self._request_options())
+        if not if_absent:
+            blob.upload_blob(data, overwrite=True, metadata=metadata, **self._request_options())
+            return
+        from azure.core.exceptions import ResourceExistsError
+
+        try:
+            blob.upload_blob(data, overwrite=False, metadata=metadata, **self._request_options())
+        except ResourceExistsError as exc:
+            raise ObjectExists(name) from exc
 
     def _object_exists(self, client: "BlobServiceClient", name: str) -> bool:
         blob = client.get_blob_client(container=self.container, blob=name)

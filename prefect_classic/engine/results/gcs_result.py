@@ -9,6 +9,7 @@ from prefect_classic.engine.results._bucket import (
     TRANSIENT,
     BucketResult,
     Checksum,
+    ObjectExists,
 )
 from prefect_classic.engine.serializers import Serializer
 
@@ -119,11 +120,20 @@ class GCSResult(BucketResult["Client"]):
 
         return data, (stored_checksum if data else None)
 
-    def _upload(self, client: "Client", name: str, data: bytes, checksum: Optional[str]) -> None:
+    def _upload(self, client: "Client", name: str, data: bytes, checksum: Optional[str],
+                if_absent: bool = False) -> None:
         blob = self._blob(name)
         if checksum is not None:
             blob.metadata = {CHECKSUM_METADATA_KEY: checksum}
-        blob.upload_from_string(data, timeout=self.timeout, retry=None)
+        if not if_absent:
+            blob.upload_from_string(data, timeout=self.timeout, retry=None)
+            return
+        from google.api_core.exceptions import PreconditionFailed
+
+        try:  # generation 0: only if no live object has that name
+            blob.upload_from_string(data, timeout=self.timeout, retry=None, if_generation_match=0)
+        except PreconditionFailed as exc:
+            raise ObjectExists(name) from exc
 
     def _object_exists(self, client: "Client", name: str) -> bool:
         return bool(self._blob(name).exists(timeout=self.timeout, retry=None))

@@ -9,6 +9,7 @@ from prefect_classic.engine.results._bucket import (
     DEFAULT_TIMEOUT,
     TRANSIENT,
     BucketResult,
+    ObjectExists,
 )
 from prefect_classic.engine.serializers import Serializer
 
@@ -147,11 +148,22 @@ class S3Result(BucketResult["BaseClient"]):
         checksum = metadata.get(CHECKSUM_METADATA_KEY) if isinstance(metadata, dict) else None
         return data, checksum if isinstance(checksum, str) else None
 
-    def _upload(self, client: "BaseClient", name: str, data: bytes, checksum: Optional[str]) -> None:
+    def _upload(self, client: "BaseClient", name: str, data: bytes, checksum: Optional[str],
+                if_absent: bool = False) -> None:
         extra = self.upload_options
         if checksum is not None:
             extra = dict(extra, Metadata={**extra.get("Metadata", {}), CHECKSUM_METADATA_KEY: checksum})
-        client.upload_fileobj(io.BytesIO(data), Bucket=self.bucket, Key=name, ExtraArgs=extra)
+        if not if_absent:
+            client.upload_fileobj(io.BytesIO(data), Bucket=self.bucket, Key=name, ExtraArgs=extra)
+            return
+        try:  # a conditional put: S3 refuses it (412) when the key exists
+            client.put_object(Bucket=self.bucket, Key=name, Body=data, IfNoneMatch="*", **extra)
+        except Exception as exc:
+            response = getattr(exc, "response", None) or {}
+            if (response.get("Error", {}).get("Code") == "PreconditionFailed"
+                    or response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 412):
+                raise ObjectExists(name) from exc
+            raise
 
     def _object_exists(self, client: "BaseClient", name: str) -> bool:
         response = client.get_object(Bucket=self.bucket, Key=name)
