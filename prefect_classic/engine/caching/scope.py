@@ -163,7 +163,8 @@ class CacheScope:
         ones), and looks again once it holds it.
 
         Raises:
-            - UnsupportedIsolationLevel: in a SERIALIZABLE transaction, with storage without locks
+            - ENDRUN: Failed with an `UnsupportedIsolationLevel` error in a SERIALIZABLE
+                transaction whose storage has no locks, or with a `LockTimeout`
         """
         self.plan = None
         if state.is_finished():
@@ -181,12 +182,13 @@ class CacheScope:
         manager = plan.store.lock_manager
         if not manager.supports_locking:
             if self._serializable():
-                raise UnsupportedIsolationLevel(
+                error = UnsupportedIsolationLevel(
                     f"Task '{prefect_context.get('task_full_name', plan.task.name)}': the SERIALIZABLE isolation level "
                     f"needs cache storage with locks, and {type(plan.store.result).__name__} storage has none; use "
                     "IsolationLevel.READ_COMMITTED, LocalResult storage, or give the store a lock manager "
                     "(`record_store_for(result).lock_manager = ...`)."
                 )
+                raise ENDRUN(Failed(str(error), result=error))
             return state
         lease = self.lock(manager, plan.key)
         if lease is not None and not plan.refresh:
