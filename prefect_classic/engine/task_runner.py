@@ -215,69 +215,71 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         # inside another task's LOOP iteration leaves them out (as in Prefect 1)
         log_info = self.logger.isEnabledFor(20) and prefect_context.get("task_loop_count") is None
         task_inputs: Dict[str, Result] = {}
-        try:
-            state, ctx = self.initialize_run(state, ctx)
-        except (ENDRUN, signals.PrefectStateSignal) as exc:
-            return exc.state
-        except Exception as exc:
-            return self._unexpected_error(exc, full_name)
-
-        scope = ctx["cache_scope"] = CacheScope(self)
         # the scope's end releases the run's locks and reports its final state to the transaction
-        with prefect_context(ctx), scope:
+        with CacheScope(self, full_name) as scope:
             try:
-                if log_info and ctx.get("task_loop_count") is None:
-                    self.logger.info(f"Task '{full_name}': Starting task run...")
-                # a finished (or running) task ends here; Pending, Cached and Mapped go on
-                state = self.check_task_is_ready(state)
-                # a Scheduled or Retrying state in the future waits
-                state = self.check_task_reached_start_time(state)
-                # a task never runs before every upstream task has finished
-                state = self.check_upstream_finished(state, upstream_states)
-                # a skipped upstream skips this task (unless skip_on_upstream_skip=False)
-                state = self.check_upstream_skipped(state, upstream_states)
-                # hydrate results that carry only a location
-                state, upstream_states = self.load_results(state, upstream_states)
-                # the inputs, from the upstream results by edge key
-                task_inputs = self.get_task_inputs(state, upstream_states)
-                if is_mapped_parent:
-                    # a mapped parent stops here: Mapped (with its number of children) or Failed
-                    state = self.check_task_ready_to_map(state, upstream_states)
-                # the name of this task run (it may use the inputs)
-                self.set_task_run_name(task_inputs)
-                # a stored result ends the run as Cached: the target, or else the output caches,
-                # then the durable cache records
-                if self.task.target:
-                    self._mapped_input_names = {e.key for e in upstream_states if e.mapped and e.key}
-                    state = self.check_target(state, task_inputs)
-                else:
-                    state = self.check_task_is_cached(state, task_inputs)
-                durable = uses_records(self.task)
-                if durable:
-                    state = self.check_policy_cache(state, task_inputs)
-                # the trigger comes after the caches: a trigger may PAUSE, and a Paused state
-                # keeps the inputs
-                state = self.check_task_trigger(state, upstream_states)
-                state = self.set_task_to_running(state, task_inputs)
-                state = self.get_task_run_state(state, task_inputs)
-                # a success with cache_for becomes Cached; durable records are written after
-                state = self.cache_result(state, task_inputs)
-                if durable:
-                    state = self.store_policy_cache(state, task_inputs)
-                # a failure with retries left becomes Retrying
-                state = self.check_for_retry(state, task_inputs)
-                # a Looped state runs the pipeline again (with the loop count and result)
-                state = self.check_task_is_looping(state, task_inputs, upstream_states, ctx)
+                state, ctx = self.initialize_run(state, ctx)
             except (ENDRUN, signals.PrefectStateSignal) as exc:
-                state = exc.state
-            except RecursiveCall:
-                raise
+                scope.final_state = exc.state
+                return exc.state
             except Exception as exc:
-                state = self._unexpected_error(exc, full_name)
-            scope.final_state = state
-            if log_info:
-                self.logger.info(f"Task '{full_name}': Finished task run for task with final state: "
-                                 f"'{type(state).__name__}'")
+                scope.final_state = self._unexpected_error(exc, full_name)
+                return scope.final_state
+            ctx["cache_scope"] = scope
+            with prefect_context(ctx):
+                try:
+                    if log_info and ctx.get("task_loop_count") is None:
+                        self.logger.info(f"Task '{full_name}': Starting task run...")
+                    # a finished (or running) task ends here; Pending, Cached and Mapped go on
+                    state = self.check_task_is_ready(state)
+                    # a Scheduled or Retrying state in the future waits
+                    state = self.check_task_reached_start_time(state)
+                    # a task never runs before every upstream task has finished
+                    state = self.check_upstream_finished(state, upstream_states)
+                    # a skipped upstream skips this task (unless skip_on_upstream_skip=False)
+                    state = self.check_upstream_skipped(state, upstream_states)
+                    # hydrate results that carry only a location
+                    state, upstream_states = self.load_results(state, upstream_states)
+                    # the inputs, from the upstream results by edge key
+                    task_inputs = self.get_task_inputs(state, upstream_states)
+                    if is_mapped_parent:
+                        # a mapped parent stops here: Mapped (with its number of children) or Failed
+                        state = self.check_task_ready_to_map(state, upstream_states)
+                    # the name of this task run (it may use the inputs)
+                    self.set_task_run_name(task_inputs)
+                    # a stored result ends the run as Cached: the target, or else the output caches,
+                    # then the durable cache records
+                    if self.task.target:
+                        self._mapped_input_names = {e.key for e in upstream_states if e.mapped and e.key}
+                        state = self.check_target(state, task_inputs)
+                    else:
+                        state = self.check_task_is_cached(state, task_inputs)
+                    durable = uses_records(self.task)
+                    if durable:
+                        state = self.check_policy_cache(state, task_inputs)
+                    # the trigger comes after the caches: a trigger may PAUSE, and a Paused state
+                    # keeps the inputs
+                    state = self.check_task_trigger(state, upstream_states)
+                    state = self.set_task_to_running(state, task_inputs)
+                    state = self.get_task_run_state(state, task_inputs)
+                    # a success with cache_for becomes Cached; durable records are written after
+                    state = self.cache_result(state, task_inputs)
+                    if durable:
+                        state = self.store_policy_cache(state, task_inputs)
+                    # a failure with retries left becomes Retrying
+                    state = self.check_for_retry(state, task_inputs)
+                    # a Looped state runs the pipeline again (with the loop count and result)
+                    state = self.check_task_is_looping(state, task_inputs, upstream_states, ctx)
+                except (ENDRUN, signals.PrefectStateSignal) as exc:
+                    state = exc.state
+                except RecursiveCall:
+                    raise
+                except Exception as exc:
+                    state = self._unexpected_error(exc, full_name)
+                scope.final_state = state
+                if log_info:
+                    self.logger.info(f"Task '{full_name}': Finished task run for task with final state: "
+                                     f"'{type(state).__name__}'")
         return state
 
     def _unexpected_error(self, exc: Exception, full_name: str) -> State:

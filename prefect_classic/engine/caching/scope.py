@@ -78,12 +78,14 @@ class CacheScope:
 
     Args:
         - runner (TaskRunner): the runner
+        - name (str, optional): the task run's name for messages (default: the task's name)
     """
 
-    __slots__ = ("runner", "transaction", "plan", "leases", "existing", "final_state")
+    __slots__ = ("runner", "name", "transaction", "plan", "leases", "existing", "final_state")
 
-    def __init__(self, runner: Any):
+    def __init__(self, runner: Any, name: Optional[str] = None):
         self.runner = runner
+        self.name = name or runner.task.name
         #: the open transaction (read once: transactions are rare, `ACTIVE_COUNT` is a cheap test)
         self.transaction: Any = prefect_context.get("transaction") if _transactions.ACTIVE_COUNT else None
         self.plan: Optional[RecordPlan] = None
@@ -102,12 +104,10 @@ class CacheScope:
         txn = self.transaction
         if txn is None or exc_type is RecursiveCall:  # a LOOP goes on in a new scope
             return
-        task = self.runner.task
-        name = prefect_context.get("task_full_name", task.name)
         if exc_type is not None:
-            txn.mark_failed(f"task '{name}' raised {exc!r}")
+            txn.mark_failed(f"task '{self.name}' raised {exc!r}")
         elif self.final_state is not None and self.final_state.is_failed():
-            txn.mark_failed(f"task '{name}' finished in state {type(self.final_state).__name__}")
+            txn.mark_failed(f"task '{self.name}' finished in state {type(self.final_state).__name__}")
 
     def __reduce__(self) -> Any:
         # a flat context handed to a worker process must not carry this run's locks
