@@ -168,3 +168,23 @@ def test_an_owner_never_waits_for_a_lock_ranking_below_one_it_holds(tmp_path):
     for lease in [manager.acquire(k, owner="x") for k in keys]:
         lease.release()
     assert held_locks() == []
+
+
+def test_task_runs_with_more_keys_than_lock_files_leave_a_bounded_lock_folder(storage_dir):
+    manager = caching.record_store_for(caching.default_storage()).lock_manager
+    keys = 300  # more than the 256 lock files
+
+    def keyed(number):
+        @task(name=f"t{number}", cache_key_fn=lambda c, p: f"key {number}")
+        def work():
+            return number
+
+        return work
+
+    with Flow("many keys") as flow:
+        for number in range(keys):
+            keyed(number)()
+    assert flow.run().is_successful()
+    assert len(records(storage_dir)) == keys
+    assert len(os.listdir(storage_dir / ".locks")) <= manager.stripes < keys
+    assert manager.entry_count() <= manager.stripes
