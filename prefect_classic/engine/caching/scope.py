@@ -32,11 +32,18 @@ def current_scope() -> Optional["CacheScope"]:
     return prefect_context.get("cache_scope")
 
 
+_TARGET_LOCKS: Dict[str, LockManager] = {}
+
+
 def target_lock_manager() -> LockManager:
     """The locks of targets: files in `<home_dir>/locks/` (one folder for every target)."""
     from prefect_classic.configuration import config
 
-    return FileLockManager(os.path.join(os.path.expanduser(str(config.home_dir)), "locks"))
+    home = os.path.expanduser(str(config.home_dir))
+    found = _TARGET_LOCKS.get(home)
+    if found is None:
+        found = _TARGET_LOCKS[home] = FileLockManager(os.path.join(home, "locks"))
+    return found
 
 
 def _lock_targets() -> bool:
