@@ -218,6 +218,7 @@ class CacheScope:
             data = store.read(plan.key)
         except Exception as exc:
             logger.warning(f"Could not read cache record {store.describe(plan.key)}: {exc}")
+            self.existing = True  # something is there: the new record replaces it
             return None
         if data is None:
             return None

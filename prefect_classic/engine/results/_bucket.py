@@ -17,7 +17,7 @@ import time
 from typing import Any, Callable, ClassVar, Generic, Optional, Tuple, TypeVar, Union
 
 from prefect_classic.engine.result.base import Result, ResultCorruptError, ResultStorageError
-from prefect_classic.engine.result.checksum import unwrap
+from prefect_classic.engine.result.checksum import seal, unwrap
 from prefect_classic.engine.serializers import Serializer
 from prefect_classic.utilities.templates import format_template
 
@@ -323,7 +323,8 @@ class BucketResult(Result, Generic[ClientT]):
         return new
 
     def write_bytes(self, name: str, data: bytes, if_absent: bool = False) -> bool:
-        """Upload `data` as they are (no serializer, no checksum) to the object `name`.
+        """Upload `data` as they are (no serializer; their checksum goes to the object's metadata)
+        to the object `name`.
 
         Args:
             - name (str): the object's name
@@ -338,8 +339,9 @@ class BucketResult(Result, Generic[ClientT]):
             - ResultStorageError: when the upload fails
         """
         client = self._transfer_client()
+        checksum = seal(None, data)[1]  # kept in the object's metadata, checked by `read_bytes`
         try:
-            self._with_retries("write to", name, lambda: self._upload(client, name, data, None, if_absent))
+            self._with_retries("write to", name, lambda: self._upload(client, name, data, checksum, if_absent))
         except ResultStorageError as exc:
             if isinstance(exc.__cause__, ObjectExists):
                 return False
@@ -347,7 +349,8 @@ class BucketResult(Result, Generic[ClientT]):
         return True
 
     def read_bytes(self, name: str) -> Optional[bytes]:
-        """Download the object `name` as it is stored, or None when it does not exist.
+        """Download the object `name` as it is stored (checked against the checksum in its
+        metadata, when there is one), or None when it does not exist.
 
         Args:
             - name (str): the object's name
@@ -357,16 +360,20 @@ class BucketResult(Result, Generic[ClientT]):
 
         Raises:
             - ResultStorageError: when the download fails for another reason
+            - ResultCorruptError: when every download arrived damaged
         """
         client = self._transfer_client()
 
+        where = f"{self.scheme}://{self._container}/{name}"
+
         def attempt() -> Optional[bytes]:
             try:
-                return self._download(client, name)[0]
+                data, checksum = self._download(client, name)
             except Exception as exc:
                 if any(self._is_not_found(link) for link in _chain(exc)):
                     return None
                 raise
+            return unwrap(data, checksum, where)
 
         return self._with_retries("read from", name, attempt)
 
