@@ -188,3 +188,17 @@ def test_task_runs_with_more_keys_than_lock_files_leave_a_bounded_lock_folder(st
     assert len(records(storage_dir)) == keys
     assert len(os.listdir(storage_dir / ".locks")) <= manager.stripes < keys
     assert manager.entry_count() <= manager.stripes
+
+
+@pytest.mark.parametrize("kind", ["_FlockFile", "_PortableFile"])
+def test_both_file_locks_exclude_each_other_and_time_out(tmp_path, kind):
+    """The POSIX lock (flock) and the portable one (filelock, used where fcntl is missing)."""
+    from prefect_classic.engine.caching import locks
+
+    cls = getattr(locks, kind)
+    first, second = cls(str(tmp_path / "a.lock")), cls(str(tmp_path / "a.lock"))
+    assert first.try_acquire()
+    assert not second.try_acquire() and not second.acquire(0.05)
+    first.release()
+    assert second.acquire(1.0)
+    second.release()
