@@ -6,6 +6,7 @@
     prefect-classic migrate PATH… [--write | --check]
     prefect-classic shim run script.py [ARGS…]      prefect-classic shim info
     prefect-classic visualize flow.py -o flow.png [--name FLOW]
+    prefect-classic cache ls|clear [--expired] [--task NAME] [--dir DIR …] [--results] [--yes]
     prefect-classic version
 """
 import logging
@@ -17,6 +18,7 @@ from typing import Any, Iterator, Optional, Sequence
 
 import click
 
+from prefect_classic.cli.cache import cache
 from prefect_classic.cli.flows import (
     PATH_HINT,
     check_required_parameters,
@@ -37,6 +39,9 @@ __all__ = ["cli"]
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """prefect-classic: run Prefect 1 style flows, and migrate code from `prefect`."""
+
+
+cli.add_command(cache)
 
 
 @cli.command()

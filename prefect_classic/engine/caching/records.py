@@ -157,9 +157,12 @@ class LocalRecordStore(RecordStore):
             return None
 
     def write(self, key: str, data: bytes, exclusive: bool) -> bool:
+        from prefect_classic.engine.caching.housekeeping import after_record_write
         from prefect_classic.engine.results._files import atomic_write
 
-        return atomic_write(os.path.join(self.dir, key), data, if_absent=exclusive)
+        written = atomic_write(os.path.join(self.dir, key), data, if_absent=exclusive)
+        after_record_write(self.dir)  # expired records go a few entries at a time
+        return written
 
 
 class BucketRecordStore(RecordStore):
