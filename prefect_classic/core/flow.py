@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optio
 import cloudpickle
 
 from prefect_classic.configuration import config
+from prefect_classic.core._arg_checks import check_flow_arguments, check_parameter_values
 from prefect_classic.core.edge import Edge
 from prefect_classic.core.parameter import Parameter
 from prefect_classic.core.task import Task
@@ -95,7 +96,9 @@ class Flow:
 
     Raises:
         - ValueError: when `name` is empty
-        - TypeError: when `state_handlers` is not a sequence
+        - TypeError: naming the argument, when `name` is not a string, `schedule` is not a
+            Schedule, `executor` is not an Executor, `result` is not a Result, or
+            `state_handlers`, `on_failure`, `terminal_state_handler` are not (lists of) callables
     """
 
     def __init__(self, name: str, schedule: Any = None, executor: Any = None, environment: Any = None,
@@ -108,6 +111,7 @@ class Flow:
         self._cache_key: Tuple[int, int, int] = (0, 0, 0)
         if not name:
             raise ValueError("A name must be provided for the flow.")
+        check_flow_arguments(name, schedule, executor, result, state_handlers, on_failure, terminal_state_handler)
         if environment is not None:
             raise ValueError(
                 "`environment` is part of Prefect Cloud/Server deployment, which is not part of "
@@ -139,8 +143,6 @@ class Flow:
             self.add_edge(e.upstream_task, e.downstream_task, key=e.key, mapped=e.mapped,
                           flattened=e.flattened, validate=validate)
         self._prefect_version = __import__("prefect_classic").__version__
-        if state_handlers and not isinstance(state_handlers, collections.abc.Sequence):
-            raise TypeError("state_handlers should be iterable.")
         self.state_handlers = list(state_handlers or [])
         self.on_failure = on_failure
         if on_failure is not None:
@@ -711,7 +713,8 @@ class Flow:
 
         Raises:
             - RuntimeError: when called inside the flow's own `with` block
-            - ValueError: for unknown or missing parameters, or a `return_tasks` keyword
+            - ValueError: when `parameters` is not a dict, for unknown or missing parameters, or a
+                `return_tasks` keyword
         """
         from prefect_classic.engine.flow_runner import run_flow
 
@@ -721,6 +724,7 @@ class Flow:
                 "Do:\n\n  with Flow(...) as flow:\n      ...\n  flow.run(...)\n\n"
                 "Don't:\n\n  with Flow(...) as flow:\n      ...\n      flow.run(...)"
             )
+        check_parameter_values(parameters)
         if context.get("loading_flow", False):
             warnings.warn("Attempting to call `flow.run` during execution of flow file will lead to "
                           "unexpected results.", stacklevel=2)

@@ -1,5 +1,4 @@
 """Task: a unit of work with a `run()` method, and the graph operations built on it."""
-import collections.abc
 import copy
 import datetime
 import enum
@@ -24,6 +23,12 @@ from typing import (
 )
 
 from prefect_classic.configuration import config
+from prefect_classic.core._arg_checks import (
+    as_retry_on,
+    as_timeout,
+    check_mappable,
+    check_task_attributes,
+)
 from prefect_classic.utilities.context import context
 from prefect_classic.utilities.edges import EdgeAnnotation
 from prefect_classic.utilities.logging import get_logger
@@ -176,32 +181,6 @@ class TaskMetaclass(type):
         return found
 
 
-def _as_timeout(timeout: Any) -> Optional[int]:
-    if isinstance(timeout, datetime.timedelta):
-        if timeout.microseconds > 0:
-            warnings.warn("Task timeouts do not support a sub-second resolution; smaller units will be ignored!",
-                          stacklevel=4)
-        timeout = int(timeout.total_seconds())
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int)):
-        raise TypeError("Only integer timeouts (representing seconds) or timedelta timeouts are supported.")
-    if timeout is not None and timeout <= 0:
-        raise ValueError(f"`timeout` must be a positive number of seconds (received {timeout}).")
-    return timeout
-
-
-def _as_retry_on(retry_on: Any) -> Optional[Set[Type[Exception]]]:
-    if not retry_on:
-        return None
-    found = set(retry_on) if isinstance(retry_on, Iterable) else {retry_on}
-    for exc_type in found:
-        if not isinstance(exc_type, type):
-            raise TypeError(f"Invalid `retry_on` value {exc_type!r}. Expected an exception type but got "
-                            f"an instance of {type(exc_type).__name__}")
-        if not issubclass(exc_type, Exception):
-            raise TypeError(f"Invalid `retry_on` value {exc_type!r}. Expected an exception subclass.")
-    return found
-
-
 class Task(metaclass=TaskMetaclass):
     """A unit of work: subclass it and implement `run()`, or use the `@task` decorator.
 
@@ -285,6 +264,13 @@ class Task(metaclass=TaskMetaclass):
                         "`prefect.Task`. Please rename this attribute to avoid this issue.",
                         stacklevel=3,
                     )
+        check_task_attributes(
+            dict(name=name, slug=slug, trigger=trigger, skip_on_upstream_skip=skip_on_upstream_skip,
+                 cache_validator=cache_validator, cache_key=cache_key, checkpoint=checkpoint,
+                 state_handlers=state_handlers, on_failure=on_failure, log_stdout=log_stdout, result=result,
+                 target=target, task_run_name=task_run_name, cache_policy=cache_policy,
+                 cache_key_fn=cache_key_fn, cache_expiration=cache_expiration, refresh_cache=refresh_cache,
+                 persist_result=persist_result, result_storage=result_storage))
 
         self.name = name or type(self).__name__
         self.slug = slug
@@ -317,7 +303,7 @@ class Task(metaclass=TaskMetaclass):
             raise ValueError("A datetime.timedelta `retry_delay` must be provided if max_retries > 0")
         if retry_on and not max_retries > 0:
             raise ValueError("A number of `max_retries` must be provided if `retry_on` is set.")
-        self.retry_on: Optional[Set[Type[Exception]]] = _as_retry_on(retry_on)
+        self.retry_on: Optional[Set[Type[Exception]]] = as_retry_on(retry_on)
         if retry_delay is not None and not max_retries:
             raise ValueError(
                 "A `max_retries` argument greater than 0 must be provided if specifying a retry delay."
@@ -327,7 +313,7 @@ class Task(metaclass=TaskMetaclass):
             raise ValueError(f"`retry_delay` must be a non-negative datetime.timedelta (received {retry_delay!r}).")
         self.max_retries: int = max_retries
         self.retry_delay: Optional[datetime.timedelta] = retry_delay
-        self.timeout: Optional[int] = _as_timeout(timeout)
+        self.timeout: Optional[int] = as_timeout(timeout)
 
         self.trigger = trigger or triggers.all_successful
         self.skip_on_upstream_skip = skip_on_upstream_skip
@@ -351,8 +337,6 @@ class Task(metaclass=TaskMetaclass):
         _point_result_at_target(self)
         self.task_run_name = task_run_name
 
-        if state_handlers and not isinstance(state_handlers, collections.abc.Sequence):
-            raise TypeError("state_handlers should be iterable.")
         self.state_handlers: List[Callable] = list(state_handlers or [])
         self.on_failure = on_failure
         if on_failure is not None:
@@ -365,10 +349,9 @@ class Task(metaclass=TaskMetaclass):
             raise ValueError(f"`nout` must be a non-negative integer (received {nout!r}).")
         self.nout = nout
 
-        if cache_expiration is not None and not isinstance(cache_expiration, datetime.timedelta):
-            raise ValueError(f"`cache_expiration` must be a datetime.timedelta (received {cache_expiration!r}).")
         if cache_policy is not None and cache_key_fn is not None:
-            raise ValueError("Pass either `cache_policy` or `cache_key_fn`, not both.")
+            raise ValueError("Pass either `cache_policy` or `cache_key_fn`, not both (received "
+                             f"cache_policy={cache_policy!r}, cache_key_fn={cache_key_fn!r}).")
         self.cache_policy = cache_policy
         self.cache_key_fn = cache_key_fn
         self.cache_expiration = cache_expiration
@@ -483,6 +466,7 @@ class Task(metaclass=TaskMetaclass):
                 "active flow context. The copy will not retain those dependencies.",
                 stacklevel=2,
             )
+        check_task_attributes(task_args)
         new = copy.copy(self)
         if new.slug and "slug" not in task_args:
             task_args["slug"] = new.slug + "-copy"
@@ -581,9 +565,10 @@ class Task(metaclass=TaskMetaclass):
         Raises:
             - TypeError: when a positional argument cannot be indexed (so not mapped over)
         """
-        for arg in args:
-            if not hasattr(arg, "__getitem__") and not isinstance(arg, EdgeAnnotation):
-                raise TypeError(f"Cannot map over unsubscriptable object of type {type(arg)}: {repr(arg)[:10]}...")
+        run_params = [p.name for p in run_signature(self).parameters.values()
+                      if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+        for position, arg in enumerate(args):
+            check_mappable(self, run_params[position] if position < len(run_params) else f"#{position}", arg)
         task_args = dict(task_args or {})
         task_args.setdefault("nout", None)  # a mapped task returns one list, whatever `run` returns
         new = self.copy(**task_args)
