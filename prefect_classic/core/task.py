@@ -4,9 +4,7 @@ import datetime
 import enum
 import functools
 import inspect
-import typing
 import warnings
-import weakref
 from typing import (
     Any,
     Callable,
@@ -29,13 +27,22 @@ from prefect_classic.core._arg_checks import (
     check_mappable,
     check_task_attributes,
 )
+from prefect_classic.core._task_operators import TaskOperators
+from prefect_classic.core._task_signature import (  # noqa: F401  (RESERVED_ARGUMENTS: re-exported)
+    RESERVED_ARGUMENTS,
+    call_signature,
+    infer_run_nout,
+    run_signature,
+    validate_run_signature,
+)
+from prefect_classic.core._task_signature import (  # noqa: F401  (the name FunctionTask imports)
+    validate_run_signature as _validate_run_signature,
+)
 from prefect_classic.utilities.context import context
 from prefect_classic.utilities.edges import EdgeAnnotation
 from prefect_classic.utilities.logging import get_logger
 
 __all__ = ["EXTRA_CALL_PARAMETERS", "NoDefault", "Task", "TaskMetaclass", "instance_property"]
-
-RESERVED_ARGUMENTS = ("upstream_tasks", "mapped", "task_args", "flow")
 
 
 class NoDefault(enum.Enum):
@@ -64,90 +71,13 @@ class instance_property:
         return self.func(obj)
 
 
-def _validate_run_signature(run: Callable) -> None:
-    func = inspect.unwrap(run)
-    try:
-        sig = inspect.signature(func)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            "This function can not be inspected (common with builtins and numpy functions). "
-            "Wrap it in a standard Python function to use it as a task."
-        ) from exc
-    params = list(sig.parameters.values())
-    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
-        raise ValueError(
-            "Tasks with variable positional arguments (*args) are not supported, because all "
-            "Prefect arguments are stored as keywords. As a workaround, consider modifying the "
-            "run() method to accept **kwargs and feeding the values to *args."
-        )
-    violations = [p.name for p in params if p.name in RESERVED_ARGUMENTS
-                  and p.kind is not inspect.Parameter.VAR_KEYWORD]
-    if violations:
-        raise ValueError(
-            f"Tasks cannot have the following argument names: {', '.join(violations)}. "
-            "These are reserved keyword arguments."
-        )
-
-
-_BOUND_SIGNATURES: "weakref.WeakKeyDictionary[Any, inspect.Signature]" = weakref.WeakKeyDictionary()
-_PLAIN_SIGNATURES: "weakref.WeakKeyDictionary[Any, inspect.Signature]" = weakref.WeakKeyDictionary()
-_CALL_SIGNATURES: "weakref.WeakKeyDictionary[Any, inspect.Signature]" = weakref.WeakKeyDictionary()
-
-
-def run_signature(task: "Task") -> inspect.Signature:
-    """The signature of `task.run`, memoized per function (building a flow inspects it for every
-    bound argument, and `inspect.signature` is slow).
-
-    Args:
-        - task (Task): the task
-
-    Returns:
-        - inspect.Signature: the signature of the (bound) `run`
-    """
-    run = task.run
-    func = getattr(run, "__func__", None)
-    cache, key = (_BOUND_SIGNATURES, func) if func is not None else (_PLAIN_SIGNATURES, run)
-    try:
-        return cache[key]
-    except KeyError:
-        sig = cache[key] = inspect.signature(run)
-        return sig
-    except TypeError:  # not weak-referenceable (builtins, some callables)
-        return inspect.signature(run)
-
-
-def _infer_run_nout(run: Callable) -> Optional[int]:
-    """How many values `run` returns, read from a `Tuple[...]` return annotation.
-
-    Returns:
-        - Optional[int]: the tuple's length (0 for `Tuple[()]`), or None when the annotation is
-            missing, not a tuple, or a variable-length tuple
-    """
-    try:
-        ret = inspect.signature(run).return_annotation
-        if isinstance(ret, str):  # postponed annotations (`from __future__ import annotations`)
-            ret = typing.get_type_hints(run).get("return", ret)
-    except Exception:
-        return None
-    if ret is inspect.Parameter.empty or ret in (typing.Tuple, tuple):
-        return None
-    if typing.get_origin(ret) not in (typing.Tuple, tuple):
-        return None
-    args = typing.get_args(ret)
-    if len(args) == 1 and args[0] == ():
-        return 0
-    if len(args) == 2 and args[1] is Ellipsis:
-        return None
-    return len(args)
-
-
 class TaskMetaclass(type):
     """Checks each Task subclass's `run` signature when the class is created, and warns when a
     Task instance is passed to a Task constructor (a common mistake)."""
 
     def __new__(mcs, name: str, parents: tuple, methods: dict) -> "TaskMetaclass":
         if "run" in methods:
-            _validate_run_signature(methods["run"])
+            validate_run_signature(methods["run"])
         if "__init__" in methods:
             old_init = methods["__init__"]
 
@@ -181,7 +111,7 @@ class TaskMetaclass(type):
         return found
 
 
-class Task(metaclass=TaskMetaclass):
+class Task(TaskOperators, metaclass=TaskMetaclass):
     """A unit of work: subclass it and implement `run()`, or use the `@task` decorator.
 
     Args:
@@ -344,7 +274,7 @@ class Task(metaclass=TaskMetaclass):
         self.auto_generated = False
         self.log_stdout = log_stdout
         if nout is None:
-            nout = _infer_run_nout(self.run)
+            nout = infer_run_nout(self.run)
         if not isinstance(nout, (int, type(None))) or (nout is not None and nout < 0):
             raise ValueError(f"`nout` must be a non-negative integer (received {nout!r}).")
         self.nout = nout
@@ -397,25 +327,8 @@ class Task(metaclass=TaskMetaclass):
         """An instance's signature (what calling it accepts): its `run()` arguments plus the
         keyword-only arguments of `Task.__call__` (`mapped`, `task_args`, `upstream_tasks`,
         `flow`); it returns a Task. Memoized per `run` function."""
-        run = self.run
-        key = getattr(run, "__func__", run)
-        try:
-            return _CALL_SIGNATURES[key]
-        except (KeyError, TypeError):
-            pass
-        order = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                 inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.KEYWORD_ONLY,
-                 inspect.Parameter.VAR_KEYWORD)
-        by_kind: Dict[Any, List[inspect.Parameter]] = {kind: [] for kind in order}
-        for p in run_signature(self).parameters.values():
-            by_kind[p.kind].append(p)
-        by_kind[inspect.Parameter.KEYWORD_ONLY].extend(EXTRA_CALL_PARAMETERS)
-        sig = inspect.Signature([p for kind in order for p in by_kind[kind]], return_annotation="Task")
-        try:
-            _CALL_SIGNATURES[key] = sig
-        except TypeError:  # not weak-referenceable
-            pass
-        return sig
+        return call_signature(self, EXTRA_CALL_PARAMETERS)
+
 
     # --- run ------------------------------------------------------------------------------------
     def run(self) -> Any:
@@ -665,12 +578,7 @@ class Task(metaclass=TaskMetaclass):
 
         return TaskSchema().dump(self)
 
-    # --- operators: each builds an operator task bound to its operands ---------------------------
-    def _op(self, op_name: str, *args: Any) -> "Task":
-        from prefect_classic.tasks.core import operators
-
-        return getattr(operators, op_name)().bind(*args)
-
+    # --- operators: `|` makes a state dependency; arithmetic and comparisons are in TaskOperators
     def __getitem__(self, key: Any) -> "Task":
         """A task whose result is `self[key]` (named `<name>[<key>]`, keeping this task's result
         and checkpoint settings)."""
@@ -688,96 +596,6 @@ class Task(metaclass=TaskMetaclass):
         """`other | self` makes this task run after `other` and returns this task."""
         self.set_dependencies(upstream_tasks=[other])
         return self
-
-    def __add__(self, other: Any) -> "Task":
-        return self._op("Add", self, other)
-
-    def __sub__(self, other: Any) -> "Task":
-        return self._op("Sub", self, other)
-
-    def __mul__(self, other: Any) -> "Task":
-        return self._op("Mul", self, other)
-
-    def __truediv__(self, other: Any) -> "Task":
-        return self._op("Div", self, other)
-
-    def __floordiv__(self, other: Any) -> "Task":
-        return self._op("FloorDiv", self, other)
-
-    def __mod__(self, other: Any) -> "Task":
-        return self._op("Mod", self, other)
-
-    def __pow__(self, other: Any) -> "Task":
-        return self._op("Pow", self, other)
-
-    def __and__(self, other: Any) -> "Task":
-        return self._op("And", self, other)
-
-    def __xor__(self, other: Any) -> "Task":
-        return self._op("Xor", self, other)
-
-    def __invert__(self) -> "Task":
-        return self._op("Not", self)
-
-    def __radd__(self, other: Any) -> "Task":
-        return self._op("Add", other, self)
-
-    def __rsub__(self, other: Any) -> "Task":
-        return self._op("Sub", other, self)
-
-    def __rmul__(self, other: Any) -> "Task":
-        return self._op("Mul", other, self)
-
-    def __rtruediv__(self, other: Any) -> "Task":
-        return self._op("Div", other, self)
-
-    def __rfloordiv__(self, other: Any) -> "Task":
-        return self._op("FloorDiv", other, self)
-
-    def __rmod__(self, other: Any) -> "Task":
-        return self._op("Mod", other, self)
-
-    def __rpow__(self, other: Any) -> "Task":
-        return self._op("Pow", other, self)
-
-    def __rand__(self, other: Any) -> "Task":
-        return self._op("And", other, self)
-
-    def __rxor__(self, other: Any) -> "Task":
-        return self._op("Xor", other, self)
-
-    def is_equal(self, other: Any) -> "Task":
-        """A task whose result is `self == other` (`==` itself compares tasks)."""
-        return self._op("Equal", self, other)
-
-    def is_not_equal(self, other: Any) -> "Task":
-        """A task whose result is `self != other`."""
-        return self._op("NotEqual", self, other)
-
-    def not_(self) -> "Task":
-        """A task whose result is `not self`."""
-        return self._op("Not", self)
-
-    def or_(self, other: Any) -> "Task":
-        """A task whose result is `self or other` (`|` makes a state dependency instead)."""
-        return self._op("Or", self, other)
-
-    def and_(self, other: Any) -> "Task":
-        """A task whose result is `self and other`."""
-        return self._op("And", self, other)
-
-    def __gt__(self, other: Any) -> "Task":
-        return self._op("GreaterThan", self, other)
-
-    def __ge__(self, other: Any) -> "Task":
-        return self._op("GreaterThanOrEqual", self, other)
-
-    def __lt__(self, other: Any) -> "Task":
-        return self._op("LessThan", self, other)
-
-    def __le__(self, other: Any) -> "Task":
-        return self._op("LessThanOrEqual", self, other)
-
 
 #: the keyword-only arguments of `Task.__call__`, added to every task instance's signature
 EXTRA_CALL_PARAMETERS = [p for p in inspect.signature(Task.__call__).parameters.values()
