@@ -143,6 +143,21 @@ class FlowIO:
         """
         return hashlib.sha256(json.dumps(self.serialize(build), sort_keys=True).encode()).hexdigest()
 
+    def diagnostics(self, include_secret_names: bool = False) -> str:
+        """Diagnostic information for a bug report: system, changed configuration keys, set
+        `PREFECT__` variables and what this flow is made of (names and types only, no values).
+
+        Args:
+            - include_secret_names (bool, optional): list the names (never the values) of
+                configured secrets
+
+        Returns:
+            - str: indented JSON
+        """
+        from prefect_classic.utilities.diagnostics import diagnostic_info
+
+        return diagnostic_info(self, include_secret_names)  # type: ignore[arg-type]
+
     def run_agent(self, token: Optional[str] = None, show_flow_logs: bool = False,
                   log_to_cloud: Optional[bool] = None, api_key: Optional[str] = None) -> None:
         """Prefect 1 started a local agent for a Prefect backend here (raises `BackendOnlyError`).
