@@ -1,10 +1,10 @@
 """Checks of `Task`, `Flow` and `Parameter` constructor arguments (private to `prefect_classic.core`).
 
-Each check runs once, when a task or flow is built or a task is copied with new attributes,
-never per task run.
-Every error names the argument and shows the value that was given. The checks skip the
-defaults (None and the documented default values) first, so building a plain task costs a few
-identity tests.
+Each check runs when a task or flow is built or a task is copied with new attributes, not per
+task run; but the flow runner builds a `Constant` task for every constant argument of every
+task run, so the Task checks skip the defaults (None and the documented default values) first:
+building a plain task costs a few identity tests.
+Every error names the argument and shows the value that was given.
 """
 import collections.abc
 import datetime
@@ -22,6 +22,7 @@ __all__ = [
     "check_parameter_default",
     "check_parameter_values",
     "check_str",
+    "check_task_arguments",
     "check_task_attributes",
 ]
 
@@ -201,6 +202,50 @@ _ATTRIBUTE_CHECKS: Dict[str, Callable[[Any], None]] = {
     "persist_result": lambda v: check_optional_bool("persist_result", v),
     "result_storage": lambda v: check_result("result_storage", v),
 }
+
+
+def check_task_arguments(name: Any, slug: Any, trigger: Any, skip_on_upstream_skip: Any, cache_validator: Any,
+                         cache_key: Any, checkpoint: Any, state_handlers: Any, on_failure: Any, log_stdout: Any,
+                         result: Any, target: Any, task_run_name: Any, cache_policy: Any, cache_key_fn: Any,
+                         cache_expiration: Any, refresh_cache: Any, persist_result: Any,
+                         result_storage: Any) -> None:
+    """Check the Task constructor arguments (the checks of `check_task_attributes`, with the
+    defaults skipped first: every task construction pays for this, constants built during a
+    flow run included).
+
+    Raises:
+        - TypeError, ValueError: naming the first bad argument and showing its value
+    """
+    if name is not None and type(name) is not str:
+        check_str("name", name)
+    if slug is not None and type(slug) is not str:
+        check_str("slug", slug)
+    if skip_on_upstream_skip is not True:
+        check_bool("skip_on_upstream_skip", skip_on_upstream_skip)
+    if log_stdout is not False:
+        check_bool("log_stdout", log_stdout)
+    if checkpoint is not None:
+        check_optional_bool("checkpoint", checkpoint)
+    if result is not None:
+        check_result("result", result)
+    if trigger is not None or cache_validator is not None or on_failure is not None or cache_key_fn is not None:
+        check_callable("trigger", trigger)
+        check_callable("cache_validator", cache_validator)
+        check_callable("on_failure", on_failure)
+        check_callable("cache_key_fn", cache_key_fn)
+    if state_handlers:
+        check_handlers("state_handlers", state_handlers)
+    if cache_key is not None or target is not None or task_run_name is not None:
+        check_str("cache_key", cache_key)
+        check_str_or_callable("target", target)
+        check_str_or_callable("task_run_name", task_run_name)
+    if (cache_policy is not None or cache_expiration is not None or refresh_cache is not None
+            or persist_result is not None or result_storage is not None):
+        check_cache_policy(cache_policy)
+        check_cache_expiration(cache_expiration)
+        check_optional_bool("refresh_cache", refresh_cache)
+        check_optional_bool("persist_result", persist_result)
+        check_result("result_storage", result_storage)
 
 
 def check_task_attributes(task_args: Dict[str, Any]) -> None:

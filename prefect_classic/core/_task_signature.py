@@ -78,13 +78,31 @@ def run_signature(task: "Task") -> inspect.Signature:
         return inspect.signature(run)
 
 
+_NOUTS: "weakref.WeakKeyDictionary[Any, Optional[int]]" = weakref.WeakKeyDictionary()
+
+
 def infer_run_nout(run: Callable) -> Optional[int]:
-    """How many values `run` returns, read from a `Tuple[...]` return annotation.
+    """How many values `run` returns, read from a `Tuple[...]` return annotation (memoized per
+    function).
 
     Returns:
         - Optional[int]: the tuple's length (0 for `Tuple[()]`), or None when the annotation is
             missing, not a tuple, or a variable-length tuple
     """
+    key = getattr(run, "__func__", run)
+    try:
+        return _NOUTS[key]
+    except (KeyError, TypeError):
+        pass
+    nout = _read_nout(run)
+    try:
+        _NOUTS[key] = nout
+    except TypeError:  # not weak-referenceable
+        pass
+    return nout
+
+
+def _read_nout(run: Callable) -> Optional[int]:
     try:
         ret = inspect.signature(run).return_annotation
         if isinstance(ret, str):  # postponed annotations (`from __future__ import annotations`)

@@ -5,6 +5,7 @@ import enum
 import functools
 import inspect
 import warnings
+import weakref
 from typing import (
     Any,
     Callable,
@@ -25,6 +26,7 @@ from prefect_classic.core._arg_checks import (
     as_retry_on,
     as_timeout,
     check_mappable,
+    check_task_arguments,
     check_task_attributes,
 )
 from prefect_classic.core._task_operators import TaskOperators
@@ -187,20 +189,15 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
         from prefect_classic.engine import cache_validators
 
         if type(self) is not Task:
-            for attr in Task._reserved_attributes:  # type: ignore[attr-defined]
-                if hasattr(self, attr):
-                    warnings.warn(
-                        f"`{type(self).__name__}` sets a `{attr}` attribute, which will be overwritten by "
-                        "`prefect.Task`. Please rename this attribute to avoid this issue.",
-                        stacklevel=3,
-                    )
-        check_task_attributes(
-            dict(name=name, slug=slug, trigger=trigger, skip_on_upstream_skip=skip_on_upstream_skip,
-                 cache_validator=cache_validator, cache_key=cache_key, checkpoint=checkpoint,
-                 state_handlers=state_handlers, on_failure=on_failure, log_stdout=log_stdout, result=result,
-                 target=target, task_run_name=task_run_name, cache_policy=cache_policy,
-                 cache_key_fn=cache_key_fn, cache_expiration=cache_expiration, refresh_cache=refresh_cache,
-                 persist_result=persist_result, result_storage=result_storage))
+            for attr in _attributes_set_early(self):
+                warnings.warn(
+                    f"`{type(self).__name__}` sets a `{attr}` attribute, which will be overwritten by "
+                    "`prefect.Task`. Please rename this attribute to avoid this issue.",
+                    stacklevel=3,
+                )
+        check_task_arguments(name, slug, trigger, skip_on_upstream_skip, cache_validator, cache_key, checkpoint,
+                             state_handlers, on_failure, log_stdout, result, target, task_run_name, cache_policy,
+                             cache_key_fn, cache_expiration, refresh_cache, persist_result, result_storage)
 
         self.name = name or type(self).__name__
         self.slug = slug
@@ -596,6 +593,23 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
         """`other | self` makes this task run after `other` and returns this task."""
         self.set_dependencies(upstream_tasks=[other])
         return self
+
+_CLASS_RESERVED: "weakref.WeakKeyDictionary[type, Tuple[str, ...]]" = weakref.WeakKeyDictionary()
+
+
+def _attributes_set_early(task: Task) -> List[str]:
+    """The attributes `Task.__init__` sets that a subclass already has (on its class, or set on
+    the instance before calling `Task.__init__`): they are about to be overwritten."""
+    cls = type(task)
+    reserved: Tuple[str, ...] = Task._reserved_attributes  # type: ignore[attr-defined]
+    on_class = _CLASS_RESERVED.get(cls)
+    if on_class is None:
+        on_class = _CLASS_RESERVED[cls] = tuple(a for a in reserved if hasattr(cls, a))
+    own = task.__dict__
+    if not own:
+        return list(on_class)
+    return [a for a in reserved if a in own or a in on_class]
+
 
 #: the keyword-only arguments of `Task.__call__`, added to every task instance's signature
 EXTRA_CALL_PARAMETERS = [p for p in inspect.signature(Task.__call__).parameters.values()
