@@ -15,12 +15,14 @@ __all__ = [
     "as_timeout",
     "check_bool",
     "check_callable",
+    "check_collection",
     "check_flow_arguments",
     "check_handlers",
     "check_mappable",
     "check_optional_bool",
     "check_parameter_default",
     "check_parameter_values",
+    "check_run_arguments",
     "check_str",
     "check_task_arguments",
     "check_task_attributes",
@@ -64,6 +66,21 @@ def check_optional_bool(arg: str, value: Any) -> None:
     """Raise TypeError unless `value` is None, True or False."""
     if value is not None and value is not True and value is not False:
         raise TypeError(f"`{arg}` must be True, False or None (received {shown(value)}).")
+
+
+def check_collection(arg: str, value: Any) -> None:
+    """Raise TypeError unless `value` is None or a collection (a list, a set, a tuple...; not a
+    string, whose characters would be taken one by one)."""
+    if value is None:
+        return
+    if isinstance(value, (str, bytes)) or not isinstance(value, collections.abc.Iterable):
+        raise TypeError(f"`{arg}` must be a collection such as a list (received {shown(value)}).")
+
+
+def check_mapping(arg: str, value: Any) -> None:
+    """Raise TypeError unless `value` is None or a mapping (a dict)."""
+    if value is not None and not isinstance(value, collections.abc.Mapping):
+        raise TypeError(f"`{arg}` must be a dict (received {shown(value)}).")
 
 
 def check_str_or_callable(arg: str, value: Any) -> None:
@@ -264,13 +281,22 @@ def check_task_attributes(task_args: Dict[str, Any]) -> None:
 
 
 def check_flow_arguments(name: Any, schedule: Any, executor: Any, result: Any, state_handlers: Any,
-                         on_failure: Any, terminal_state_handler: Any) -> None:
-    """Check the Flow constructor arguments that Prefect 1 stored unchecked.
+                         on_failure: Any, terminal_state_handler: Any, tasks: Any = None, edges: Any = None,
+                         reference_tasks: Any = None, validate: Any = None) -> None:
+    """Check the Flow constructor arguments that Prefect 1 stored unchecked (or failed on with
+    an error that did not name them).
 
     Raises:
         - TypeError: naming the first bad argument and showing its value
     """
     check_str("name", name)
+    check_collection("tasks", tasks)
+    check_collection("edges", edges)
+    for edge in edges or ():
+        if not hasattr(edge, "upstream_task") or not hasattr(edge, "downstream_task"):
+            raise TypeError(f"`edges` must hold Edge objects, e.g. `Edge(a, b)` (received {shown(edge)}).")
+    check_collection("reference_tasks", reference_tasks)
+    check_optional_bool("validate", validate)
     check_schedule(schedule)
     check_executor(executor)
     check_result("result", result)
@@ -298,6 +324,22 @@ def check_executor(value: Any) -> None:
             or not callable(getattr(value, "submit", None))):
         raise TypeError("`executor` must be an Executor instance such as `LocalExecutor()` or "
                         f"`LocalDaskExecutor()` (received {shown(value)}).")
+
+
+def check_run_arguments(run_on_schedule: Any, kwargs: Dict[str, Any]) -> None:
+    """Check the `flow.run` arguments that would otherwise fail obscurely inside the run.
+
+    Args:
+        - run_on_schedule (Any): the `run_on_schedule` argument
+        - kwargs (dict): the other keyword arguments (`executor`, `task_states`, `context`, ...)
+
+    Raises:
+        - TypeError: naming the bad argument and showing its value
+    """
+    check_optional_bool("run_on_schedule", run_on_schedule)
+    check_executor(kwargs.get("executor"))
+    for arg in ("task_states", "context", "task_contexts"):
+        check_mapping(arg, kwargs.get(arg))
 
 
 def check_parameter_values(parameters: Any) -> None:

@@ -10,7 +10,12 @@ from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 from prefect_classic.configuration import config
-from prefect_classic.core._arg_checks import check_flow_arguments, check_parameter_values
+from prefect_classic.core._arg_checks import (
+    check_collection,
+    check_flow_arguments,
+    check_parameter_values,
+    check_run_arguments,
+)
 from prefect_classic.core._flow_io import FlowIO
 from prefect_classic.core.edge import Edge
 from prefect_classic.core.parameter import Parameter
@@ -106,7 +111,8 @@ class Flow(FlowIO):
         self._cache_key: Tuple[int, int, int] = (0, 0, 0)
         if not name:
             raise ValueError("A name must be provided for the flow.")
-        check_flow_arguments(name, schedule, executor, result, state_handlers, on_failure, terminal_state_handler)
+        check_flow_arguments(name, schedule, executor, result, state_handlers, on_failure, terminal_state_handler,
+                             tasks, edges, reference_tasks, validate)
         if environment is not None:
             raise ValueError(
                 "`environment` is part of Prefect Cloud/Server deployment, which is not part of "
@@ -382,6 +388,8 @@ class Flow(FlowIO):
         """
         if mapped and context.get("mapped", False):
             raise ValueError("Cannot set `mapped=True` when running from inside a mapped context")
+        check_collection("upstream_tasks", upstream_tasks)
+        check_collection("downstream_tasks", downstream_tasks)
         task = as_task(task, flow=self)
         self.add_task(task)
         for t in upstream_tasks or []:
@@ -720,6 +728,12 @@ class Flow(FlowIO):
                 "Don't:\n\n  with Flow(...) as flow:\n      ...\n      flow.run(...)"
             )
         check_parameter_values(parameters)
+        runner_args: Dict[str, Any] = {k: kwargs[k] for k in ("executor", "task_states", "context", "task_contexts")
+                                       if k in kwargs}
+        if runner_args:  # a keyword naming one of the flow's parameters is a parameter value
+            names = {p.name for p in self.parameters()}
+            runner_args = {k: v for k, v in runner_args.items() if k not in names}
+        check_run_arguments(run_on_schedule, runner_args)
         if context.get("loading_flow", False):
             warnings.warn("Attempting to call `flow.run` during execution of flow file will lead to "
                           "unexpected results.", stacklevel=2)

@@ -32,6 +32,8 @@ class Parameter(Task):
                  tags: Optional[Iterable[str]] = None):
         if not name or not isinstance(name, str):
             raise ValueError("A Parameter needs a non-empty string name.")
+        if required is not None and required is not True and required is not False:
+            raise TypeError(f"Parameter {name!r}: `required` must be True or False (received {required!r}).")
         if required is None:
             required = default is no_default
         if default is no_default:

@@ -1,4 +1,5 @@
 """Task: a unit of work with a `run()` method, and the graph operations built on it."""
+import collections.abc
 import copy
 import datetime
 import enum
@@ -25,6 +26,7 @@ from prefect_classic.configuration import config
 from prefect_classic.core._arg_checks import (
     as_retry_on,
     as_timeout,
+    check_collection,
     check_mappable,
     check_task_arguments,
     check_task_attributes,
@@ -213,6 +215,8 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
 
         if isinstance(tags, str):
             raise TypeError("Tags should be a set of tags, not a string.")
+        if tags is not None and not isinstance(tags, collections.abc.Iterable):
+            raise TypeError(f"`tags` must be a collection of strings (received {tags!r}).")
         self.tags: Set[str] = (set(tags) if tags is not None else set()) | set(context.get("tags", ()))
 
         defaults = config.tasks.defaults
@@ -410,6 +414,9 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
         Returns:
             - Task: the bound copy
         """
+        if task_args is not None and not isinstance(task_args, collections.abc.Mapping):
+            raise TypeError(f"`task_args` must be a dict of task attributes (received {task_args!r}).")
+        check_collection("upstream_tasks", upstream_tasks)  # before the copy, which a flow block tracks
         new = self.copy(**(task_args or {}))
         positional_only = [n for n, p in run_signature(new).parameters.items()
                            if p.kind is inspect.Parameter.POSITIONAL_ONLY]

@@ -66,6 +66,11 @@ def test_task_copy_rejects_the_same_bad_attribute(arg, value, shown, exc_type):
         Task().copy(**{arg: value})
 
 
+def test_tags_must_be_a_collection():
+    with raises_naming(TypeError, "tags", "5"):
+        Task(tags=5)
+
+
 def test_the_task_decorator_checks_its_arguments_too():
     with raises_naming(TypeError, "refresh_cache", "'no'"):
         @task(refresh_cache="no")
@@ -134,6 +139,40 @@ class TestFlow:
         with raises_naming(TypeError, arg, shown):
             Flow(**{"name": "f", arg: value})
 
+    @pytest.mark.parametrize("arg, value, shown", [("tasks", 5, "5"), ("reference_tasks", 5, "5"),
+                                                   ("edges", "ab", "'ab'"), ("edges", [1], "1"),
+                                                   ("validate", "yes", "'yes'")])
+    def test_collections_and_validate(self, arg, value, shown):
+        with raises_naming(TypeError, arg, shown):
+            Flow(**{"name": "f", arg: value})
+
+    @pytest.mark.parametrize("arg, value, shown", [("executor", "local", "'local'"),
+                                                   ("run_on_schedule", "no", "'no'"),
+                                                   ("task_states", 5, "5"), ("context", [1], "[1]"),
+                                                   ("task_contexts", "x", "'x'")])
+    def test_run_arguments_are_checked_before_the_run(self, arg, value, shown):
+        flow = Flow("f", tasks=[Task()])
+        with raises_naming(TypeError, arg, shown):
+            flow.run(**{arg: value})
+
+    def test_a_parameter_named_like_a_run_argument_takes_any_value(self):
+        flow = Flow("f", tasks=[Parameter("context", default=None)])
+        state = flow.run(context="a plain string")
+        assert state.is_successful()
+        assert state.result[flow.get_tasks(name="context")[0]].result == "a plain string"
+
+    @pytest.mark.parametrize("arg, value, shown", [("upstream_tasks", 5, "5"), ("upstream_tasks", "ab", "'ab'"),
+                                                   ("task_args", 5, "5")])
+    def test_calling_a_task_checks_its_keywords(self, arg, value, shown):
+        t = Task()
+        with Flow("f"):
+            with raises_naming(TypeError, arg, shown):
+                t(**{arg: value})
+
+    def test_set_dependencies_checks_downstream_tasks(self):
+        with raises_naming(TypeError, "downstream_tasks", "7"):
+            Flow("f").set_dependencies(Task(), downstream_tasks=7)
+
     def test_good_schedule_and_executor_are_kept(self):
         schedule, executor = IntervalSchedule(interval=datetime.timedelta(hours=1)), LocalExecutor()
         flow = Flow("f", schedule=schedule, executor=executor, result=PrefectResult())
@@ -187,6 +226,10 @@ class TestParameterDefault:
     def test_a_non_json_default_is_refused_at_construction(self, value, shown):
         with raises_naming(TypeError, "default", shown):
             Parameter("p", default=value)
+
+    def test_required_must_be_a_boolean(self):
+        with raises_naming(TypeError, "required", "'yes'"):
+            Parameter("p", required="yes")
 
     def test_the_error_names_the_parameter(self):
         with pytest.raises(TypeError, match="Parameter 'when'"):
