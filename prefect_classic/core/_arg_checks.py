@@ -90,15 +90,21 @@ def check_str_or_callable(arg: str, value: Any) -> None:
 
 
 def check_result(arg: str, value: Any) -> None:
-    """Raise TypeError unless `value` is None or a Result instance."""
+    """Raise TypeError unless `value` is None or a Result: an instance (not the class) with
+    `read` and `write` methods. Objects that only look like a Result are accepted, as Prefect 1
+    accepts them (test doubles, adapters); a path string or a Result class is refused."""
     if value is None:
         return
     from prefect_classic.engine.result.base import Result
 
-    if not isinstance(value, Result):
-        hint = f"; pass an instance, e.g. `{value.__name__}()`" if (
-            isinstance(value, type) and issubclass(value, Result)) else ""
-        raise TypeError(f"`{arg}` must be a Result instance (received {shown(value)}{hint}).")
+    if isinstance(value, Result):
+        return
+    if not isinstance(value, type) and callable(getattr(value, "write", None)) and callable(
+            getattr(value, "read", None)):
+        return
+    hint = f"; pass an instance, e.g. `{value.__name__}()`" if (
+        isinstance(value, type) and issubclass(value, Result)) else ""
+    raise TypeError(f"`{arg}` must be a Result instance (received {shown(value)}{hint}).")
 
 
 def check_cache_policy(value: Any) -> None:

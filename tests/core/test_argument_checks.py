@@ -113,6 +113,20 @@ def test_good_arguments_are_accepted_and_kept(tmp_path):
     assert t.state_handlers[0] is handler
 
 
+def test_an_object_that_reads_and_writes_like_a_result_is_accepted():
+    # Prefect 1 stores any object here; users pass adapters and test doubles
+    class ResultLike:
+        def read(self, location):
+            return self
+
+        def write(self, value, **kwargs):
+            return self
+
+    stand_in = ResultLike()
+    assert Task(result=stand_in).result is stand_in
+    assert Flow("f", result=stand_in).result is stand_in
+
+
 class TestFlow:
     def test_schedule_string_is_refused(self):
         with raises_naming(TypeError, "schedule", "'daily'"):
