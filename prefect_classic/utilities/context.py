@@ -171,10 +171,8 @@ class Context(DotDict):
             layer.update(kwargs)
         else:
             layer = kwargs
-        if "config" in layer:
-            current = self.get("config", {})
-            if layer["config"] is not current:
-                layer["config"] = merge_dicts(current, layer["config"])
+        if "config" in layer:  # always a merged copy: later changes to either side stay apart
+            layer["config"] = merge_dicts(self.get("config", {}), layer["config"])
         return _Overlay(self, layer)
 
     # --- reads --------------------------------------------------------------------------------

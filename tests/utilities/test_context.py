@@ -235,9 +235,15 @@ def test_config_keys_given_to_a_block_merge_over_the_configuration():
         assert context.config.NEW.x == 1  # dicts merged into the config read as attributes
         assert "NEW" not in config and "extra" not in config.logging
     assert context.config is config and "NEW" not in context.config
-    # handing the current configuration back in (as set_temporary_config does) copies nothing
+    # handing the current configuration back in (as set_temporary_config does) gives the block
+    # its own copy, as in Prefect 1: later changes to the global configuration do not show in it
     with context(config=config):
-        assert context.config is config
+        assert context.config is not config and context.config.logging.level == level
+        config.logging.level = "CHANGED"
+        try:
+            assert context.config.logging.level == level
+        finally:
+            config.logging.level = level
 
 
 def test_config_keys_given_to_a_fresh_context_merge_too():
