@@ -4,6 +4,7 @@ from typing import Any, Iterable, Optional
 
 import pendulum
 
+from prefect_classic.core._arg_checks import check_parameter_default
 from prefect_classic.core.task import NoDefault, Task
 from prefect_classic.utilities.context import context
 
@@ -24,16 +25,20 @@ class Parameter(Task):
 
     Raises:
         - ValueError: when `name` is empty
+        - TypeError: when `default` cannot be stored as JSON (a set, an object...)
     """
 
     def __init__(self, name: str, default: Any = no_default, required: Optional[bool] = None,
                  tags: Optional[Iterable[str]] = None):
         if not name or not isinstance(name, str):
             raise ValueError("A Parameter needs a non-empty string name.")
+        if required is not None and required is not True and required is not False:
+            raise TypeError(f"Parameter {name!r}: `required` must be True or False (received {required!r}).")
         if required is None:
             required = default is no_default
         if default is no_default:
             default = None
+        check_parameter_default(name, default, datetimes=isinstance(self, DateTimeParameter))
         self.required = required
         self.default = default
         from prefect_classic.engine.results.prefect_result import PrefectResult
@@ -58,6 +63,13 @@ class Parameter(Task):
             - Parameter: the copy
         """
         return super().copy(name=name, slug=name, **task_args)  # type: ignore[return-value]
+
+    def serialize(self) -> dict:
+        """Return this parameter's metadata (name, JSON default, `required`, tags) as Prefect 1's
+        JSON-compatible dict."""
+        from prefect_classic.serialization.task import ParameterSchema
+
+        return ParameterSchema().dump(self)
 
     def run(self) -> Any:
         """Return the value from context `parameters`, or the default.

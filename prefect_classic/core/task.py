@@ -5,7 +5,6 @@ import datetime
 import enum
 import functools
 import inspect
-import typing
 import warnings
 import weakref
 from typing import (
@@ -24,13 +23,30 @@ from typing import (
 )
 
 from prefect_classic.configuration import config
+from prefect_classic.core._arg_checks import (
+    as_retry_on,
+    as_timeout,
+    check_collection,
+    check_mappable,
+    check_task_arguments,
+    check_task_attributes,
+)
+from prefect_classic.core._task_operators import TaskOperators
+from prefect_classic.core._task_signature import (  # noqa: F401  (RESERVED_ARGUMENTS: re-exported)
+    RESERVED_ARGUMENTS,
+    call_signature,
+    infer_run_nout,
+    run_signature,
+    validate_run_signature,
+)
+from prefect_classic.core._task_signature import (  # noqa: F401  (the name FunctionTask imports)
+    validate_run_signature as _validate_run_signature,
+)
 from prefect_classic.utilities.context import context
 from prefect_classic.utilities.edges import EdgeAnnotation
 from prefect_classic.utilities.logging import get_logger
 
 __all__ = ["EXTRA_CALL_PARAMETERS", "NoDefault", "Task", "TaskMetaclass", "instance_property"]
-
-RESERVED_ARGUMENTS = ("upstream_tasks", "mapped", "task_args", "flow")
 
 
 class NoDefault(enum.Enum):
@@ -59,90 +75,13 @@ class instance_property:
         return self.func(obj)
 
 
-def _validate_run_signature(run: Callable) -> None:
-    func = inspect.unwrap(run)
-    try:
-        sig = inspect.signature(func)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            "This function can not be inspected (common with builtins and numpy functions). "
-            "Wrap it in a standard Python function to use it as a task."
-        ) from exc
-    params = list(sig.parameters.values())
-    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
-        raise ValueError(
-            "Tasks with variable positional arguments (*args) are not supported, because all "
-            "Prefect arguments are stored as keywords. As a workaround, consider modifying the "
-            "run() method to accept **kwargs and feeding the values to *args."
-        )
-    violations = [p.name for p in params if p.name in RESERVED_ARGUMENTS
-                  and p.kind is not inspect.Parameter.VAR_KEYWORD]
-    if violations:
-        raise ValueError(
-            f"Tasks cannot have the following argument names: {', '.join(violations)}. "
-            "These are reserved keyword arguments."
-        )
-
-
-_BOUND_SIGNATURES: "weakref.WeakKeyDictionary[Any, inspect.Signature]" = weakref.WeakKeyDictionary()
-_PLAIN_SIGNATURES: "weakref.WeakKeyDictionary[Any, inspect.Signature]" = weakref.WeakKeyDictionary()
-_CALL_SIGNATURES: "weakref.WeakKeyDictionary[Any, inspect.Signature]" = weakref.WeakKeyDictionary()
-
-
-def run_signature(task: "Task") -> inspect.Signature:
-    """The signature of `task.run`, memoized per function (building a flow inspects it for every
-    bound argument, and `inspect.signature` is slow).
-
-    Args:
-        - task (Task): the task
-
-    Returns:
-        - inspect.Signature: the signature of the (bound) `run`
-    """
-    run = task.run
-    func = getattr(run, "__func__", None)
-    cache, key = (_BOUND_SIGNATURES, func) if func is not None else (_PLAIN_SIGNATURES, run)
-    try:
-        return cache[key]
-    except KeyError:
-        sig = cache[key] = inspect.signature(run)
-        return sig
-    except TypeError:  # not weak-referenceable (builtins, some callables)
-        return inspect.signature(run)
-
-
-def _infer_run_nout(run: Callable) -> Optional[int]:
-    """How many values `run` returns, read from a `Tuple[...]` return annotation.
-
-    Returns:
-        - Optional[int]: the tuple's length (0 for `Tuple[()]`), or None when the annotation is
-            missing, not a tuple, or a variable-length tuple
-    """
-    try:
-        ret = inspect.signature(run).return_annotation
-        if isinstance(ret, str):  # postponed annotations (`from __future__ import annotations`)
-            ret = typing.get_type_hints(run).get("return", ret)
-    except Exception:
-        return None
-    if ret is inspect.Parameter.empty or ret in (typing.Tuple, tuple):
-        return None
-    if typing.get_origin(ret) not in (typing.Tuple, tuple):
-        return None
-    args = typing.get_args(ret)
-    if len(args) == 1 and args[0] == ():
-        return 0
-    if len(args) == 2 and args[1] is Ellipsis:
-        return None
-    return len(args)
-
-
 class TaskMetaclass(type):
     """Checks each Task subclass's `run` signature when the class is created, and warns when a
     Task instance is passed to a Task constructor (a common mistake)."""
 
     def __new__(mcs, name: str, parents: tuple, methods: dict) -> "TaskMetaclass":
         if "run" in methods:
-            _validate_run_signature(methods["run"])
+            validate_run_signature(methods["run"])
         if "__init__" in methods:
             old_init = methods["__init__"]
 
@@ -176,33 +115,7 @@ class TaskMetaclass(type):
         return found
 
 
-def _as_timeout(timeout: Any) -> Optional[int]:
-    if isinstance(timeout, datetime.timedelta):
-        if timeout.microseconds > 0:
-            warnings.warn("Task timeouts do not support a sub-second resolution; smaller units will be ignored!",
-                          stacklevel=4)
-        timeout = int(timeout.total_seconds())
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int)):
-        raise TypeError("Only integer timeouts (representing seconds) or timedelta timeouts are supported.")
-    if timeout is not None and timeout <= 0:
-        raise ValueError(f"`timeout` must be a positive number of seconds (received {timeout}).")
-    return timeout
-
-
-def _as_retry_on(retry_on: Any) -> Optional[Set[Type[Exception]]]:
-    if not retry_on:
-        return None
-    found = set(retry_on) if isinstance(retry_on, Iterable) else {retry_on}
-    for exc_type in found:
-        if not isinstance(exc_type, type):
-            raise TypeError(f"Invalid `retry_on` value {exc_type!r}. Expected an exception type but got "
-                            f"an instance of {type(exc_type).__name__}")
-        if not issubclass(exc_type, Exception):
-            raise TypeError(f"Invalid `retry_on` value {exc_type!r}. Expected an exception subclass.")
-    return found
-
-
-class Task(metaclass=TaskMetaclass):
+class Task(TaskOperators, metaclass=TaskMetaclass):
     """A unit of work: subclass it and implement `run()`, or use the `@task` decorator.
 
     Args:
@@ -278,13 +191,15 @@ class Task(metaclass=TaskMetaclass):
         from prefect_classic.engine import cache_validators
 
         if type(self) is not Task:
-            for attr in Task._reserved_attributes:  # type: ignore[attr-defined]
-                if hasattr(self, attr):
-                    warnings.warn(
-                        f"`{type(self).__name__}` sets a `{attr}` attribute, which will be overwritten by "
-                        "`prefect.Task`. Please rename this attribute to avoid this issue.",
-                        stacklevel=3,
-                    )
+            for attr in _attributes_set_early(self):
+                warnings.warn(
+                    f"`{type(self).__name__}` sets a `{attr}` attribute, which will be overwritten by "
+                    "`prefect.Task`. Please rename this attribute to avoid this issue.",
+                    stacklevel=3,
+                )
+        check_task_arguments(name, slug, trigger, skip_on_upstream_skip, cache_validator, cache_key, checkpoint,
+                             state_handlers, on_failure, log_stdout, result, target, task_run_name, cache_policy,
+                             cache_key_fn, cache_expiration, refresh_cache, persist_result, result_storage)
 
         self.name = name or type(self).__name__
         self.slug = slug
@@ -300,6 +215,8 @@ class Task(metaclass=TaskMetaclass):
 
         if isinstance(tags, str):
             raise TypeError("Tags should be a set of tags, not a string.")
+        if tags is not None and not isinstance(tags, collections.abc.Iterable):
+            raise TypeError(f"`tags` must be a collection of strings (received {tags!r}).")
         self.tags: Set[str] = (set(tags) if tags is not None else set()) | set(context.get("tags", ()))
 
         defaults = config.tasks.defaults
@@ -317,7 +234,7 @@ class Task(metaclass=TaskMetaclass):
             raise ValueError("A datetime.timedelta `retry_delay` must be provided if max_retries > 0")
         if retry_on and not max_retries > 0:
             raise ValueError("A number of `max_retries` must be provided if `retry_on` is set.")
-        self.retry_on: Optional[Set[Type[Exception]]] = _as_retry_on(retry_on)
+        self.retry_on: Optional[Set[Type[Exception]]] = as_retry_on(retry_on)
         if retry_delay is not None and not max_retries:
             raise ValueError(
                 "A `max_retries` argument greater than 0 must be provided if specifying a retry delay."
@@ -327,7 +244,7 @@ class Task(metaclass=TaskMetaclass):
             raise ValueError(f"`retry_delay` must be a non-negative datetime.timedelta (received {retry_delay!r}).")
         self.max_retries: int = max_retries
         self.retry_delay: Optional[datetime.timedelta] = retry_delay
-        self.timeout: Optional[int] = _as_timeout(timeout)
+        self.timeout: Optional[int] = as_timeout(timeout)
 
         self.trigger = trigger or triggers.all_successful
         self.skip_on_upstream_skip = skip_on_upstream_skip
@@ -351,8 +268,6 @@ class Task(metaclass=TaskMetaclass):
         _point_result_at_target(self)
         self.task_run_name = task_run_name
 
-        if state_handlers and not isinstance(state_handlers, collections.abc.Sequence):
-            raise TypeError("state_handlers should be iterable.")
         self.state_handlers: List[Callable] = list(state_handlers or [])
         self.on_failure = on_failure
         if on_failure is not None:
@@ -360,15 +275,14 @@ class Task(metaclass=TaskMetaclass):
         self.auto_generated = False
         self.log_stdout = log_stdout
         if nout is None:
-            nout = _infer_run_nout(self.run)
+            nout = infer_run_nout(self.run)
         if not isinstance(nout, (int, type(None))) or (nout is not None and nout < 0):
             raise ValueError(f"`nout` must be a non-negative integer (received {nout!r}).")
         self.nout = nout
 
-        if cache_expiration is not None and not isinstance(cache_expiration, datetime.timedelta):
-            raise ValueError(f"`cache_expiration` must be a datetime.timedelta (received {cache_expiration!r}).")
         if cache_policy is not None and cache_key_fn is not None:
-            raise ValueError("Pass either `cache_policy` or `cache_key_fn`, not both.")
+            raise ValueError("Pass either `cache_policy` or `cache_key_fn`, not both (received "
+                             f"cache_policy={cache_policy!r}, cache_key_fn={cache_key_fn!r}).")
         self.cache_policy = cache_policy
         self.cache_key_fn = cache_key_fn
         self.cache_expiration = cache_expiration
@@ -414,25 +328,8 @@ class Task(metaclass=TaskMetaclass):
         """An instance's signature (what calling it accepts): its `run()` arguments plus the
         keyword-only arguments of `Task.__call__` (`mapped`, `task_args`, `upstream_tasks`,
         `flow`); it returns a Task. Memoized per `run` function."""
-        run = self.run
-        key = getattr(run, "__func__", run)
-        try:
-            return _CALL_SIGNATURES[key]
-        except (KeyError, TypeError):
-            pass
-        order = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                 inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.KEYWORD_ONLY,
-                 inspect.Parameter.VAR_KEYWORD)
-        by_kind: Dict[Any, List[inspect.Parameter]] = {kind: [] for kind in order}
-        for p in run_signature(self).parameters.values():
-            by_kind[p.kind].append(p)
-        by_kind[inspect.Parameter.KEYWORD_ONLY].extend(EXTRA_CALL_PARAMETERS)
-        sig = inspect.Signature([p for kind in order for p in by_kind[kind]], return_annotation="Task")
-        try:
-            _CALL_SIGNATURES[key] = sig
-        except TypeError:  # not weak-referenceable
-            pass
-        return sig
+        return call_signature(self, EXTRA_CALL_PARAMETERS)
+
 
     # --- run ------------------------------------------------------------------------------------
     def run(self) -> Any:
@@ -483,6 +380,7 @@ class Task(metaclass=TaskMetaclass):
                 "active flow context. The copy will not retain those dependencies.",
                 stacklevel=2,
             )
+        check_task_attributes(task_args)
         new = copy.copy(self)
         if new.slug and "slug" not in task_args:
             task_args["slug"] = new.slug + "-copy"
@@ -516,6 +414,9 @@ class Task(metaclass=TaskMetaclass):
         Returns:
             - Task: the bound copy
         """
+        if task_args is not None and not isinstance(task_args, collections.abc.Mapping):
+            raise TypeError(f"`task_args` must be a dict of task attributes (received {task_args!r}).")
+        check_collection("upstream_tasks", upstream_tasks)  # before the copy, which a flow block tracks
         new = self.copy(**(task_args or {}))
         positional_only = [n for n, p in run_signature(new).parameters.items()
                            if p.kind is inspect.Parameter.POSITIONAL_ONLY]
@@ -581,9 +482,10 @@ class Task(metaclass=TaskMetaclass):
         Raises:
             - TypeError: when a positional argument cannot be indexed (so not mapped over)
         """
-        for arg in args:
-            if not hasattr(arg, "__getitem__") and not isinstance(arg, EdgeAnnotation):
-                raise TypeError(f"Cannot map over unsubscriptable object of type {type(arg)}: {repr(arg)[:10]}...")
+        run_params = [p.name for p in run_signature(self).parameters.values()
+                      if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+        for position, arg in enumerate(args):
+            check_mappable(self, run_params[position] if position < len(run_params) else f"#{position}", arg)
         task_args = dict(task_args or {})
         task_args.setdefault("nout", None)  # a mapped task returns one list, whatever `run` returns
         new = self.copy(**task_args)
@@ -680,12 +582,7 @@ class Task(metaclass=TaskMetaclass):
 
         return TaskSchema().dump(self)
 
-    # --- operators: each builds an operator task bound to its operands ---------------------------
-    def _op(self, op_name: str, *args: Any) -> "Task":
-        from prefect_classic.tasks.core import operators
-
-        return getattr(operators, op_name)().bind(*args)
-
+    # --- operators: `|` makes a state dependency; arithmetic and comparisons are in TaskOperators
     def __getitem__(self, key: Any) -> "Task":
         """A task whose result is `self[key]` (named `<name>[<key>]`, keeping this task's result
         and checkpoint settings)."""
@@ -704,94 +601,21 @@ class Task(metaclass=TaskMetaclass):
         self.set_dependencies(upstream_tasks=[other])
         return self
 
-    def __add__(self, other: Any) -> "Task":
-        return self._op("Add", self, other)
+_CLASS_RESERVED: "weakref.WeakKeyDictionary[type, Tuple[str, ...]]" = weakref.WeakKeyDictionary()
 
-    def __sub__(self, other: Any) -> "Task":
-        return self._op("Sub", self, other)
 
-    def __mul__(self, other: Any) -> "Task":
-        return self._op("Mul", self, other)
-
-    def __truediv__(self, other: Any) -> "Task":
-        return self._op("Div", self, other)
-
-    def __floordiv__(self, other: Any) -> "Task":
-        return self._op("FloorDiv", self, other)
-
-    def __mod__(self, other: Any) -> "Task":
-        return self._op("Mod", self, other)
-
-    def __pow__(self, other: Any) -> "Task":
-        return self._op("Pow", self, other)
-
-    def __and__(self, other: Any) -> "Task":
-        return self._op("And", self, other)
-
-    def __xor__(self, other: Any) -> "Task":
-        return self._op("Xor", self, other)
-
-    def __invert__(self) -> "Task":
-        return self._op("Not", self)
-
-    def __radd__(self, other: Any) -> "Task":
-        return self._op("Add", other, self)
-
-    def __rsub__(self, other: Any) -> "Task":
-        return self._op("Sub", other, self)
-
-    def __rmul__(self, other: Any) -> "Task":
-        return self._op("Mul", other, self)
-
-    def __rtruediv__(self, other: Any) -> "Task":
-        return self._op("Div", other, self)
-
-    def __rfloordiv__(self, other: Any) -> "Task":
-        return self._op("FloorDiv", other, self)
-
-    def __rmod__(self, other: Any) -> "Task":
-        return self._op("Mod", other, self)
-
-    def __rpow__(self, other: Any) -> "Task":
-        return self._op("Pow", other, self)
-
-    def __rand__(self, other: Any) -> "Task":
-        return self._op("And", other, self)
-
-    def __rxor__(self, other: Any) -> "Task":
-        return self._op("Xor", other, self)
-
-    def is_equal(self, other: Any) -> "Task":
-        """A task whose result is `self == other` (`==` itself compares tasks)."""
-        return self._op("Equal", self, other)
-
-    def is_not_equal(self, other: Any) -> "Task":
-        """A task whose result is `self != other`."""
-        return self._op("NotEqual", self, other)
-
-    def not_(self) -> "Task":
-        """A task whose result is `not self`."""
-        return self._op("Not", self)
-
-    def or_(self, other: Any) -> "Task":
-        """A task whose result is `self or other` (`|` makes a state dependency instead)."""
-        return self._op("Or", self, other)
-
-    def and_(self, other: Any) -> "Task":
-        """A task whose result is `self and other`."""
-        return self._op("And", self, other)
-
-    def __gt__(self, other: Any) -> "Task":
-        return self._op("GreaterThan", self, other)
-
-    def __ge__(self, other: Any) -> "Task":
-        return self._op("GreaterThanOrEqual", self, other)
-
-    def __lt__(self, other: Any) -> "Task":
-        return self._op("LessThan", self, other)
-
-    def __le__(self, other: Any) -> "Task":
-        return self._op("LessThanOrEqual", self, other)
+def _attributes_set_early(task: Task) -> List[str]:
+    """The attributes `Task.__init__` sets that a subclass already has (on its class, or set on
+    the instance before calling `Task.__init__`): they are about to be overwritten."""
+    cls = type(task)
+    reserved: Tuple[str, ...] = Task._reserved_attributes  # type: ignore[attr-defined]
+    on_class = _CLASS_RESERVED.get(cls)
+    if on_class is None:
+        on_class = _CLASS_RESERVED[cls] = tuple(a for a in reserved if hasattr(cls, a))
+    own = task.__dict__
+    if not own:
+        return list(on_class)
+    return [a for a in reserved if a in own or a in on_class]
 
 
 #: the keyword-only arguments of `Task.__call__`, added to every task instance's signature

@@ -137,6 +137,15 @@ class TestParameter:
         assert flow.run().result[p].result == 1
 
 
+    def test_serialize_describes_the_parameter_not_a_plain_task(self):
+        from prefect_classic.serialization.task import ParameterSchema
+
+        data = Parameter("p", default=[1, 2], tags=["t"]).serialize()
+        assert (data["name"], data["default"], data["required"], data["tags"]) == ("p", [1, 2], False, ["t"])
+        assert Parameter("q").serialize()["required"] is True
+        back = ParameterSchema().load(data)
+        assert (back.name, back.default, back.required) == ("p", [1, 2], False)
+
 class TestDateTimeParameter:
     def test_iso_strings_are_parsed(self):
         with context(parameters={"when": "2024-03-01T12:30:00+02:00"}):

@@ -1,10 +1,13 @@
 """Flow: the task graph, its queries, copies, persistence and display."""
+import datetime
 
 import pytest
 
 from prefect_classic import Flow, Parameter, Task, task
 from prefect_classic.core.edge import Edge
 from prefect_classic.engine.results import LocalResult
+from prefect_classic.executors import LocalExecutor
+from prefect_classic.schedules import IntervalSchedule
 from prefect_classic.tasks.core.constants import Constant
 from prefect_classic.utilities.configuration import set_temporary_config
 
@@ -30,11 +33,13 @@ class TestConstructor:
         def handler(flow, old, new):
             return new
 
+        executor = LocalExecutor()
+        schedule = IntervalSchedule(interval=datetime.timedelta(days=1))
         flow = Flow("f", tasks=[a], edges=[Edge(a, b)], reference_tasks=[a], state_handlers=[handler],
-                    result=res, executor="exec", schedule="sched", validate=True)
+                    result=res, executor=executor, schedule=schedule, validate=True)
         assert flow.name == "f" and flow.tasks == {a, b} and flow.edges == {Edge(a, b)}
         assert flow.reference_tasks() == {a} and flow.state_handlers == [handler]
-        assert (flow.result, flow.executor, flow.schedule) == (res, "exec", "sched")
+        assert flow.result is res and flow.executor is executor and flow.schedule is schedule
 
     def test_on_failure_becomes_a_state_handler(self):
         from prefect_classic.engine.state import Failed, Success

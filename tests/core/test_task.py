@@ -274,6 +274,38 @@ class TestValidationErrors:
             t = Sloppy()
         assert t.tags == set()
 
+    def test_subclass_with_a_reserved_class_attribute_warns_every_time(self):
+        class Labelled(Task):
+            tags = {"class-level"}
+
+        for _ in range(2):  # the class is looked at once, the warning is given for every task
+            with pytest.warns(UserWarning, match="`Labelled` sets a `tags` attribute"):
+                Labelled()
+
+    def test_a_plain_subclass_does_not_warn(self, recwarn):
+        class Plain(Task):
+            def __init__(self, value=None, **kwargs):
+                self.value = value
+                super().__init__(**kwargs)
+
+        Plain(1)
+        Plain(2)
+        assert not [w for w in recwarn if "overwritten" in str(w.message)]
+
+    def test_nout_is_read_from_each_functions_own_annotation(self):
+        from typing import Tuple
+
+        def pair() -> Tuple[int, int]:
+            return 1, 2
+
+        def triple() -> Tuple[int, int, int]:
+            return 1, 2, 3
+
+        def plain() -> int:
+            return 1
+
+        assert [task(f).nout for f in (pair, triple, plain, pair)] == [2, 3, None, 2]
+
     def test_passing_a_task_to_a_constructor_warns(self):
         class Configurable(Task):
             def __init__(self, value=None, **kwargs):
