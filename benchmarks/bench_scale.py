@@ -11,12 +11,14 @@ baseline, measured in the same run:
   delayed calls on dask's threaded scheduler with 2 workers (target: speed ≥ 1.0× dask's);
 - 200 children that sleep 10 ms, LocalDaskExecutor with 8 threads vs LocalExecutor (target
   ≥ 6× faster);
-- DaskExecutor on a `distributed.LocalCluster` (2 worker processes, 1 thread each) on a
-  `--map`-item map vs `client.gather(client.map(...))` on the same cluster (target ≤ 1.3×);
+- DaskExecutor on a `distributed.LocalCluster` (2 worker processes, 1 thread each; the cluster
+  runs in a process of its own, so peak RSS is the client's) on a `--map`-item map vs
+  `client.gather(client.map(...))` on the same kind of cluster (target ≤ 1.3×);
 - with `--million`: 1,000,000 trivial children in one flow run on DaskExecutor (same cluster);
   target: the flow runner's process stays under 1 GB (peak RSS). Takes minutes.
 
-Each measurement follows a warm-up run of 4 items on the same executor or scheduler (imports and
+The `prefect` logger is at WARNING in the flow runner and in the cluster's workers. Each
+measurement follows a warm-up run of 4 items on the same executor or scheduler (imports and
 first-use costs are not measured). Tasks are trivial (`x + 1`) unless said otherwise; the `prefect` logger is at WARNING (the
 terminal is not what is measured).
 """
@@ -27,7 +29,8 @@ import resource
 import subprocess
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 SLEEP = 0.01
 
@@ -41,15 +44,41 @@ def nap(x: int) -> int:
     return x + 1
 
 
+def _quiet_prefect_logs() -> None:
+    """Set the `prefect` logger to WARNING (after importing prefect_classic, which configures it)."""
+    import prefect_classic  # noqa: F401
+
+    logging.getLogger("prefect").setLevel(logging.WARNING)
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _cluster() -> Any:
-    from distributed import LocalCluster
+_CLUSTER_SCRIPT = """
+import logging, sys, time
+from distributed import LocalCluster
+cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                       dashboard_address=None, silence_logs=logging.CRITICAL)
+print(cluster.scheduler_address, flush=True)
+sys.stdin.read()  # until the benchmark closes our stdin
+cluster.close()
+"""
 
-    return LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address=None, silence_logs=logging.CRITICAL)
+
+@contextmanager
+def _cluster() -> Iterator[str]:
+    """A LocalCluster (scheduler and 2 single-threaded worker processes) in a process of its own,
+    so that the benchmark's peak RSS is the client's alone; yields the scheduler address."""
+    process = subprocess.Popen([sys.executable, "-c", _CLUSTER_SCRIPT], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().strip()
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(60)
 
 
 def _flow_run(fn: Callable[[int], int], n: int, executor: Any) -> float:
@@ -96,8 +125,8 @@ def scenario(name: str, n: int) -> Dict[str, float]:
         from distributed import Client
 
         cloudpickle.register_pickle_by_value(sys.modules[__name__])
-        with _cluster() as cluster, Client(cluster, set_as_default=False) as client:
-            client.run(logging.getLogger("prefect").setLevel, "WARNING")
+        with _cluster() as address, Client(address, set_as_default=False) as client:
+            client.run(_quiet_prefect_logs)  # the workers' loggers too
             if name == "client-map":
                 client.gather(client.map(fn, range(4), pure=False))  # warm-up
                 started = time.perf_counter()
@@ -105,7 +134,7 @@ def scenario(name: str, n: int) -> Dict[str, float]:
                 seconds = time.perf_counter() - started
                 assert values[-1] == n
             else:
-                seconds = _flow_run(fn, n, DaskExecutor(address=cluster.scheduler_address))
+                seconds = _flow_run(fn, n, DaskExecutor(address=address))
     else:
         raise ValueError(name)
     return {"seconds": seconds, "peak_mb": _peak_mb()}

@@ -141,8 +141,11 @@ class _TaskCall:
         return (_load_call, (self.freeze()._payload,))
 
     def __call__(self, *upstream: Any) -> _Outcome:
-        values = tuple(u.value if isinstance(u, _Outcome) else u for u in upstream)
-        args, kwargs = _fill(self.args, values), _fill(self.kwargs, values)
+        if upstream:
+            values = tuple(u.value if isinstance(u, _Outcome) else u for u in upstream)
+            args, kwargs = _fill(self.args, values), _fill(self.kwargs, values)
+        else:  # no futures among the arguments, so no placeholders either
+            args, kwargs = self.args, self.kwargs
         records: Optional[List[logging.LogRecord]] = None
         overlay = self.context
         if os.getpid() != self.runner_pid:
