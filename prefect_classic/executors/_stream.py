@@ -79,8 +79,9 @@ class CallStream:
             for call in calls:
                 while stats.in_flight >= window and running:
                     self._collect(running, results, wait_some, take)
+                call = resolve(call)
                 stats.add(1)
-                batch.append(resolve(call))
+                batch.append(call)
                 results.append(None)
                 if len(batch) >= self.batch_size or stats.in_flight >= window:
                     while len(running) >= self.max_batches:

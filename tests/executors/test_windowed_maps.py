@@ -3,6 +3,7 @@
 its `window` in flight, and the flow run ends exactly as it does on LocalExecutor.
 """
 import datetime
+import os
 import sys
 import threading
 from pathlib import Path
@@ -201,3 +202,23 @@ def test_cached_children_are_served_from_their_cache_as_on_local_executor(execut
     for state in (first, second):
         assert [plain(s) for s in state.result[out].map_states] == [("Cached", 3 * i) for i in range(6)]
     assert sorted(int(x) for x in runs.read_text().split()) == list(range(6))  # each child ran once
+
+
+def test_a_worker_process_dying_under_a_map_fails_the_children_it_lost() -> None:
+    """The batch whose worker process died ends each of its children Failed, naming the child;
+    the flow run goes on instead of hanging."""
+
+    @task
+    def die_on_two(x: int) -> int:
+        if x == 2:
+            os._exit(3)
+        return x
+
+    with Flow("map-death") as flow:
+        out = die_on_two.map(list(range(6)))
+    state = flow.run(executor=LocalDaskExecutor("processes", num_workers=1))
+    children = state.result[out].map_states
+    assert len(children) == 6 and state.is_failed()
+    assert "Task run 'die_on_two[2]' was lost: the Dask worker running it died" in children[2].message
+    for i, child in enumerate(children):
+        assert (child.is_successful() and child.result == i) or "was lost" in child.message
