@@ -436,7 +436,8 @@ class FlowRunner(Runner):
                 submit_many = executor.submit_many if isinstance(executor, Executor) \
                     else functools.partial(Executor.submit_many, executor)  # duck-typed executors
                 submitted = submit_many(
-                    run_task, _child_calls(child_upstreams, task_state, prior_children, task_ctx),
+                    run_task, _ChildCalls(child_upstreams, task_state, prior_children, task_ctx,
+                                          parent.n_map_states if isinstance(parent, Mapped) else 0),
                     extra_context={"task_name": task.name, "task_tags": task.tags},
                     task=task, flow_result=flow_result, task_runner_cls=runner_cls,
                     task_runner_state_handlers=task_runner_state_handlers,
@@ -501,17 +502,31 @@ class FlowRunner(Runner):
         return state
 
 
-def _child_calls(children: Iterator[Dict[Edge, Any]], task_state: Any, prior_children: Optional[list],
-                 task_ctx: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
-    """The per-child arguments of `run_task` for a mapped task, made lazily (one child at a time):
-    the child's starting state (its earlier state when the task was Mapped before), its
-    upstream states and its context (`map_index`)."""
-    for index, child_upstream in enumerate(children):
-        if prior_children is None:
-            current = task_state
-        else:
-            current = prior_children[index] if index < len(prior_children) else None
-        yield {"state": current, "upstream_states": child_upstream, "context": {**task_ctx, "map_index": index}}
+class _ChildCalls:
+    """The per-child arguments of `run_task` for a mapped task, made lazily (one child at a time
+    when iterated): the child's starting state (its earlier state when the task was Mapped
+    before), its upstream states and its context (`map_index`). `len()` is the number of children
+    the mapped parent announced (executors size their batches by it)."""
+
+    def __init__(self, children: Iterator[Dict[Edge, Any]], task_state: Any, prior_children: Optional[list],
+                 task_ctx: Dict[str, Any], expected: int):
+        self._children = children
+        self._task_state = task_state
+        self._prior_children = prior_children
+        self._task_ctx = task_ctx
+        self._expected = expected
+
+    def __len__(self) -> int:
+        return self._expected
+
+    def __iter__(self) -> Iterator[Dict[str, Any]]:
+        prior_children, task_ctx = self._prior_children, self._task_ctx
+        for index, child_upstream in enumerate(self._children):
+            if prior_children is None:
+                current = self._task_state
+            else:
+                current = prior_children[index] if index < len(prior_children) else None
+            yield {"state": current, "upstream_states": child_upstream, "context": {**task_ctx, "map_index": index}}
 
 
 def _states_of(states: Dict[Task, Any], tasks: Iterable[Task]) -> Iterator[State]:

@@ -57,7 +57,8 @@ class CallStream:
         """Run every call; return their results in the order of `calls`.
 
         Args:
-            - calls (Iterable[dict]): the calls' keyword arguments, taken lazily
+            - calls (Iterable[dict]): the calls' keyword arguments, taken lazily; when it has a
+                `len()`, that number of calls is expected (it bounds the batch size)
             - resolve (Callable): `resolve(call)`: the call with its futures replaced by results
             - send (Callable): `send(batch)`: start a batch of calls, return its handle
             - wait_some (Callable): `wait_some(handles)`: block until at least one handle is
@@ -71,6 +72,12 @@ class CallStream:
         """
         stats = self.stats
         window = max(1, stats.window)
+        expected = len(calls) if hasattr(calls, "__len__") else None  # type: ignore[arg-type]
+        if expected is not None:
+            # at least four batches per slot, so that the last batches end together: a map of a
+            # few children per worker thread runs one child per batch
+            self.max_batch = max(1, min(self.max_batch, expected // (4 * self.max_batches)))
+            self.batch_size = min(self.batch_size, self.max_batch)
         results: List[Any] = []
         running: Dict[Any, Tuple[int, int]] = {}  # handle -> (first index, count)
         batch: List[Dict[str, Any]] = []

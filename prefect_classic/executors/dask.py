@@ -135,7 +135,8 @@ class LocalDaskExecutor(_Streaming):
     synchronously in the flow runner's thread.
 
     Submitted calls form a Dask graph; `wait()` computes the part of it that is needed
-    (independent calls in parallel) and keeps the results, so nothing runs twice. The pool is
+    (independent calls in parallel) and keeps the results, so nothing runs twice. The children
+    of a mapped task are streamed through the pool by `submit_many`, in a bounded window. The pool is
     created by `start()` and shut down when it ends; when the flow run is interrupted (an
     exception, Ctrl-C), running task runs are interrupted instead of awaited. With `"processes"`
     the calls travel with cloudpickle to processes started with Dask's multiprocessing context
@@ -417,8 +418,9 @@ class DaskExecutor(_Streaming):
 
     Without an address, `start()` creates a temporary cluster (`cluster_class(**cluster_kwargs)`,
     by default a `distributed.LocalCluster`) for the flow run and closes it after; with an address
-    it connects to that running scheduler. Each task run (each mapped child) is a Dask future;
-    submitted calls are sent to the scheduler in batches by a background thread. A task run whose
+    it connects to that running scheduler. Each submitted task run is a Dask future; submitted
+    calls are sent to the scheduler in batches by a background thread. The children of a mapped
+    task are streamed by `submit_many` in a bounded window, several per Dask task. A task run whose
     worker dies (Dask gives up with `KilledWorker`) ends Failed with a message saying so.
 
     Tasks tagged `dask-resource:KEY=NUM` request worker resources `{KEY: NUM}`.
