@@ -222,3 +222,44 @@ def test_a_worker_process_dying_under_a_map_fails_the_children_it_lost() -> None
     assert "Task run 'die_on_two[2]' was lost: the Dask worker running it died" in children[2].message
     for i, child in enumerate(children):
         assert (child.is_successful() and child.result == i) or "was lost" in child.message
+
+
+# --- batch sizes -----------------------------------------------------------------------------------
+def run_stream(calls: Any, seconds_per_call: float, max_batches: int = 2) -> List[int]:
+    """Stream `calls` through an in-memory backend whose calls report `seconds_per_call` each;
+    return the sizes of the batches sent."""
+    from prefect_classic.executors._stream import CallStream, StreamStats
+
+    sizes: List[int] = []
+    finished: List[Any] = []
+
+    def send(batch: List[Dict[str, Any]]) -> Any:
+        sizes.append(len(batch))
+        handle = (len(sizes), tuple(call["x"] for call in batch))
+        finished.append(handle)
+        return handle
+
+    def wait_some(handles: List[Any]) -> List[Any]:
+        done = [h for h in finished if h in handles]
+        finished.clear()
+        return done
+
+    def take(handle: Any, first: int, count: int) -> Tuple[List[Any], float]:
+        return list(handle[1]), seconds_per_call * count
+
+    stream = CallStream(StreamStats(window=10_000), max_batches=max_batches, target_seconds=0.05, max_batch=500)
+    assert stream.run(calls, lambda call: call, send, wait_some, take) == [call["x"] for call in calls]
+    return sizes
+
+
+def test_trivial_calls_share_batches_and_slow_ones_get_one_each() -> None:
+    trivial = run_stream([{"x": i} for i in range(5000)], seconds_per_call=1e-5)
+    assert trivial[0] == 1 and max(trivial) > 100 and max(trivial) <= 500
+    slow = run_stream([{"x": i} for i in range(5000)], seconds_per_call=0.1)
+    assert set(slow) == {1}
+
+
+def test_a_map_of_a_few_children_per_slot_sends_one_child_per_batch() -> None:
+    # 12 children, 2 batches in flight: however fast they are, each child is a batch of its own,
+    # so a slow child never holds its neighbours back
+    assert run_stream([{"x": i} for i in range(12)], seconds_per_call=1e-6) == [1] * 12
