@@ -12,6 +12,7 @@ parsed) and the strings `today`,
 `yesterday`, `tomorrow` (`YYYY-MM-DD`) and their `_nodash` forms, `checkpointing`; each task
 run also sees `task_name`, `task_slug` and the keys of its `task_contexts` entry.
 """
+import functools
 import os
 import time
 import uuid
@@ -37,6 +38,7 @@ from prefect_classic.engine.state import (
     State,
     Success,
 )
+from prefect_classic.executors.base import Executor
 from prefect_classic.utilities import executors
 from prefect_classic.utilities.context import context as prefect_context
 
@@ -430,20 +432,17 @@ class FlowRunner(Runner):
                 ))
                 task_states[task] = parent
                 prior_children = task_state.map_states if isinstance(task_state, Mapped) else None
-                submitted = []
-                for index, child_upstream in enumerate(executors.iter_upstream_states_for_mapping(
-                        parent, upstream_states, mapped_children, executor)):
-                    if prior_children is None:
-                        current = task_state
-                    else:
-                        current = prior_children[index] if index < len(prior_children) else None
-                    submitted.append(executor.submit(
-                        run_task, task=task, state=current, upstream_states=child_upstream,
-                        context={**task_ctx, "map_index": index}, flow_result=flow_result,
-                        task_runner_cls=runner_cls, task_runner_state_handlers=task_runner_state_handlers,
-                        upstream_mapped_states=reduced_children,
-                        extra_context={"task_name": task.name, "task_tags": task.tags, "task_index": index},
-                    ))
+                child_upstreams = executors.iter_upstream_states_for_mapping(
+                    parent, upstream_states, mapped_children, executor)
+                submit_many = executor.submit_many if isinstance(executor, Executor) \
+                    else functools.partial(Executor.submit_many, executor)  # duck-typed executors
+                submitted = submit_many(
+                    run_task, _ChildCalls(child_upstreams, task_state, prior_children, task_ctx,
+                                          parent.n_map_states if isinstance(parent, Mapped) else 0),
+                    extra_context={"task_name": task.name, "task_tags": task.tags},
+                    task=task, flow_result=flow_result, task_runner_cls=runner_cls,
+                    task_runner_state_handlers=task_runner_state_handlers,
+                    upstream_mapped_states=reduced_children)
                 if isinstance(parent, Mapped):
                     mapped_children[task] = submitted
 
@@ -502,6 +501,33 @@ class FlowRunner(Runner):
             if new_state is not None:
                 return new_state
         return state
+
+
+class _ChildCalls:
+    """The per-child arguments of `run_task` for a mapped task, made lazily (one child at a time
+    when iterated): the child's starting state (its earlier state when the task was Mapped
+    before), its upstream states and its context (`map_index`). `len()` is the number of children
+    the mapped parent announced (executors size their batches by it)."""
+
+    def __init__(self, children: Iterator[Dict[Edge, Any]], task_state: Any, prior_children: Optional[list],
+                 task_ctx: Dict[str, Any], expected: int):
+        self._children = children
+        self._task_state = task_state
+        self._prior_children = prior_children
+        self._task_ctx = task_ctx
+        self._expected = expected
+
+    def __len__(self) -> int:
+        return self._expected
+
+    def __iter__(self) -> Iterator[Dict[str, Any]]:
+        prior_children, task_ctx = self._prior_children, self._task_ctx
+        for index, child_upstream in enumerate(self._children):
+            if prior_children is None:
+                current = self._task_state
+            else:
+                current = prior_children[index] if index < len(prior_children) else None
+            yield {"state": current, "upstream_states": child_upstream, "context": {**task_ctx, "map_index": index}}
 
 
 def _states_of(states: Dict[Task, Any], tasks: Iterable[Task]) -> Iterator[State]:

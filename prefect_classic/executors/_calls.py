@@ -24,6 +24,7 @@ nothing is printed twice.
 import copy
 import logging
 import os
+import time
 import uuid
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -140,8 +141,11 @@ class _TaskCall:
         return (_load_call, (self.freeze()._payload,))
 
     def __call__(self, *upstream: Any) -> _Outcome:
-        values = tuple(u.value if isinstance(u, _Outcome) else u for u in upstream)
-        args, kwargs = _fill(self.args, values), _fill(self.kwargs, values)
+        if upstream:
+            values = tuple(u.value if isinstance(u, _Outcome) else u for u in upstream)
+            args, kwargs = _fill(self.args, values), _fill(self.kwargs, values)
+        else:  # no futures among the arguments, so no placeholders either
+            args, kwargs = self.args, self.kwargs
         records: Optional[List[logging.LogRecord]] = None
         overlay = self.context
         if os.getpid() != self.runner_pid:
@@ -161,7 +165,7 @@ def _load_call(payload: bytes) -> _TaskCall:
     return _TaskCall(*cloudpickle.loads(payload))
 
 
-def _light_upstream(upstream_states: Dict[Any, Any], stubs: Dict[int, Any]) -> Dict[Any, Any]:
+def _light_upstream(upstream_states: Dict[Any, Any], stubs: Dict[Any, Any]) -> Dict[Any, Any]:
     """Upstream states whose edges from `Constant` tasks point to a copy without the value.
 
     The value reaches the task run through the upstream state; without this, every mapped child
@@ -173,18 +177,22 @@ def _light_upstream(upstream_states: Dict[Any, Any], stubs: Dict[int, Any]) -> D
     for edge, state in upstream_states.items():
         up = edge.upstream_task
         if isinstance(up, Constant):
-            stub = stubs.get(id(up))
-            if stub is None:
-                stub = stubs[id(up)] = copy.copy(up)
-                stub.value = None
-            edge = copy.copy(edge)
-            edge.upstream_task = stub
+            known = stubs.get(("edge", id(edge)))  # the children of a map share their edges
+            if known is None or known[0] is not edge:
+                stub = stubs.get(id(up))
+                if stub is None:
+                    stub = stubs[id(up)] = copy.copy(up)
+                    stub.value = None
+                light_edge = copy.copy(edge)
+                light_edge.upstream_task = stub
+                known = stubs[("edge", id(edge))] = (edge, light_edge)
+            edge = known[1]
         light[edge] = state
     return light
 
 
 def _make_call(fn: Callable, args: tuple, kwargs: dict, is_future: Callable[[Any], bool],
-               stubs: Optional[Dict[int, Any]] = None) -> Tuple[_TaskCall, List[Any]]:
+               stubs: Optional[Dict[Any, Any]] = None) -> Tuple[_TaskCall, List[Any]]:
     """Build the `_TaskCall` for `fn(*args, **kwargs)` in the flow runner's thread.
 
     Args:
@@ -213,6 +221,61 @@ def _make_call(fn: Callable, args: tuple, kwargs: dict, is_future: Callable[[Any
     else:
         ctx["caches"] = {}
     return _TaskCall(fn, args, kwargs, ctx, cache_key, n_candidates, os.getpid()), futures
+
+
+def _call_each(fn: Callable, shared: Dict[str, Any], calls: List[Dict[str, Any]]) -> Tuple[List[Any], float]:
+    """What a batch of calls runs in the worker: `fn(**shared, **call)` for each call, in order.
+
+    Returns:
+        - tuple: the results, and the seconds the batch took (the executor sizes later batches
+            by it)
+    """
+    started = time.perf_counter()
+    values = [fn(**shared, **call) for call in calls]
+    return values, time.perf_counter() - started
+
+
+def make_batch_call(fn: Callable, shared: Dict[str, Any], calls: List[Dict[str, Any]],
+                    stubs: Optional[Dict[Any, Any]] = None, base: Optional[dict] = None) -> _TaskCall:
+    """Build the `_TaskCall` that runs `fn(**shared, **call)` for each of `calls` (one Dask task
+    for a batch of mapped children). The calls must hold no futures.
+
+    Args:
+        - fn (Callable): the function
+        - shared (dict): keyword arguments common to every call (`task` decides the output cache)
+        - calls ([dict]): keyword arguments of each call
+        - stubs (dict, optional): value-less copies of Constant tasks, by id (calls that travel
+            to other processes leave Constant values out of their upstream edges)
+        - base (dict, optional): the context snapshot to send (default: taken now)
+
+    Returns:
+        - _TaskCall: the call, returning `(results, seconds)`
+    """
+    if stubs is not None:
+        calls = [{**call, "upstream_states": _light_upstream(call["upstream_states"], stubs)}
+                 if isinstance(call.get("upstream_states"), dict) else call for call in calls]
+    ctx = dict(base) if base is not None else snapshot()
+    task = shared.get("task")
+    cache_key, n_candidates = None, 0
+    if task is not None and getattr(task, "cache_for", None) is not None:
+        cache_key = task.cache_key or task.name
+        candidates = list((ctx.get("caches") or {}).get(cache_key, ()))
+        ctx["caches"] = {cache_key: candidates}
+        n_candidates = len(candidates)
+    else:
+        ctx["caches"] = {}
+    return _TaskCall(_call_each, (fn, shared, calls), {}, ctx, cache_key, n_candidates, os.getpid())
+
+
+def has_future(obj: Any, is_future: Callable[[Any], bool]) -> bool:
+    """Whether `obj` holds a future (nested in dicts, lists, tuples, sets)."""
+    if is_future(obj):
+        return True
+    if isinstance(obj, dict):
+        return any(has_future(v, is_future) for v in obj.values())
+    if type(obj) in (list, tuple, set):
+        return any(has_future(v, is_future) for v in obj)
+    return False
 
 
 # --- logs from worker processes --------------------------------------------------------------------

@@ -22,12 +22,16 @@ class _Deferred:
         return f"<DaskExecutor future: {self.key}>"
 
 
-def _is_dask_future(obj: Any) -> bool:
-    if type(obj) is _Deferred:
-        return True
-    from distributed import Future
+_FUTURE_TYPES: Any = None
 
-    return isinstance(obj, Future)
+
+def _is_dask_future(obj: Any) -> bool:
+    global _FUTURE_TYPES
+    if _FUTURE_TYPES is None:
+        from distributed import Future
+
+        _FUTURE_TYPES = (_Deferred, Future)
+    return isinstance(obj, _FUTURE_TYPES)
 
 
 def _should_run(event_name: str) -> bool:

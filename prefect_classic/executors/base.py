@@ -1,6 +1,6 @@
 """The Executor interface: where task runs execute."""
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from prefect_classic.utilities.logging import get_logger
 
@@ -39,6 +39,31 @@ class Executor:
             - Any: a future, or the result
         """
         raise NotImplementedError()
+
+    def submit_many(self, fn: Callable, calls: Iterable[Dict[str, Any]], extra_context: Optional[dict] = None,
+                    **shared: Any) -> List[Any]:
+        """Submit `fn(**shared, **call)` for each keyword dict in `calls` (the children of a
+        mapped task), taking `calls` lazily, one at a time.
+
+        Here: one `submit()` per call (a subclass that overrides `submit` is honoured). The Dask
+        executors override it to keep at most a window of calls in flight and return results.
+
+        Args:
+            - fn (Callable): the function
+            - calls (Iterable[dict]): the keyword arguments of each call
+            - extra_context (dict, optional): information shared by the calls (e.g. `task_name`,
+                `task_tags`); each call's `task_index` is its position in `calls`
+            - **shared (Any): keyword arguments common to every call
+
+        Returns:
+            - list: one future (or result) per call, in the order of `calls`
+        """
+        extra = dict(extra_context or {})
+        submitted = []
+        for index, call in enumerate(calls):
+            extra["task_index"] = index
+            submitted.append(self.submit(fn, extra_context=dict(extra), **shared, **call))
+        return submitted
 
     def wait(self, futures: Any) -> Any:
         """Resolve futures (nested in lists, tuples, sets and dict values) into their results.

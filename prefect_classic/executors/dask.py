@@ -12,7 +12,7 @@ import weakref
 from concurrent.futures import Executor as PoolExecutor
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from prefect_classic.engine.state import Failed
 from prefect_classic.executors._calls import (
@@ -23,10 +23,19 @@ from prefect_classic.executors._calls import (
     _Outcome,
     _swap_futures,
     call_key,
+    has_future,
     make_task_key,
 )
+from prefect_classic.executors._pools import _exit_on_sigterm, _interrupt_threads
 from prefect_classic.executors._sender import _Deferred, _is_dask_future, _Sender
-from prefect_classic.executors.base import Executor
+from prefect_classic.executors._stream import (
+    CallStream,
+    StreamStats,
+    _overrides_submit,
+    _Streaming,
+    stream_on_client,
+    stream_on_pool,
+)
 
 __all__ = ["DaskExecutor", "LocalDaskExecutor"]
 
@@ -121,39 +130,13 @@ def _is_local_future(obj: Any) -> bool:
     return type(obj) is _LocalFuture
 
 
-def _exit_on_sigterm() -> None:
-    """Process-pool initializer: SIGTERM exits normally (atexit handlers and `finally` run)."""
-    import signal
-    import sys
-
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit())
-
-
-def _interrupt_threads(pool: ThreadPoolExecutor) -> int:
-    """Raise KeyboardInterrupt in the threads of `pool` (CPython only; a thread blocked in C code
-    sees it when it returns to Python). Returns how many threads were signalled."""
-    import ctypes
-    import platform
-
-    if platform.python_implementation() != "CPython":
-        return 0
-    # the pool's own record, and its threads by name: a thread that has just started may not be
-    # recorded yet when the interrupt arrives
-    prefix = f"{getattr(pool, '_thread_name_prefix', None)}_"
-    threads = set(getattr(pool, "_threads", ())) | {t for t in threading.enumerate() if t.name.startswith(prefix)}
-    for thread in threads:
-        if thread.ident is not None:
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
-                                                       ctypes.py_object(KeyboardInterrupt))
-    return len(threads)
-
-
-class LocalDaskExecutor(Executor):
+class LocalDaskExecutor(_Streaming):
     """Runs task runs on one of Dask's local schedulers: a thread pool, a process pool, or
     synchronously in the flow runner's thread.
 
     Submitted calls form a Dask graph; `wait()` computes the part of it that is needed
-    (independent calls in parallel) and keeps the results, so nothing runs twice. The pool is
+    (independent calls in parallel) and keeps the results, so nothing runs twice. The children
+    of a mapped task are streamed through the pool by `submit_many`, in a bounded window. The pool is
     created by `start()` and shut down when it ends; when the flow run is interrupted (an
     exception, Ctrl-C), running task runs are interrupted instead of awaited. With `"processes"`
     the calls travel with cloudpickle to processes started with Dask's multiprocessing context
@@ -162,6 +145,8 @@ class LocalDaskExecutor(Executor):
     Args:
         - scheduler (str, optional): `"threads"` (default, also `"threading"`), `"processes"`
             (also `"multiprocessing"`) or `"synchronous"` (also `"sync"`, `"single-threaded"`)
+        - window (int, optional): the most children of a mapped task in flight at once
+            (`submit_many`; default 1000)
         - **kwargs (Any): Dask configuration set while the executor runs, e.g. `num_workers`
             (the number of threads or processes; default: the number of CPUs)
 
@@ -169,13 +154,14 @@ class LocalDaskExecutor(Executor):
         - ValueError: for an unknown scheduler
     """
 
-    def __init__(self, scheduler: str = "threads", **kwargs: Any):
+    def __init__(self, scheduler: str = "threads", window: int = 1000, **kwargs: Any):
         self.scheduler = self._normalize_scheduler(scheduler)
         self.dask_config = kwargs
+        self._stream_stats = StreamStats(window)
         self._pool: Optional[PoolExecutor] = None
         self._pending: Dict[str, tuple] = {}
         self._done: Dict[str, Any] = {}
-        self._stubs: Dict[int, Any] = {}
+        self._stubs: Dict[Any, Any] = {}
         super().__init__()
 
     @staticmethod
@@ -239,6 +225,7 @@ class LocalDaskExecutor(Executor):
 
         with dask.config.set(**self.dask_config):
             self._pool = self._new_pool()
+            self._stream_stats = StreamStats(self.window)
             interrupted = False
             try:
                 yield
@@ -275,6 +262,66 @@ class LocalDaskExecutor(Executor):
         self._pending[key] = (call, *[f.key for f in futures])
         return _LocalFuture(key, self._pending, self._done)
 
+    def submit_many(self, fn: Callable, calls: Iterable[Dict[str, Any]], extra_context: Optional[dict] = None,
+                    **shared: Any) -> List[Any]:
+        """Run `fn(**shared, **call)` for each call (the children of a mapped task) now, in
+        the executor's pool, and return their results.
+
+        The calls are taken lazily and at most `window` are in flight (taken and not finished),
+        in batches sized by how long the calls take; results come back as batches finish.
+        Outside `start()`, or when `submit` is overridden, each call is submitted to the graph
+        as by `submit()`.
+
+        Args:
+            - fn (Callable): the function
+            - calls (Iterable[dict]): the keyword arguments of each call
+            - extra_context (dict, optional): `task_name` (names lost calls)
+            - **shared (Any): keyword arguments common to every call
+
+        Returns:
+            - list: the results, in the order of `calls`
+        """
+        if _overrides_submit(self, LocalDaskExecutor) or (self._pool is None and self.scheduler != "synchronous"):
+            return super().submit_many(fn, calls, extra_context, **shared)
+        stats = self._stream_stats
+        if self.scheduler == "synchronous":  # in this thread, one after the other
+            results = []
+            for call in calls:
+                stats.add(1)
+                try:
+                    results.append(fn(**shared, **self._resolve_now(call)))
+                finally:
+                    stats.remove(1)
+            return results
+        pool = self._pool
+        assert pool is not None
+        workers = int(getattr(pool, "_max_workers", 1))
+        threads = self.scheduler == "threads"
+        stream = CallStream(stats, max_batches=2 * workers, target_seconds=0.005 if threads else 0.02,
+                            max_batch=256 if threads else 1000)
+        name = str((extra_context or {}).get("task_name") or getattr(fn, "__name__", "call"))
+        return stream_on_pool(lambda: self._pool, fn, calls, shared, name, stream, self._resolve_now,
+                              threads, self._replace_broken_pool)
+
+    def _resolve_now(self, call: Dict[str, Any]) -> Dict[str, Any]:
+        """`call` with its futures replaced by their results (computed in this thread: the
+        pool's threads may all be busy with the calls being streamed)."""
+        if not has_future(call, _is_local_future):
+            return call
+        wanted: List[_LocalFuture] = []
+        _swap_futures(call, _is_local_future, wanted)
+        missing = [f.key for f in wanted if f.key not in self._done]
+        if missing:
+            self._compute(missing, in_this_thread=True)
+        return _map_structure(call, _is_local_future, lambda f: self._done[f.key])
+
+    def _replace_broken_pool(self, pool: Any) -> None:
+        """A worker process of `pool` died: use a new pool for the rest of the flow run."""
+        if pool is self._pool and self._pool is not None:
+            self.logger.error("A worker process died")
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+
     def wait(self, futures: Any) -> Any:
         """Compute what `futures` need and return the structure with results in place.
 
@@ -292,11 +339,16 @@ class LocalDaskExecutor(Executor):
             self._compute(missing)
         return _map_structure(futures, _is_local_future, lambda f: self._done[f.key])
 
-    def _compute(self, keys: List[str]) -> None:
+    def _compute(self, keys: List[str], in_this_thread: bool = False) -> None:
         graph = _subgraph(self._pending, self._done, keys)
         todo = [k for k in graph if k not in self._done]
         try:
-            results = self._get(graph, todo)
+            if in_this_thread and self.scheduler == "threads":
+                from dask.local import get_sync
+
+                results = get_sync(graph, todo)
+            else:
+                results = self._get(graph, todo)
         except Exception as exc:
             if self.scheduler != "processes" or type(exc).__name__ != "BrokenProcessPool":
                 raise
@@ -361,13 +413,14 @@ def _tag_resources(tags: Any) -> Optional[Dict[str, float]]:
     return found or None
 
 
-class DaskExecutor(Executor):
+class DaskExecutor(_Streaming):
     """Runs task runs on a `dask.distributed` cluster.
 
     Without an address, `start()` creates a temporary cluster (`cluster_class(**cluster_kwargs)`,
     by default a `distributed.LocalCluster`) for the flow run and closes it after; with an address
-    it connects to that running scheduler. Each task run (each mapped child) is a Dask future;
-    submitted calls are sent to the scheduler in batches by a background thread. A task run whose
+    it connects to that running scheduler. Each submitted task run is a Dask future; submitted
+    calls are sent to the scheduler in batches by a background thread. The children of a mapped
+    task are streamed by `submit_many` in a bounded window, several per Dask task. A task run whose
     worker dies (Dask gives up with `KilledWorker`) ends Failed with a message saying so.
 
     Tasks tagged `dask-resource:KEY=NUM` request worker resources `{KEY: NUM}`.
@@ -397,6 +450,8 @@ class DaskExecutor(Executor):
             given: adaptive clusters use that single subscription themselves)
         - batch_size (int, optional): send queued calls at the latest once this many are
             waiting (default 1000)
+        - window (int, optional): the most children of a mapped task in flight at once
+            (`submit_many`; default 10,000)
 
     Raises:
         - ValueError: when both an address and `cluster_class`/`cluster_kwargs` are given
@@ -406,7 +461,8 @@ class DaskExecutor(Executor):
                  cluster_kwargs: Optional[dict] = None, adapt_kwargs: Optional[dict] = None,
                  client_kwargs: Optional[dict] = None, debug: Optional[bool] = None,
                  performance_report_path: Optional[str] = None, disable_cancellation_event: bool = False,
-                 watch_worker_status: Optional[bool] = None, batch_size: int = 1000):
+                 watch_worker_status: Optional[bool] = None, batch_size: int = 1000,
+                 window: int = 10_000):
         if address is None:
             address = _dask_config("address", None)
         if address is not None:
@@ -441,6 +497,7 @@ class DaskExecutor(Executor):
         self.disable_cancellation_event = disable_cancellation_event
         self.watch_worker_status = watch_worker_status
         self.batch_size = batch_size
+        self._stream_stats = StreamStats(window)
         # while running
         self.client: Any = None
         self._futures: Optional[weakref.WeakSet[Any]] = None  # with the Event: calls sent
@@ -448,7 +505,7 @@ class DaskExecutor(Executor):
         self._watch_dask_events_task: Any = None  # concurrent.futures.Future of the watcher
         self._sender: Optional[_Sender] = None
         self._done: Dict[str, Any] = {}
-        self._stubs: Dict[int, Any] = {}
+        self._stubs: Dict[Any, Any] = {}
         super().__init__()
 
     def __getstate__(self) -> dict:
@@ -512,6 +569,7 @@ class DaskExecutor(Executor):
             # events from here on are seen (a failed subscription only logs at DEBUG)
             subscribed.wait(_seconds(dask.config.get("distributed.comm.timeouts.connect")))
         event_name = self._should_run_event.name if self._should_run_event is not None else None
+        self._stream_stats = StreamStats(self.window)
         self._sender = _Sender(self.client, self.batch_size, event_name, self._futures)
 
     def _post_start_yield(self) -> None:
@@ -644,6 +702,51 @@ class DaskExecutor(Executor):
             sender.flush()
         sender.add((handle, call, upstream, resources))
         return handle
+
+    def submit_many(self, fn: Callable, calls: Iterable[Dict[str, Any]], extra_context: Optional[dict] = None,
+                    **shared: Any) -> List[Any]:
+        """Run `fn(**shared, **call)` for each call (the children of a mapped task) on the
+        cluster and return their results.
+
+        The calls are taken lazily and at most `window` are in flight (taken and not finished),
+        in Dask tasks of several calls each, sized by how long the calls take; results come back
+        as those tasks finish, and the cluster forgets each task once its results are back.
+        When `submit` is overridden, each call goes through `submit`.
+
+        Args:
+            - fn (Callable): the function
+            - calls (Iterable[dict]): the keyword arguments of each call
+            - extra_context (dict, optional): `task_name` (names the Dask keys) and `task_tags`
+                (worker resources)
+            - **shared (Any): keyword arguments common to every call
+
+        Returns:
+            - list: the results, in the order of `calls`
+
+        Raises:
+            - ValueError: outside `start()`
+        """
+        sender = self._sender
+        if self.client is None or sender is None:
+            raise ValueError("This executor has not been started.")
+        if _overrides_submit(self, DaskExecutor):
+            return super().submit_many(fn, calls, extra_context, **shared)
+        sender.flush()  # calls submitted before go first
+        extra = extra_context or {}
+        resources = _tag_resources(extra.get("task_tags"))
+        if resources is None:
+            resources = _tag_resources(getattr(shared.get("task"), "tags", None))
+        name = str(extra.get("task_name") or getattr(fn, "__name__", "call"))
+        threads = max(1, sum((self.client.nthreads() or {}).values()))
+        stream = CallStream(self._stream_stats, max_batches=2 * threads + 2, target_seconds=0.05,
+                            max_batch=1000, first_batch=4)
+        event_name = self._should_run_event.name if self._should_run_event is not None else None
+        return stream_on_client(self.client, fn, calls, shared, name, stream, self._resolve_now, self._stubs,
+                                resources, event_name, self._futures)
+
+    def _resolve_now(self, call: Dict[str, Any]) -> Dict[str, Any]:
+        """`call` with its futures replaced by their results."""
+        return self.wait(call) if has_future(call, _is_dask_future) else call
 
     def wait(self, futures: Any) -> Any:
         """Wait for the futures and return the structure with their results in place. A call whose
