@@ -1,5 +1,6 @@
 """Helpers shared by the `bench_*.py` scripts (import as `from _common import ...`: the scripts
 run with this folder first on `sys.path`)."""
+
 import argparse
 import logging
 import shutil
@@ -25,7 +26,10 @@ def timed_run(flow: Flow) -> Tuple[float, Dict[str, int]]:
 
 
 def baseline_write_hit(
-    n: int, prefix: str, build: Callable[[int, str, bool], Flow], count_written: Callable[[str], int]
+    n: int,
+    prefix: str,
+    build: Callable[[int, str, bool], Flow],
+    count_written: Callable[[str], int],
 ) -> Dict[str, float]:
     """Time three runs of `n` tasks in a fresh folder and check what each did: `baseline`
     (`build(n, folder, False)`, all Success), `write` (`build(n, folder, True)`, all Success,
@@ -63,10 +67,14 @@ def best_per_task(
         for name, seconds in one_round(n).items():
             best[name] = min(best.get(name, float("inf")), seconds)
     base_us = best["baseline"] / n * 1e6
-    return [(name, best[name], best[name] / n * 1e6, best[name] / n * 1e6 - base_us) for name in names]
+    return [
+        (name, best[name], best[name] / n * 1e6, best[name] / n * 1e6 - base_us) for name in names
+    ]
 
 
-def parse_task_args(description: str, log_help: str, default_tasks: int = 300) -> argparse.Namespace:
+def parse_task_args(
+    description: str, log_help: str, default_tasks: int = 300
+) -> argparse.Namespace:
     """Parse `--tasks N --repeats R --log`; unless `--log`, set the `prefect` loggers to WARNING
     so that terminal output is not what is measured."""
     parser = argparse.ArgumentParser(description=description)

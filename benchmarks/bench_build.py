@@ -9,6 +9,7 @@ Shapes:
 The build must take under 1 s for 10,000 tasks; `sorted_tasks()` must be linear (O(V+E)),
 so sorting a flow twice as large takes about twice as long.
 """
+
 import argparse
 import gc
 import sys
@@ -91,11 +92,15 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--tasks", type=int, default=10_000)
     args = parser.parse_args(argv)
     rows = run(args.tasks)
-    print(f"{'shape':<8} {'tasks':>7} {'build (s)':>10} {'sorted_tasks (s)':>17} "
-          f"{'sorted, 2x tasks (s)':>21} {'ratio':>6}")
+    print(
+        f"{'shape':<8} {'tasks':>7} {'build (s)':>10} {'sorted_tasks (s)':>17} "
+        f"{'sorted, 2x tasks (s)':>21} {'ratio':>6}"
+    )
     failed = False
     for shape, n, build_s, sort_s, sort2_s in rows:
-        print(f"{shape:<8} {n:>7} {build_s:>10.3f} {sort_s:>17.4f} {sort2_s:>21.4f} {sort2_s / sort_s:>6.2f}")
+        print(
+            f"{shape:<8} {n:>7} {build_s:>10.3f} {sort_s:>17.4f} {sort2_s:>21.4f} {sort2_s / sort_s:>6.2f}"
+        )
         failed |= build_s >= BUILD_BUDGET_S
     if failed:
         print(f"FAIL: a build took {BUILD_BUDGET_S} s or more")

@@ -14,6 +14,7 @@ Per-task cost is the flow run's wall time divided by N; the best of `--repeats` 
 reported (each round uses a fresh storage folder). The `prefect` loggers are set to WARNING
 unless `--log` is given, so that terminal output is not what is measured.
 """
+
 import os
 from typing import Dict, List
 
@@ -44,7 +45,12 @@ def build(n: int, folder: str, cached: bool) -> Flow:
 
 def one_round(n: int) -> Dict[str, float]:
     """Time the baseline, write and hit runs once, in a fresh folder; check what each did."""
-    return baseline_write_hit(n, "bench-cache-", build, lambda folder: len([name for name in os.listdir(folder) if not name.startswith(".")]))
+    return baseline_write_hit(
+        n,
+        "bench-cache-",
+        build,
+        lambda folder: len([name for name in os.listdir(folder) if not name.startswith(".")]),
+    )
 
 
 def run(n: int, repeats: int) -> List[Row]:

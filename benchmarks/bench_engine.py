@@ -8,6 +8,7 @@ N items, then a reduce), `cache` (a second flow run of N `cache_for` tasks: ever
 cache hit; the figure is the second run only). Each run happens in a fresh process (see
 `benchmarks/run.py`) so that peak RSS belongs to the scenario.
 """
+
 import argparse
 import datetime
 import json
@@ -125,11 +126,17 @@ def run_scenario(name: str, n: int, profile: str = "") -> Dict[str, Any]:
         profiler.disable()
         profiler.dump_stats(profile)
     if name == "cache":
-        hits = sum(1 for s in state.result.values() if s.is_cached() and s.context.get("flow_run_id"))
+        hits = sum(
+            1 for s in state.result.values() if s.is_cached() and s.context.get("flow_run_id")
+        )
         assert hits == n, f"expected {n} cache hits, got {hits}"
     return {
-        "scenario": name, "n": n, "task_runs": task_runs, "seconds": seconds,
-        "us_per_task": seconds / task_runs * 1e6, "peak_rss_mb": _peak_rss_mb(),
+        "scenario": name,
+        "n": n,
+        "task_runs": task_runs,
+        "seconds": seconds,
+        "us_per_task": seconds / task_runs * 1e6,
+        "peak_rss_mb": _peak_rss_mb(),
         "state": type(state).__name__,
     }
 

@@ -13,6 +13,7 @@ Per-task cost is the flow run's wall time divided by N; the best of `--repeats` 
 reported (each round uses a fresh folder). The `prefect` loggers are set to WARNING unless
 `--log` is given, so that terminal output is not what is measured.
 """
+
 import os
 from typing import Callable, Dict, List
 
@@ -33,13 +34,20 @@ def build(n: int, folder: str, with_targets: bool) -> Flow:
     """`n` independent tasks; with targets they store to `folder` under their own names."""
     kwargs: Dict[str, object] = {}
     if with_targets:
-        kwargs = dict(target="{flow_name}/{task_name}.bin", checkpoint=True, result=LocalResult(dir=folder))
+        kwargs = dict(
+            target="{flow_name}/{task_name}.bin", checkpoint=True, result=LocalResult(dir=folder)
+        )
     return Flow("bench-results", tasks=[Payload(name=f"t{i}", **kwargs) for i in range(n)])  # type: ignore[arg-type]
 
 
 def one_round(n: int) -> Dict[str, float]:
     """Time the baseline, write and hit runs once, in a fresh folder; check what each did."""
-    return baseline_write_hit(n, "bench-results-", build, lambda folder: len(os.listdir(os.path.join(folder, "bench-results"))))
+    return baseline_write_hit(
+        n,
+        "bench-results-",
+        build,
+        lambda folder: len(os.listdir(os.path.join(folder, "bench-results"))),
+    )
 
 
 def run(n: int, repeats: int) -> List[Row]:

@@ -22,6 +22,7 @@ measurement follows a warm-up run of 4 items on the same executor or scheduler (
 first-use costs are not measured). Tasks are trivial (`x + 1`) unless said otherwise; the `prefect` logger is at WARNING (the
 terminal is not what is measured).
 """
+
 import argparse
 import json
 import logging
@@ -70,8 +71,12 @@ cluster.close()
 def _cluster() -> Iterator[str]:
     """A LocalCluster (scheduler and 2 single-threaded worker processes) in a process of its own,
     so that the benchmark's peak RSS is the client's alone; yields the scheduler address."""
-    process = subprocess.Popen([sys.executable, "-c", _CLUSTER_SCRIPT], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _CLUSTER_SCRIPT],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         yield process.stdout.readline().strip()
@@ -114,10 +119,13 @@ def scenario(name: str, n: int) -> Dict[str, float]:
     elif name == "dask-threads":
         import dask
 
-        dask.compute(*[dask.delayed(fn, pure=False)(i) for i in range(4)], scheduler="threads", num_workers=2)
+        dask.compute(
+            *[dask.delayed(fn, pure=False)(i) for i in range(4)], scheduler="threads", num_workers=2
+        )
         started = time.perf_counter()
-        values = dask.compute(*[dask.delayed(fn, pure=False)(i) for i in range(n)], scheduler="threads",
-                              num_workers=2)
+        values = dask.compute(
+            *[dask.delayed(fn, pure=False)(i) for i in range(n)], scheduler="threads", num_workers=2
+        )
         seconds = time.perf_counter() - started
         assert values[-1] == n
     elif name in ("distributed", "client-map"):
@@ -142,8 +150,12 @@ def scenario(name: str, n: int) -> Dict[str, float]:
 
 def measure(name: str, n: int) -> Dict[str, float]:
     """`scenario(name, n)` in a fresh process."""
-    out = subprocess.run([sys.executable, __file__, "--scenario", name, "--n", str(n)], check=True,
-                         stdout=subprocess.PIPE, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, __file__, "--scenario", name, "--n", str(n)],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -152,7 +164,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--children", type=int, default=100_000)
     parser.add_argument("--map", type=int, default=10_000)
     parser.add_argument("--sleepers", type=int, default=200)
-    parser.add_argument("--million", action="store_true", help="also 1,000,000 children on DaskExecutor")
+    parser.add_argument(
+        "--million", action="store_true", help="also 1,000,000 children on DaskExecutor"
+    )
     parser.add_argument("--scenario", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -162,43 +176,99 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     rows = []
 
-    def row(label: str, ours: Dict[str, float], base: Dict[str, float], base_name: str, figure: str,
-            target: str, met: bool) -> None:
+    def row(
+        label: str,
+        ours: Dict[str, float],
+        base: Dict[str, float],
+        base_name: str,
+        figure: str,
+        target: str,
+        met: bool,
+    ) -> None:
         rows.append((label, ours, base, base_name, figure, target, "ok" if met else "MISSED"))
 
     n = args.children
     local, ldask = measure("local", n), measure("ldask", n)
     ratio = ldask["seconds"] / local["seconds"]
-    row(f"LocalDask map {n:,}: time", ldask, local, "LocalExecutor", f"{ratio:.2f}x", "≤ 2x", ratio <= 2)
+    row(
+        f"LocalDask map {n:,}: time",
+        ldask,
+        local,
+        "LocalExecutor",
+        f"{ratio:.2f}x",
+        "≤ 2x",
+        ratio <= 2,
+    )
     mem = ldask["peak_mb"] / local["peak_mb"]
-    row(f"LocalDask map {n:,}: peak RSS", ldask, local, "LocalExecutor", f"{mem:.2f}x", "≤ 1.5x", mem <= 1.5)
+    row(
+        f"LocalDask map {n:,}: peak RSS",
+        ldask,
+        local,
+        "LocalExecutor",
+        f"{mem:.2f}x",
+        "≤ 1.5x",
+        mem <= 1.5,
+    )
 
     m = args.map
     ours, plain = measure("ldask", m), measure("dask-threads", m)
     speed = plain["seconds"] / ours["seconds"]
-    row(f"LocalDask map {m:,} (2 threads)", ours, plain, "plain dask threads", f"{speed:.2f}x speed",
-        "≥ 1.0x", speed >= 1.0)
+    row(
+        f"LocalDask map {m:,} (2 threads)",
+        ours,
+        plain,
+        "plain dask threads",
+        f"{speed:.2f}x speed",
+        "≥ 1.0x",
+        speed >= 1.0,
+    )
 
     s = args.sleepers
     ours, local = measure("ldask-sleep", s), measure("local-sleep", s)
     speed = local["seconds"] / ours["seconds"]
-    row(f"{s} x 10 ms sleep, 8 threads", ours, local, "LocalExecutor", f"{speed:.2f}x faster", "≥ 6x",
-        speed >= 6)
+    row(
+        f"{s} x 10 ms sleep, 8 threads",
+        ours,
+        local,
+        "LocalExecutor",
+        f"{speed:.2f}x faster",
+        "≥ 6x",
+        speed >= 6,
+    )
 
     ours, plain = measure("distributed", m), measure("client-map", m)
     ratio = ours["seconds"] / plain["seconds"]
-    row(f"DaskExecutor map {m:,}", ours, plain, "plain client.map", f"{ratio:.2f}x", "≤ 1.3x", ratio <= 1.3)
+    row(
+        f"DaskExecutor map {m:,}",
+        ours,
+        plain,
+        "plain client.map",
+        f"{ratio:.2f}x",
+        "≤ 1.3x",
+        ratio <= 1.3,
+    )
 
     if args.million:
         big = measure("distributed", 1_000_000)
-        row("DaskExecutor map 1,000,000", big, {"seconds": float("nan"), "peak_mb": float("nan")}, "—",
-            f"{big['peak_mb']:.0f} MB RSS", "< 1024 MB", big["peak_mb"] < 1024)
+        row(
+            "DaskExecutor map 1,000,000",
+            big,
+            {"seconds": float("nan"), "peak_mb": float("nan")},
+            "—",
+            f"{big['peak_mb']:.0f} MB RSS",
+            "< 1024 MB",
+            big["peak_mb"] < 1024,
+        )
 
-    print(f"{'benchmark':<34} {'ours s':>8} {'ours MB':>8}  {'baseline':<20} {'base s':>8} {'base MB':>8}"
-          f"  {'figure':>16} {'target':>10}")
+    print(
+        f"{'benchmark':<34} {'ours s':>8} {'ours MB':>8}  {'baseline':<20} {'base s':>8} {'base MB':>8}"
+        f"  {'figure':>16} {'target':>10}"
+    )
     for label, ours, base, base_name, figure, target, verdict in rows:
-        print(f"{label:<34} {ours['seconds']:>8.2f} {ours['peak_mb']:>8.0f}  {base_name:<20} "
-              f"{base['seconds']:>8.2f} {base['peak_mb']:>8.0f}  {figure:>16} {target:>10} {verdict}")
+        print(
+            f"{label:<34} {ours['seconds']:>8.2f} {ours['peak_mb']:>8.0f}  {base_name:<20} "
+            f"{base['seconds']:>8.2f} {base['peak_mb']:>8.0f}  {figure:>16} {target:>10} {verdict}"
+        )
     return 0
 
 

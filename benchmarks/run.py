@@ -10,6 +10,7 @@ trivial work). Prefect 1.4.1's times on the same machine are printed alongside.
 python benchmarks/run.py [--repeat 5] [--skip-large] [--json] [--engine-only]
 ```
 """
+
 import argparse
 import glob
 import json
@@ -33,8 +34,18 @@ LARGE = 10_000
 
 def run_case(scenario: str, n: int, level: str) -> Dict[str, Any]:
     """Run one scenario in a fresh process and return its JSON figures."""
-    cmd = [sys.executable, os.path.join(HERE, "bench_engine.py"), scenario, "--n", str(n), "--log-level", level]
-    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+    cmd = [
+        sys.executable,
+        os.path.join(HERE, "bench_engine.py"),
+        scenario,
+        "--n",
+        str(n),
+        "--log-level",
+        level,
+    ]
+    out = subprocess.run(
+        cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -51,7 +62,9 @@ def main(argv: Any = None) -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per small case (best is shown)")
     parser.add_argument("--skip-large", action="store_true", help="skip the 100,000-children map")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON too")
-    parser.add_argument("--engine-only", action="store_true", help="skip the other bench_*.py scripts")
+    parser.add_argument(
+        "--engine-only", action="store_true", help="skip the other bench_*.py scripts"
+    )
     args = parser.parse_args(argv)
     print_engine_table(args)
     if not args.engine_only:
@@ -79,10 +92,20 @@ def print_engine_table(args: argparse.Namespace) -> None:
         repeat = 1 if n >= LARGE else args.repeat
         info = best_of(scenario, n, "INFO", repeat)
         warning = best_of(scenario, n, "WARNING", repeat)
-        rows.append({"label": label, "prefect1": prefect1, "target": target, "info": info, "warning": warning})
+        rows.append(
+            {
+                "label": label,
+                "prefect1": prefect1,
+                "target": target,
+                "info": info,
+                "warning": warning,
+            }
+        )
 
-    header = (f"{'benchmark':<28} {'task runs':>9} {'Prefect 1.4.1':>13} {'ours INFO':>10} {'ours WARN':>10} "
-              f"{'µs/task INFO':>12} {'µs/task WARN':>12} {'target':>8} {'peak RSS':>9} {'speed-up':>9}")
+    header = (
+        f"{'benchmark':<28} {'task runs':>9} {'Prefect 1.4.1':>13} {'ours INFO':>10} {'ours WARN':>10} "
+        f"{'µs/task INFO':>12} {'µs/task WARN':>12} {'target':>8} {'peak RSS':>9} {'speed-up':>9}"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:
@@ -91,11 +114,15 @@ def print_engine_table(args: argparse.Namespace) -> None:
         p1 = f"{prefect1:.2f} s" if prefect1 is not None else "—"
         speedup = f"{prefect1 / info['seconds']:.0f}x" if prefect1 is not None else "—"
         met = "ok" if warning["us_per_task"] <= row["target"] else "MISSED"
-        print(f"{row['label']:<28} {info['task_runs']:>9} {p1:>13} {info['seconds']:>8.3f} s {warning['seconds']:>8.3f} s "
-              f"{info['us_per_task']:>12.1f} {warning['us_per_task']:>12.1f} {'≤' + format(row['target'], '.0f'):>5} {met:<2} "
-              f"{max(info['peak_rss_mb'], warning['peak_rss_mb']):>6.1f} MB {speedup:>9}")
-    print("\nµs/task = flow-run wall time / task runs (trivial tasks; LocalExecutor). Target checked at WARNING;"
-          "\nat INFO every task run also emits Prefect 1's two INFO lines. Speed-up = Prefect 1.4.1 / ours at INFO.")
+        print(
+            f"{row['label']:<28} {info['task_runs']:>9} {p1:>13} {info['seconds']:>8.3f} s {warning['seconds']:>8.3f} s "
+            f"{info['us_per_task']:>12.1f} {warning['us_per_task']:>12.1f} {'≤' + format(row['target'], '.0f'):>5} {met:<2} "
+            f"{max(info['peak_rss_mb'], warning['peak_rss_mb']):>6.1f} MB {speedup:>9}"
+        )
+    print(
+        "\nµs/task = flow-run wall time / task runs (trivial tasks; LocalExecutor). Target checked at WARNING;"
+        "\nat INFO every task run also emits Prefect 1's two INFO lines. Speed-up = Prefect 1.4.1 / ours at INFO."
+    )
     if args.json:
         print(json.dumps(rows, indent=2))
 

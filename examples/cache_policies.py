@@ -11,6 +11,7 @@
     python examples/cache_policies.py            # second run: every task is Cached
     python examples/cache_policies.py --fail     # with a fresh home: nothing gets cached
 """
+
 import datetime
 import sys
 

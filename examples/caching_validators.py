@@ -15,6 +15,7 @@ The flow runs three times in one process: with x=1, y=10; again unchanged; then 
     python examples/caching_validators.py
     prefect-classic run examples/caching_validators.py
 """
+
 import datetime
 import sys
 
@@ -53,14 +54,23 @@ with Flow("caching-validators") as flow:
 # with `cache_for` always ends in a Cached state; a cache *hit* is a run where run() was not called.
 EXPECTED = {
     "first": set(),
-    "unchanged": {"duration_only", "all_inputs", "all_parameters", "partial_inputs_only",
-                  "partial_parameters_only"},
+    "unchanged": {
+        "duration_only",
+        "all_inputs",
+        "all_parameters",
+        "partial_inputs_only",
+        "partial_parameters_only",
+    },
     "y changed": {"duration_only", "partial_inputs_only"},
 }
 
 if __name__ == "__main__":
     ok = True
-    runs = [("first", {"x": 1, "y": 10}), ("unchanged", {"x": 1, "y": 10}), ("y changed", {"x": 1, "y": 20})]
+    runs = [
+        ("first", {"x": 1, "y": 10}),
+        ("unchanged", {"x": 1, "y": 10}),
+        ("y changed", {"x": 1, "y": 20}),
+    ]
     for title, params in runs:
         calls_before = dict(CALLS)
         state = flow.run(parameters=params)

@@ -17,6 +17,7 @@ the `test` extra). It never talks to real AWS or Google Cloud.
     python examples/cloud_checkpoints.py
     prefect-classic run examples/cloud_checkpoints.py
 """
+
 import os
 import sys
 import uuid
@@ -52,11 +53,17 @@ def start_gcs_emulator() -> str:
 
 # Endpoints: the configured ones, or emulators started here for this process.
 if os.environ.get("AWS_ENDPOINT_URL"):
-    S3_OPTIONS = {"endpoint_url": os.environ["AWS_ENDPOINT_URL"],
-                  "region_name": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+    S3_OPTIONS = {
+        "endpoint_url": os.environ["AWS_ENDPOINT_URL"],
+        "region_name": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+    }
 else:  # moto accepts any keys
-    S3_OPTIONS = {"endpoint_url": start_moto(), "region_name": "us-east-1",
-                  "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    S3_OPTIONS = {
+        "endpoint_url": start_moto(),
+        "region_name": "us-east-1",
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+    }
 if not os.environ.get("STORAGE_EMULATOR_HOST"):
     os.environ["STORAGE_EMULATOR_HOST"] = start_gcs_emulator()
 
@@ -105,7 +112,11 @@ if __name__ == "__main__":
             s = state.result[t]
             print(f"   {t.name:<8} {type(s).__name__:<7} location={s._result.location}")
     print("summary:", second.result[result].result, "| run() calls:", CALLS)
-    ok = (first.is_successful() and second.is_successful()
-          and second.result[values].is_cached() and second.result[result].is_cached()
-          and CALLS == {"raw": 1, "summary": 1})
+    ok = (
+        first.is_successful()
+        and second.is_successful()
+        and second.result[values].is_cached()
+        and second.result[result].is_cached()
+        and CALLS == {"raw": 1, "summary": 1}
+    )
     sys.exit(0 if ok else 1)

@@ -6,6 +6,7 @@ Start a cluster first, e.g. `dask scheduler` and `dask worker tcp://127.0.0.1:87
 The executor connects to the scheduler for the flow run and leaves the cluster running.
 Exits 0 when the flow run succeeds and 1 otherwise (also when no address is given).
 """
+
 import argparse
 import os
 import socket
@@ -38,8 +39,11 @@ with Flow("dask-address") as flow:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--address", default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
-                        help="the Dask scheduler's address (default: $DASK_SCHEDULER_ADDRESS)")
+    parser.add_argument(
+        "--address",
+        default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
+        help="the Dask scheduler's address (default: $DASK_SCHEDULER_ADDRESS)",
+    )
     parser.add_argument("--text", default="hello from a dask cluster")
     args = parser.parse_args(argv)
     if not args.address:

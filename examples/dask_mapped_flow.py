@@ -5,6 +5,7 @@ on this machine) and closes it afterwards. Each mapped child is its own Dask fut
 of the workers show up here, in the flow runner's output. Exits 0 when the flow run succeeds and
 1 otherwise.
 """
+
 import argparse
 import os
 import sys

@@ -3,6 +3,7 @@
 The first run computes everything (one task fails once and is retried with its cached inputs);
 the second run finds the LocalResult targets of the first and enters Cached without running.
 """
+
 import datetime
 import shutil
 import tempfile
@@ -19,8 +20,13 @@ class Extract(Task):
         return list(range(1, n + 1))
 
 
-@task(max_retries=1, retry_delay=datetime.timedelta(seconds=0), checkpoint=True,
-      result=LocalResult(dir=RESULTS), target="{flow_name}/square-{map_index}.txt")
+@task(
+    max_retries=1,
+    retry_delay=datetime.timedelta(seconds=0),
+    checkpoint=True,
+    result=LocalResult(dir=RESULTS),
+    target="{flow_name}/square-{map_index}.txt",
+)
 def transform(x):
     attempts["transform"] += 1
     if attempts["transform"] == 1:
@@ -28,14 +34,18 @@ def transform(x):
     return x * x
 
 
-@task(target="{flow_name}/total-{parameters[n]}.txt", checkpoint=True, result=LocalResult(dir=RESULTS))
+@task(
+    target="{flow_name}/total-{parameters[n]}.txt", checkpoint=True, result=LocalResult(dir=RESULTS)
+)
 def load(squares):
     return sum(squares)
 
 
 with Flow("demo-etl") as flow:
     n = Parameter("n", default=5)
-    numbers = Extract(checkpoint=True, result=LocalResult(dir=RESULTS), target="{flow_name}/numbers-{n}.txt")(n)
+    numbers = Extract(
+        checkpoint=True, result=LocalResult(dir=RESULTS), target="{flow_name}/numbers-{n}.txt"
+    )(n)
     squares = transform.map(numbers)
     total = load(squares)
 
@@ -57,8 +67,12 @@ if __name__ == "__main__":
         show("first run (computes; transform[0] fails once and retries)", first)
         second = flow.run()
         show("second run (targets exist: Cached, nothing recomputed)", second)
-        ok = (first.is_successful() and second.is_successful() and second.result[total].is_cached()
-              and all(c.is_cached() for c in second.result[squares].map_states))
+        ok = (
+            first.is_successful()
+            and second.is_successful()
+            and second.result[total].is_cached()
+            and all(c.is_cached() for c in second.result[squares].map_states)
+        )
         print("\ndemo", "OK" if ok else "FAILED", f"- total = {first.result[total].result}")
         raise SystemExit(0 if ok else 1)
     finally:

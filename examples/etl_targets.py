@@ -8,6 +8,7 @@ with the same parameters finds every target and enters Cached without calling `r
 
 The results folder is $PREFECT_CLASSIC_EXAMPLE_RESULTS, or a fresh temporary folder.
 """
+
 import atexit
 import csv
 import io
@@ -47,7 +48,10 @@ class Transform(Task):
     def run(self, rows: list, digits: int) -> list:
         CALLS["transform"] += 1
         return [
-            {"city": r["city"], "temperature_c": round((float(r["temperature_f"]) - 32) * 5 / 9, digits)}
+            {
+                "city": r["city"],
+                "temperature_c": round((float(r["temperature_f"]) - 32) * 5 / 9, digits),
+            }
             for r in rows
         ]
 
@@ -63,7 +67,9 @@ class Load(Task):
 def targeted(task_cls: type, name: str) -> Task:
     """An instance of `task_cls` that checkpoints to a target keyed by flow, task and `digits`."""
     return task_cls(
-        name=name, checkpoint=True, result=RESULT,
+        name=name,
+        checkpoint=True,
+        result=RESULT,
         target="{flow_name}/{task_name}-digits{parameters[digits]}.pickle",
     )
 

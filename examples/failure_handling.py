@@ -8,6 +8,7 @@ task. Pass an existing file to see the whole flow succeed:
     prefect-classic run examples/failure_handling.py                     # exit 1
     prefect-classic run examples/failure_handling.py --param source=README.md   # exit 0
 """
+
 from prefect_classic import Flow, Parameter, task
 from prefect_classic.triggers import any_failed
 

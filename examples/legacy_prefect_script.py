@@ -11,6 +11,7 @@ import `prefect_classic` directly. It uses a Task subclass, an imperatively buil
 `cache_for`, a `LocalResult` target and retries. Results go to $PREFECT_CLASSIC_EXAMPLE_RESULTS,
 or a temporary folder.
 """
+
 import atexit
 import datetime
 import os
@@ -55,7 +56,9 @@ flow = Flow("legacy-script")
 url = Parameter("url", default="https://example.com/data")
 download = Download(max_retries=1, retry_delay=datetime.timedelta(seconds=0))
 parse = Parse(cache_for=datetime.timedelta(minutes=10), cache_validator=all_inputs)
-report = Report(checkpoint=True, result=LocalResult(dir=RESULTS_DIR), target="{flow_name}/report-{size}.txt")
+report = Report(
+    checkpoint=True, result=LocalResult(dir=RESULTS_DIR), target="{flow_name}/report-{size}.txt"
+)
 download.set_upstream(url, key="url", flow=flow)
 parse.set_upstream(download, key="page", flow=flow)
 report.set_upstream(parse, key="size", flow=flow)

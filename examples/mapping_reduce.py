@@ -8,6 +8,7 @@ and `flatten()` maps over the concatenation of lists of lists.
     python examples/mapping_reduce.py
     prefect-classic run examples/mapping_reduce.py
 """
+
 import sys
 
 from prefect_classic import Flow, Parameter, flatten, task, unmapped
@@ -56,6 +57,8 @@ if __name__ == "__main__":
     state = flow.run()
     children = state.result[scores].map_states
     print(f"{len(children)} mapped children of 'score':", [s.result for s in children])
-    print("total:", state.result[grand_total].result, "| longest word:", state.result[winner].result)
+    print(
+        "total:", state.result[grand_total].result, "| longest word:", state.result[winner].result
+    )
     ok = state.is_successful() and state.result[grand_total].result == 25 and len(children) == 9
     sys.exit(0 if ok else 1)

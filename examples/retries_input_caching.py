@@ -9,6 +9,7 @@ state (`cached_inputs`), and succeeds on the third attempt without `fetch` runni
     python examples/retries_input_caching.py
     prefect-classic run examples/retries_input_caching.py
 """
+
 import datetime
 import sys
 

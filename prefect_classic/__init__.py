@@ -6,6 +6,7 @@
 As in Prefect 1, the sub-packages are attributes of the package (`prefect.schedules.Schedule`,
 `prefect.engine.state.Success`, ...); the heavier ones load on first access.
 """
+
 import importlib
 from typing import Any
 
@@ -31,15 +32,38 @@ import prefect_classic.engine  # noqa: E402,F401
 import prefect_classic.tasks  # noqa: E402,F401
 
 __all__ = [
-    "Client", "Flow", "Parameter", "Task", "apply_map", "case", "config", "context", "flatten", "mapped",
-    "resource_manager", "tags", "task", "unmapped", "__version__",
+    "Client",
+    "Flow",
+    "Parameter",
+    "Task",
+    "apply_map",
+    "case",
+    "config",
+    "context",
+    "flatten",
+    "mapped",
+    "resource_manager",
+    "tags",
+    "task",
+    "unmapped",
+    "__version__",
 ]
 
 #: sub-packages that are attributes of the package but load on first access (import cost, cycles)
-_LAZY_SUBMODULES = frozenset({
-    "artifacts", "backend", "cache_policies", "client", "executors", "run_configs", "schedules",
-    "serialization", "storage", "transactions",
-})
+_LAZY_SUBMODULES = frozenset(
+    {
+        "artifacts",
+        "backend",
+        "cache_policies",
+        "client",
+        "executors",
+        "run_configs",
+        "schedules",
+        "serialization",
+        "storage",
+        "transactions",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,7 @@
 """Prefect 1's `prefect.artifacts`: the older names of the artifact functions, which moved to
 `prefect.backend` (each call warns about the move, as in Prefect 1). Without a backend they do
 nothing and return None."""
+
 import warnings
 from typing import Optional
 
@@ -10,8 +11,11 @@ __all__ = ["create_link", "create_markdown", "delete_artifact", "update_link", "
 
 
 def _moved(old: str, new: str) -> None:
-    warnings.warn(f"`prefect.artifacts.{old}` has been moved to `prefect.backend.{new}`. Please update "
-                  "your imports.", stacklevel=3)
+    warnings.warn(
+        f"`prefect.artifacts.{old}` has been moved to `prefect.backend.{new}`. Please update "
+        "your imports.",
+        stacklevel=3,
+    )
 
 
 def create_link(link: str) -> Optional[str]:

@@ -17,6 +17,7 @@ def add(x, y):
 Policies compose with `+` (the key covers every part; when any part gives no key the task is
 not cached), and `INPUTS - "name"` ignores an input.
 """
+
 import dataclasses
 from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Union
 
@@ -29,8 +30,19 @@ from prefect_classic.utilities.hashing import (
 )
 
 __all__ = [
-    "DEFAULT", "FLOW_PARAMETERS", "INPUTS", "NONE", "RUN_ID", "TASK_SOURCE", "CacheKeyFnPolicy",
-    "CachePolicy", "CompoundCachePolicy", "FlowParameters", "Inputs", "RunId", "TaskRunContext",
+    "DEFAULT",
+    "FLOW_PARAMETERS",
+    "INPUTS",
+    "NONE",
+    "RUN_ID",
+    "TASK_SOURCE",
+    "CacheKeyFnPolicy",
+    "CachePolicy",
+    "CompoundCachePolicy",
+    "FlowParameters",
+    "Inputs",
+    "RunId",
+    "TaskRunContext",
     "TaskSource",
 ]
 
@@ -49,12 +61,28 @@ class TaskRunContext:
         - task_run_count (int): the attempt number, starting at 1
     """
 
-    __slots__ = ("task", "parameters", "flow_parameters", "flow_run_id", "task_run_id", "flow_name",
-                 "map_index", "task_run_count")
+    __slots__ = (
+        "task",
+        "parameters",
+        "flow_parameters",
+        "flow_run_id",
+        "task_run_id",
+        "flow_name",
+        "map_index",
+        "task_run_count",
+    )
 
-    def __init__(self, task: Any, parameters: Dict[str, Any], flow_parameters: Dict[str, Any],
-                 flow_run_id: Optional[str], task_run_id: str, flow_name: Optional[str] = None,
-                 map_index: Optional[int] = None, task_run_count: int = 1):
+    def __init__(
+        self,
+        task: Any,
+        parameters: Dict[str, Any],
+        flow_parameters: Dict[str, Any],
+        flow_run_id: Optional[str],
+        task_run_id: str,
+        flow_name: Optional[str] = None,
+        map_index: Optional[int] = None,
+        task_run_count: int = 1,
+    ):
         self.task = task
         self.parameters = parameters
         self.flow_parameters = flow_parameters
@@ -70,16 +98,23 @@ class TaskRunContext:
         return self.task.name
 
     def __repr__(self) -> str:
-        return (f"TaskRunContext(task={self.task!r}, task_run_id={self.task_run_id!r}, "
-                f"flow_run_id={self.flow_run_id!r}, map_index={self.map_index!r})")
+        return (
+            f"TaskRunContext(task={self.task!r}, task_run_id={self.task_run_id!r}, "
+            f"flow_run_id={self.flow_run_id!r}, map_index={self.map_index!r})"
+        )
 
 
 class CachePolicy:
     """Base class of cache policies: `compute_key` returns the cache key of a task run, or None
     when the run must not be cached."""
 
-    def compute_key(self, task: Any, inputs: Dict[str, Any], flow_parameters: Dict[str, Any],
-                    context: TaskRunContext) -> Optional[str]:
+    def compute_key(
+        self,
+        task: Any,
+        inputs: Dict[str, Any],
+        flow_parameters: Dict[str, Any],
+        context: TaskRunContext,
+    ) -> Optional[str]:
         """Compute the cache key of a task run.
 
         Args:
@@ -114,8 +149,13 @@ def _parts(policy: CachePolicy) -> Tuple[CachePolicy, ...]:
 class _None(CachePolicy):
     """No caching and no result persistence: the key is always None."""
 
-    def compute_key(self, task: Any, inputs: Dict[str, Any], flow_parameters: Dict[str, Any],
-                    context: TaskRunContext) -> Optional[str]:
+    def compute_key(
+        self,
+        task: Any,
+        inputs: Dict[str, Any],
+        flow_parameters: Dict[str, Any],
+        context: TaskRunContext,
+    ) -> Optional[str]:
         return None
 
     def __repr__(self) -> str:
@@ -139,8 +179,13 @@ class Inputs(CachePolicy):
     def __init__(self, exclude: Iterable[str] = ()):
         object.__setattr__(self, "exclude", tuple(exclude))
 
-    def compute_key(self, task: Any, inputs: Dict[str, Any], flow_parameters: Dict[str, Any],
-                    context: TaskRunContext) -> Optional[str]:
+    def compute_key(
+        self,
+        task: Any,
+        inputs: Dict[str, Any],
+        flow_parameters: Dict[str, Any],
+        context: TaskRunContext,
+    ) -> Optional[str]:
         excluded = self.exclude
         chosen = {k: v for k, v in inputs.items() if k not in excluded} if excluded else inputs
         try:
@@ -167,8 +212,13 @@ class TaskSource(CachePolicy):
     """The key is a hash of the task's code: the `run` method of a Task subclass, or the function
     of an `@task` / FunctionTask (its compiled code when the source cannot be read)."""
 
-    def compute_key(self, task: Any, inputs: Dict[str, Any], flow_parameters: Dict[str, Any],
-                    context: TaskRunContext) -> Optional[str]:
+    def compute_key(
+        self,
+        task: Any,
+        inputs: Dict[str, Any],
+        flow_parameters: Dict[str, Any],
+        context: TaskRunContext,
+    ) -> Optional[str]:
         return hash_source(task_run_function(task))
 
     def __repr__(self) -> str:
@@ -179,8 +229,13 @@ class TaskSource(CachePolicy):
 class FlowParameters(CachePolicy):
     """The key is a hash of the flow run's parameter values (all of them; none outside a flow)."""
 
-    def compute_key(self, task: Any, inputs: Dict[str, Any], flow_parameters: Dict[str, Any],
-                    context: TaskRunContext) -> Optional[str]:
+    def compute_key(
+        self,
+        task: Any,
+        inputs: Dict[str, Any],
+        flow_parameters: Dict[str, Any],
+        context: TaskRunContext,
+    ) -> Optional[str]:
         try:
             return stable_hash(dict(flow_parameters or {}))
         except HashError as exc:
@@ -195,8 +250,13 @@ class RunId(CachePolicy):
     """The key is the flow run's id, or the task run's own id when it runs outside a flow run (so
     repeated calls are cached only within one flow run)."""
 
-    def compute_key(self, task: Any, inputs: Dict[str, Any], flow_parameters: Dict[str, Any],
-                    context: TaskRunContext) -> Optional[str]:
+    def compute_key(
+        self,
+        task: Any,
+        inputs: Dict[str, Any],
+        flow_parameters: Dict[str, Any],
+        context: TaskRunContext,
+    ) -> Optional[str]:
         run_id = context.flow_run_id or context.task_run_id
         return None if run_id is None else str(run_id)
 
@@ -214,13 +274,20 @@ class CacheKeyFnPolicy(CachePolicy):
 
     cache_key_fn: Callable[[TaskRunContext, Dict[str, Any]], Optional[str]]
 
-    def compute_key(self, task: Any, inputs: Dict[str, Any], flow_parameters: Dict[str, Any],
-                    context: TaskRunContext) -> Optional[str]:
+    def compute_key(
+        self,
+        task: Any,
+        inputs: Dict[str, Any],
+        flow_parameters: Dict[str, Any],
+        context: TaskRunContext,
+    ) -> Optional[str]:
         key = self.cache_key_fn(context, inputs)
         if key is None:
             return None
         if not isinstance(key, str):
-            raise TypeError(f"cache_key_fn must return a str or None, not {type(key).__name__}: {key!r}")
+            raise TypeError(
+                f"cache_key_fn must return a str or None, not {type(key).__name__}: {key!r}"
+            )
         return key
 
 
@@ -238,8 +305,13 @@ class CompoundCachePolicy(CachePolicy):
     def __init__(self, policies: Iterable[CachePolicy] = ()):
         object.__setattr__(self, "policies", tuple(policies))
 
-    def compute_key(self, task: Any, inputs: Dict[str, Any], flow_parameters: Dict[str, Any],
-                    context: TaskRunContext) -> Optional[str]:
+    def compute_key(
+        self,
+        task: Any,
+        inputs: Dict[str, Any],
+        flow_parameters: Dict[str, Any],
+        context: TaskRunContext,
+    ) -> Optional[str]:
         keys = []
         for policy in self.policies:
             key = policy.compute_key(task, inputs, flow_parameters, context)

@@ -11,6 +11,7 @@ Reading a `Box` attribute costs microseconds: code on the task-run path must not
 configuration per run. `generation()` changes whenever any `Config` is modified, so a value
 derived from the configuration can be cached and recomputed only when it may have changed.
 """
+
 import datetime
 import os
 import re
@@ -298,7 +299,7 @@ def interpolate_config(config: dict, env_var_prefix: Optional[str] = None) -> Co
         for name, raw in os.environ.items():
             if name.startswith(start):
                 value = interpolate_env_vars(raw)
-                flat[_env_var_key(name[len(start):])] = (
+                flat[_env_var_key(name[len(start) :])] = (
                     string_to_type(value) if isinstance(value, str) else value
                 )
     for key, value in flat.items():

@@ -31,14 +31,21 @@ unexpected error): any failure rolls the transaction back.
 Flows run with process-based executors do not share the transaction with their workers: a
 transaction pickles to None, so task runs in worker processes write their records directly.
 """
+
 import threading
 from typing import Any, Dict, Hashable, List, Optional
 
 from prefect_classic.utilities.context import context as prefect_context
 from prefect_classic.utilities.logging import get_logger
 
-__all__ = ["IsolationLevel", "Transaction", "TransactionState", "UnsupportedIsolationLevel", "get_transaction",
-           "transaction"]
+__all__ = [
+    "IsolationLevel",
+    "Transaction",
+    "TransactionState",
+    "UnsupportedIsolationLevel",
+    "get_transaction",
+    "transaction",
+]
 
 #: how many transactions are open in this process; the task runner checks it (a plain attribute
 #: read) to decide whether tasks without caching must report their failures
@@ -82,15 +89,28 @@ class Transaction:
             `tasks.cache_lock_timeout`)
     """
 
-    def __init__(self, name: Optional[str] = None, isolation_level: Optional[str] = None,
-                 lock_timeout: Optional[float] = None):
-        if isolation_level is not None and isolation_level not in (IsolationLevel.READ_COMMITTED,
-                                                                   IsolationLevel.SERIALIZABLE):
-            raise ValueError(f"transaction(): `isolation_level` must be IsolationLevel.READ_COMMITTED or "
-                             f"IsolationLevel.SERIALIZABLE, not {isolation_level!r}")
-        if lock_timeout is not None and (isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float))
-                                         or lock_timeout < 0):
-            raise ValueError(f"transaction(): `lock_timeout` must be a number of seconds >= 0, not {lock_timeout!r}")
+    def __init__(
+        self,
+        name: Optional[str] = None,
+        isolation_level: Optional[str] = None,
+        lock_timeout: Optional[float] = None,
+    ):
+        if isolation_level is not None and isolation_level not in (
+            IsolationLevel.READ_COMMITTED,
+            IsolationLevel.SERIALIZABLE,
+        ):
+            raise ValueError(
+                f"transaction(): `isolation_level` must be IsolationLevel.READ_COMMITTED or "
+                f"IsolationLevel.SERIALIZABLE, not {isolation_level!r}"
+            )
+        if lock_timeout is not None and (
+            isinstance(lock_timeout, bool)
+            or not isinstance(lock_timeout, (int, float))
+            or lock_timeout < 0
+        ):
+            raise ValueError(
+                f"transaction(): `lock_timeout` must be a number of seconds >= 0, not {lock_timeout!r}"
+            )
         self.name = name
         self._isolation_level = isolation_level
         self._lock_timeout = lock_timeout
@@ -209,7 +229,9 @@ class Transaction:
                 pending.pop(0)
                 write.release()
         except Exception:
-            self.logger.exception(f"{self!r}: writing a staged cache record failed; rolling back the rest")
+            self.logger.exception(
+                f"{self!r}: writing a staged cache record failed; rolling back the rest"
+            )
             for write in pending:
                 write.release()
             self.state = TransactionState.ROLLED_BACK
@@ -267,8 +289,11 @@ def _detached() -> None:
     return None
 
 
-def transaction(name: Optional[str] = None, isolation_level: Optional[str] = None,
-                lock_timeout: Optional[float] = None) -> Transaction:
+def transaction(
+    name: Optional[str] = None,
+    isolation_level: Optional[str] = None,
+    lock_timeout: Optional[float] = None,
+) -> Transaction:
     """Open a transaction: `with transaction(): ...` commits the cache records of the task runs
     inside the block only if all of them succeed.
 

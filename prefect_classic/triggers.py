@@ -12,6 +12,7 @@ Example:
         ...
     ```
 """
+
 from typing import Any, Callable, Dict, List, Optional, Union
 
 from prefect_classic.engine import signals
@@ -19,8 +20,16 @@ from prefect_classic.engine.state import Mapped, State
 from prefect_classic.utilities.context import context
 
 __all__ = [
-    "all_failed", "all_finished", "all_successful", "always_run", "any_failed", "any_successful",
-    "manual_only", "not_all_skipped", "some_failed", "some_successful",
+    "all_failed",
+    "all_finished",
+    "all_successful",
+    "always_run",
+    "any_failed",
+    "any_successful",
+    "manual_only",
+    "not_all_skipped",
+    "some_failed",
+    "some_successful",
 ]
 
 
@@ -63,7 +72,10 @@ def all_finished(upstream_states: Dict[Any, State]) -> bool:
         - TRIGGERFAIL: when some upstream task is not finished
     """
     return _require_all(
-        upstream_states, "is_finished", "all_finished", "some of the upstream tasks were not finished"
+        upstream_states,
+        "is_finished",
+        "all_finished",
+        "some of the upstream tasks were not finished",
     )
 
 
@@ -177,7 +189,9 @@ def not_all_skipped(upstream_states: Dict[Any, State]) -> bool:
 
 
 def _count_trigger(
-    kind: str, is_match: Callable[[State], bool], at_least: Optional[Union[int, float]],
+    kind: str,
+    is_match: Callable[[State], bool],
+    at_least: Optional[Union[int, float]],
     at_most: Optional[Union[int, float]],
 ) -> Callable[[Dict[Any, State]], bool]:
     def _bound(value: Union[int, float], total: int) -> float:

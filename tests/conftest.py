@@ -5,6 +5,7 @@ worker - with a fresh bucket per test).
 
 Also the `slow` marker of the fast lane (`scripts/test` runs `-m "not slow"`): see
 `pytest_collection_modifyitems` below."""
+
 import inspect
 import logging
 import os
@@ -29,15 +30,30 @@ CHECKOUT = os.path.dirname(os.path.abspath(list(prefect_classic.__path__)[0]))
 # ---------------------------------------------------------------------------------------
 
 #: fixtures that start servers, clusters or child processes (and those built on them)
-SLOW_FIXTURES = frozenset({
-    "moto_url", "s3_kwargs", "s3_client", "s3_bucket",  # the S3 server
-    "gcs_url", "gcs_env", "gcs_client", "gcs_bucket",  # the GCS emulator
-    "inproc_cluster", "process_cluster",  # dask.distributed LocalClusters (tests/executors)
-    "run_python", "child_env", "run_example", "example_env", "emulator_env",  # child processes
-})
+SLOW_FIXTURES = frozenset(
+    {
+        "moto_url",
+        "s3_kwargs",
+        "s3_client",
+        "s3_bucket",  # the S3 server
+        "gcs_url",
+        "gcs_env",
+        "gcs_client",
+        "gcs_bucket",  # the GCS emulator
+        "inproc_cluster",
+        "process_cluster",  # dask.distributed LocalClusters (tests/executors)
+        "run_python",
+        "child_env",
+        "run_example",
+        "example_env",
+        "emulator_env",  # child processes
+    }
+)
 #: parameter values naming backends that start clusters, process pools or servers: the executors
 #: of tests/executors, and the S3/GCS stores of parametrized storage tests
-SLOW_PARAMS = frozenset({"dask-processes", "distributed-inproc", "distributed-processes", "s3", "gcs"})
+SLOW_PARAMS = frozenset(
+    {"dask-processes", "distributed-inproc", "distributed-processes", "s3", "gcs"}
+)
 #: what code calls when it starts a child process, a process pool or a cluster
 SLOW_CALLS = re.compile(
     r"subprocess\.|sys\.executable|Popen|multiprocessing\.|ProcessPool|os\.fork|"
@@ -65,8 +81,11 @@ def _module_slow_helpers(module: Any) -> frozenset:
     name = getattr(module, "__name__", "")
     if name not in _slow_helpers:
         _slow_helpers[name] = frozenset(
-            attr for attr, obj in vars(module).items()
-            if inspect.isfunction(obj) and obj.__module__ == name and not attr.startswith("test")
+            attr
+            for attr, obj in vars(module).items()
+            if inspect.isfunction(obj)
+            and obj.__module__ == name
+            and not attr.startswith("test")
             and SLOW_CALLS.search(_source(obj))
         )
     return _slow_helpers[name]
@@ -86,7 +105,9 @@ def _is_slow(item: pytest.Item) -> bool:
     if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
         return True
     callspec = getattr(item, "callspec", None)
-    if callspec is not None and any(isinstance(v, str) and v in SLOW_PARAMS for v in callspec.params.values()):
+    if callspec is not None and any(
+        isinstance(v, str) and v in SLOW_PARAMS for v in callspec.params.values()
+    ):
         return True
     function = getattr(item, "function", None)
     module = getattr(item, "module", None)
@@ -98,12 +119,14 @@ def _is_slow(item: pytest.Item) -> bool:
     # fixtures that look up slow fixtures or start processes themselves (a parametrized fixture
     # is judged by its parameter instead: only some of its values may be slow)
     info = getattr(item, "_fixtureinfo", None)
-    for defs in (info.name2fixturedefs.values() if info is not None else ()):
+    for defs in info.name2fixturedefs.values() if info is not None else ():
         if defs[-1].params is not None:
             continue
         fixture = defs[-1].func
         fixture_module = sys.modules.get(getattr(fixture, "__module__", ""), None)
-        fixture_helpers = _module_slow_helpers(fixture_module) if fixture_module is not None else frozenset()
+        fixture_helpers = (
+            _module_slow_helpers(fixture_module) if fixture_module is not None else frozenset()
+        )
         if _starts_something(_source(fixture), fixture_helpers):
             return True
     return False
@@ -141,7 +164,9 @@ class PrefectLogs:
     @property
     def records(self) -> List[logging.LogRecord]:
         """Every captured record from a `prefect.*` logger."""
-        return [r for r in self._caplog.records if r.name == "prefect" or r.name.startswith("prefect.")]
+        return [
+            r for r in self._caplog.records if r.name == "prefect" or r.name.startswith("prefect.")
+        ]
 
     @property
     def messages(self) -> List[str]:

@@ -1,4 +1,5 @@
 """Triggers: decide from upstream states whether a task runs, with Prefect 1's messages."""
+
 import pytest
 
 from prefect_classic import context, triggers
@@ -37,7 +38,10 @@ class TestAllSuccessful:
 
     @pytest.mark.parametrize("bad", [Failed(), TriggerFailed(), TimedOut(), Pending(), Running()])
     def test_rejects_anything_else(self, bad):
-        with pytest.raises(signals.TRIGGERFAIL, match='Trigger was "all_successful" but some of the upstream tasks failed.'):
+        with pytest.raises(
+            signals.TRIGGERFAIL,
+            match='Trigger was "all_successful" but some of the upstream tasks failed.',
+        ):
             triggers.all_successful(upstream(Success(), bad))
 
 
@@ -46,7 +50,10 @@ class TestAllFinished:
         assert triggers.all_finished(upstream(Success(), Failed(), Skipped(), TriggerFailed()))
 
     def test_rejects_unfinished(self):
-        with pytest.raises(signals.TRIGGERFAIL, match='"all_finished" but some of the upstream tasks were not finished'):
+        with pytest.raises(
+            signals.TRIGGERFAIL,
+            match='"all_finished" but some of the upstream tasks were not finished',
+        ):
             triggers.all_finished(upstream(Success(), Retrying()))
 
     def test_always_run_is_all_finished(self):
@@ -58,7 +65,9 @@ class TestAllFailed:
         assert triggers.all_failed(upstream(Failed(), TimedOut(), TriggerFailed()))
 
     def test_rejects_a_success(self):
-        with pytest.raises(signals.TRIGGERFAIL, match='"all_failed" but some of the upstream tasks succeeded'):
+        with pytest.raises(
+            signals.TRIGGERFAIL, match='"all_failed" but some of the upstream tasks succeeded'
+        ):
             triggers.all_failed(upstream(Failed(), Success()))
 
     def test_skips_count_as_successes(self):
@@ -70,13 +79,17 @@ class TestAny:
     def test_any_successful(self):
         assert triggers.any_successful(upstream(Failed(), Success()))
         assert triggers.any_successful({})
-        with pytest.raises(signals.TRIGGERFAIL, match='"any_successful" but none of the upstream tasks succeeded'):
+        with pytest.raises(
+            signals.TRIGGERFAIL, match='"any_successful" but none of the upstream tasks succeeded'
+        ):
             triggers.any_successful(upstream(Failed(), TriggerFailed()))
 
     def test_any_failed(self):
         assert triggers.any_failed(upstream(Failed(), Success()))
         assert triggers.any_failed({})
-        with pytest.raises(signals.TRIGGERFAIL, match='"any_failed" but none of the upstream tasks failed'):
+        with pytest.raises(
+            signals.TRIGGERFAIL, match='"any_failed" but none of the upstream tasks failed'
+        ):
             triggers.any_failed(upstream(Success(), Skipped()))
 
 
@@ -101,9 +114,10 @@ class TestNotAllSkipped:
         assert info.value.state.is_skipped() and info.value.state.result is None
 
     def test_fails_when_an_upstream_failed(self):
-        with pytest.raises(signals.TRIGGERFAIL, match='"not_all_skipped" but some of the upstream tasks failed'):
+        with pytest.raises(
+            signals.TRIGGERFAIL, match='"not_all_skipped" but some of the upstream tasks failed'
+        ):
             triggers.not_all_skipped(upstream(Skipped(), Failed()))
-
 
     def test_skips_when_there_is_no_upstream_at_all(self):
         with pytest.raises(signals.SKIP, match="All upstreams were skipped"):
@@ -114,8 +128,11 @@ class TestDistinctStates:
     def test_one_state_reached_through_two_edges_counts_once(self):
         """A task bound to one upstream task twice (x=t, y=t) sees that state once."""
         up, down, failed = Task(), Task(), Failed()
-        states = {Edge(up, down, key="x"): failed, Edge(up, down, key="y"): failed,
-                  Edge(Task(), down): Success()}
+        states = {
+            Edge(up, down, key="x"): failed,
+            Edge(up, down, key="y"): failed,
+            Edge(Task(), down): Success(),
+        }
         assert triggers.some_failed(at_most=1)(states)
         with pytest.raises(signals.TRIGGERFAIL, match="1 of 2 upstream tasks were failed"):
             triggers.some_failed(at_least=2)(states)
@@ -145,7 +162,10 @@ class TestSomeSuccessful:
         assert triggers.some_successful(at_least=2)(states)
         assert triggers.some_successful(at_most=2)(states)
         assert triggers.some_successful(at_least=1, at_most=3)(states)
-        with pytest.raises(signals.TRIGGERFAIL, match=r'"some_successful" but thresholds were not met \(2 of 4 upstream tasks were successful'):
+        with pytest.raises(
+            signals.TRIGGERFAIL,
+            match=r'"some_successful" but thresholds were not met \(2 of 4 upstream tasks were successful',
+        ):
             triggers.some_successful(at_least=3)(states)
         with pytest.raises(signals.TRIGGERFAIL, match="wanted at least None, at most 1"):
             triggers.some_successful(at_most=1)(states)
@@ -187,6 +207,14 @@ class TestSomeFailed:
 
 def test_every_trigger_is_exported():
     assert set(triggers.__all__) == {
-        "all_failed", "all_finished", "all_successful", "always_run", "any_failed", "any_successful",
-        "manual_only", "not_all_skipped", "some_failed", "some_successful",
+        "all_failed",
+        "all_finished",
+        "all_successful",
+        "always_run",
+        "any_failed",
+        "any_successful",
+        "manual_only",
+        "not_all_skipped",
+        "some_failed",
+        "some_successful",
     }

@@ -5,6 +5,7 @@ Without a backend, looking anything up raises `prefect_classic.exceptions.Backen
 (naming what to do instead), and the artifact functions do nothing and return None, as
 Prefect 1 did outside a backend's flow run.
 """
+
 from prefect_classic.backend.artifacts import (
     create_link_artifact,
     create_markdown_artifact,
@@ -19,7 +20,17 @@ from prefect_classic.backend.task_run import TaskRunView
 from prefect_classic.backend.tenant import TenantView
 
 __all__ = [
-    "FlowRunView", "FlowView", "TaskRunView", "TenantView", "create_link_artifact", "create_markdown_artifact",
-    "delete_artifact", "delete_key", "get_key_value", "list_keys", "set_key_value", "update_link_artifact",
+    "FlowRunView",
+    "FlowView",
+    "TaskRunView",
+    "TenantView",
+    "create_link_artifact",
+    "create_markdown_artifact",
+    "delete_artifact",
+    "delete_key",
+    "get_key_value",
+    "list_keys",
+    "set_key_value",
+    "update_link_artifact",
     "update_markdown_artifact",
 ]

@@ -5,6 +5,7 @@ functions return None unless `prefect.context.running_with_backend` is set, whic
 backend's task runner does (and then they raise `BackendOnlyError`). Log the information
 instead, e.g. `prefect_classic.context.logger.info(link)`.
 """
+
 from typing import Optional
 
 from prefect_classic.client.client import no_backend

@@ -1,4 +1,5 @@
 """`FlowView`: a flow registered with a backend (looking one up raises `BackendOnlyError`)."""
+
 from dataclasses import dataclass
 from typing import Any, List
 
@@ -58,6 +59,8 @@ class FlowView:
         no_backend("`FlowView.from_flow_group_id()`", _INSTEAD)
 
     @classmethod
-    def from_flow_name(cls, flow_name: str, project_name: str = "", last_updated: bool = False) -> "FlowView":
+    def from_flow_name(
+        cls, flow_name: str, project_name: str = "", last_updated: bool = False
+    ) -> "FlowView":
         """Look up a flow by name (raises `BackendOnlyError`)."""
         no_backend("`FlowView.from_flow_name()`", _INSTEAD)

@@ -1,13 +1,22 @@
 """`FlowRunView` and log streaming for flow runs a backend recorded (lookups raise
 `BackendOnlyError`)."""
+
 from datetime import timedelta
 from typing import Any, Iterable, Iterator, List, NamedTuple, Optional
 
 from prefect_classic.client.client import no_backend
 
-__all__ = ["FlowRunLog", "FlowRunView", "check_for_compatible_agents", "stream_flow_run_logs", "watch_flow_run"]
+__all__ = [
+    "FlowRunLog",
+    "FlowRunView",
+    "check_for_compatible_agents",
+    "stream_flow_run_logs",
+    "watch_flow_run",
+]
 
-_INSTEAD = "run the flow with `flow.run()`, which returns its final State (task states in `state.result`)"
+_INSTEAD = (
+    "run the flow with `flow.run()`, which returns its final State (task states in `state.result`)"
+)
 
 
 class FlowRunLog(NamedTuple):
@@ -31,11 +40,17 @@ class FlowRunLog(NamedTuple):
 
         import pendulum
 
-        return cls(pendulum.parse(data["timestamp"]), logging.getLevelName(data["level"]), data["message"])
+        return cls(
+            pendulum.parse(data["timestamp"]), logging.getLevelName(data["level"]), data["message"]
+        )
 
 
-def watch_flow_run(flow_run_id: str, stream_states: bool = True, stream_logs: bool = True,
-                   max_duration: timedelta = timedelta(hours=12)) -> Iterator[FlowRunLog]:
+def watch_flow_run(
+    flow_run_id: str,
+    stream_states: bool = True,
+    stream_logs: bool = True,
+    max_duration: timedelta = timedelta(hours=12),
+) -> Iterator[FlowRunLog]:
     """Follow a flow run's states and logs (raises `BackendOnlyError`)."""
     no_backend("`watch_flow_run()`", _INSTEAD)
 
@@ -67,9 +82,20 @@ class FlowRunView:
         - task_runs (Iterable[TaskRunView], optional): task runs already known
     """
 
-    def __init__(self, flow_run_id: str, name: str, flow_id: str, labels: List[str], parameters: dict,
-                 context: dict, state: Any, states: List[Any], updated_at: Any, run_config: Any,
-                 task_runs: Optional[Iterable[Any]] = None):
+    def __init__(
+        self,
+        flow_run_id: str,
+        name: str,
+        flow_id: str,
+        labels: List[str],
+        parameters: dict,
+        context: dict,
+        state: Any,
+        states: List[Any],
+        updated_at: Any,
+        run_config: Any,
+        task_runs: Optional[Iterable[Any]] = None,
+    ):
         self.flow_run_id = flow_run_id
         self.name = name
         self.flow_id = flow_id
@@ -83,8 +109,12 @@ class FlowRunView:
         self._task_runs = list(task_runs or [])
 
     @classmethod
-    def from_flow_run_id(cls, flow_run_id: str, load_static_tasks: bool = False,
-                         _cached_task_runs: Optional[Iterable[Any]] = None) -> "FlowRunView":
+    def from_flow_run_id(
+        cls,
+        flow_run_id: str,
+        load_static_tasks: bool = False,
+        _cached_task_runs: Optional[Iterable[Any]] = None,
+    ) -> "FlowRunView":
         """Look up a flow run (raises `BackendOnlyError`)."""
         no_backend("`FlowRunView.from_flow_run_id()`", _INSTEAD)
 
@@ -100,8 +130,12 @@ class FlowRunView:
         """The run's flow (raises `BackendOnlyError`)."""
         no_backend("`FlowRunView.get_flow_metadata()`", _INSTEAD)
 
-    def get_task_run(self, task_slug: Optional[str] = None, task_run_id: Optional[str] = None,
-                     map_index: Optional[int] = None) -> Any:
+    def get_task_run(
+        self,
+        task_slug: Optional[str] = None,
+        task_run_id: Optional[str] = None,
+        map_index: Optional[int] = None,
+    ) -> Any:
         """One of the run's task runs (raises `BackendOnlyError`)."""
         no_backend("`FlowRunView.get_task_run()`", _INSTEAD)
 

@@ -1,12 +1,15 @@
 """Prefect Cloud's key-value store: every operation needs the backend and raises
 `BackendOnlyError` (a `ClientError`, as Prefect 1 raised for non-Cloud backends)."""
+
 from typing import Any, List
 
 from prefect_classic.client.client import no_backend
 
 __all__ = ["delete_key", "get_key_value", "list_keys", "set_key_value"]
 
-_INSTEAD = "keep such state in a file, a database or a Result (e.g. `LocalResult`/`S3Result`) instead"
+_INSTEAD = (
+    "keep such state in a file, a database or a Result (e.g. `LocalResult`/`S3Result`) instead"
+)
 
 
 def set_key_value(key: str, value: Any) -> str:

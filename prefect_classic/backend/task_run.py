@@ -1,4 +1,5 @@
 """`TaskRunView`: a task run a backend recorded (looking one up raises `BackendOnlyError`)."""
+
 from typing import Any, Iterator, Optional
 
 from prefect_classic.client.client import no_backend
@@ -21,8 +22,16 @@ class TaskRunView:
         - flow_run_id (str): its flow run's id
     """
 
-    def __init__(self, task_run_id: str, task_id: str, task_slug: str, name: str, state: Any,
-                 map_index: int, flow_run_id: str) -> None:
+    def __init__(
+        self,
+        task_run_id: str,
+        task_id: str,
+        task_slug: str,
+        name: str,
+        state: Any,
+        map_index: int,
+        flow_run_id: str,
+    ) -> None:
         self.task_run_id = task_run_id
         self.task_id = task_id
         self.task_slug = task_slug
@@ -58,5 +67,7 @@ class TaskRunView:
         no_backend("`TaskRunView.from_task_slug()`", _INSTEAD)
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(task_run_id={self.task_run_id!r}, task_slug={self.task_slug!r}, "
-                f"state={self.state!r}, map_index={self.map_index})")
+        return (
+            f"{type(self).__name__}(task_run_id={self.task_run_id!r}, task_slug={self.task_slug!r}, "
+            f"state={self.state!r}, map_index={self.map_index})"
+        )

@@ -1,4 +1,5 @@
 """`TenantView`: a Prefect Cloud tenant (looking one up raises `BackendOnlyError`)."""
+
 from dataclasses import dataclass
 
 from prefect_classic.client.client import no_backend

@@ -9,6 +9,7 @@ checkpointed tasks live), or in the folders given with `--dir`. `--results` also
 removes) the other files of those folders: checkpointed results and targets, which have no task
 name or expiry of their own, so `--expired` and `--task` leave them out.
 """
+
 import datetime
 import os
 from typing import List, Optional, Sequence, Tuple
@@ -47,8 +48,12 @@ def _size(n: int) -> str:
 
 
 def _selected(folders: Sequence[str], expired: bool, task: Optional[str]) -> List[RecordInfo]:
-    return [info for folder in folders for info in iter_records(folder)
-            if (not expired or info.expired) and (task is None or info.task == task)]
+    return [
+        info
+        for folder in folders
+        for info in iter_records(folder)
+        if (not expired or info.expired) and (task is None or info.task == task)
+    ]
 
 
 def _result_files(folders: Sequence[str]) -> List[Tuple[str, int, float]]:
@@ -68,13 +73,22 @@ def _result_files(folders: Sequence[str]) -> List[Tuple[str, int, float]]:
     return found
 
 
-_FOLDERS = click.option("--dir", "dirs", multiple=True, type=click.Path(file_okay=False), metavar="DIR",
-                        help="A record or result folder (repeatable; default: <home_dir>/storage and "
-                             "<home_dir>/results).")
+_FOLDERS = click.option(
+    "--dir",
+    "dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="A record or result folder (repeatable; default: <home_dir>/storage and "
+    "<home_dir>/results).",
+)
 _EXPIRED = click.option("--expired", is_flag=True, help="Only records whose expiry has passed.")
-_TASK = click.option("--task", "task", default=None, metavar="NAME", help="Only records written by this task.")
-_RESULTS = click.option("--results", is_flag=True,
-                        help="Also the result files (checkpoints, targets) in those folders.")
+_TASK = click.option(
+    "--task", "task", default=None, metavar="NAME", help="Only records written by this task."
+)
+_RESULTS = click.option(
+    "--results", is_flag=True, help="Also the result files (checkpoints, targets) in those folders."
+)
 
 
 @click.group()
@@ -94,12 +108,16 @@ def cache_ls(expired: bool, task: Optional[str], dirs: Sequence[str], results: b
     for info in records:
         header = info.header
         status = "expired" if info.expired else "valid"
-        click.echo(f"{status:8} {info.task or '?':24} {header.get('mode', '?'):8} "
-                   f"created {_when(header.get('created_at')):19}  expires {_when(header.get('expires_at')):19}  "
-                   f"{_size(info.size):>9}  {info.path}")
+        click.echo(
+            f"{status:8} {info.task or '?':24} {header.get('mode', '?'):8} "
+            f"created {_when(header.get('created_at')):19}  expires {_when(header.get('expires_at')):19}  "
+            f"{_size(info.size):>9}  {info.path}"
+        )
     files = _result_files(folders) if results and not expired and task is None else []
     for path, size, mtime in files:
-        click.echo(f"{'result':8} {'':24} {'':8} written {_when(mtime):19}  {'':28}{_size(size):>9}  {path}")
+        click.echo(
+            f"{'result':8} {'':24} {'':8} written {_when(mtime):19}  {'':28}{_size(size):>9}  {path}"
+        )
     summary = f"{len(records)} record(s)" + (f", {len(files)} result file(s)" if results else "")
     click.echo(f"{summary} in {', '.join(folders)}", err=True)
 
@@ -110,7 +128,9 @@ def cache_ls(expired: bool, task: Optional[str], dirs: Sequence[str], results: b
 @_FOLDERS
 @_RESULTS
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
-def cache_clear(expired: bool, task: Optional[str], dirs: Sequence[str], results: bool, yes: bool) -> None:
+def cache_clear(
+    expired: bool, task: Optional[str], dirs: Sequence[str], results: bool, yes: bool
+) -> None:
     """Remove cache records (and with --results, result files); `--expired` keeps valid ones."""
     folders = list(dirs) or _default_folders()
     records = _selected(folders, expired, task)

@@ -1,5 +1,6 @@
 """What `prefect-classic run` and `visualize` share: loading flows from a file, parameters,
 executors and the final state table."""
+
 import ast
 import json
 import os
@@ -75,7 +76,8 @@ def load_flows(path: str) -> List[Any]:
         raise click.ClickException(f"{path} called sys.exit({exc.code}) while loading") from exc
     except Exception as exc:
         raise click.ClickException(
-            f"Error while loading {path}:\n{user_traceback(exc, path)}") from exc
+            f"Error while loading {path}:\n{user_traceback(exc, path)}"
+        ) from exc
     finally:
         sys.path[:] = saved_path
     flows: List[Any] = []
@@ -130,13 +132,17 @@ def find_flow(flows: Sequence[Any], path: str, name: Optional[str]) -> Any:
             raise click.ClickException(f"No flow named {name!r} in {path}; its flows are: {names}.")
         return matches[0]
     if len(flows) > 1:
-        raise click.ClickException(f"Found {len(flows)} flows in {path}: {names}. Choose one with --name.")
+        raise click.ClickException(
+            f"Found {len(flows)} flows in {path}: {names}. Choose one with --name."
+        )
     return flows[0]
 
 
 #: for users of Prefect 1's `prefect run -p flow.py`
-PATH_HINT = ("Here `-p` is `--param KEY=VALUE`; the flow file is the argument: Prefect 1's "
-             "`prefect run -p flow.py` is `prefect-classic run flow.py`.")
+PATH_HINT = (
+    "Here `-p` is `--param KEY=VALUE`; the flow file is the argument: Prefect 1's "
+    "`prefect run -p flow.py` is `prefect-classic run flow.py`."
+)
 
 
 def looks_like_flow_file(value: str) -> bool:
@@ -159,7 +165,8 @@ def check_required_parameters(flow: Any, parameters: Dict[str, Any]) -> None:
         how = " ".join(f"--param {name}=VALUE" for name in missing)
         raise click.ClickException(
             f"Flow {flow.name!r} did not receive the following required parameters: {', '.join(missing)}. "
-            f"Pass them with `{how}` (values are JSON, else strings) or in a JSON file with `--param-file`.")
+            f"Pass them with `{how}` (values are JSON, else strings) or in a JSON file with `--param-file`."
+        )
 
 
 def _parse_value(raw: str) -> Any:
@@ -191,15 +198,21 @@ def parse_params(pairs: Sequence[str], param_file: Optional[str]) -> Dict[str, A
             with open(param_file, encoding="utf-8") as f:
                 loaded = json.load(f)
         except (OSError, ValueError) as exc:
-            raise click.BadParameter(f"cannot read {param_file}: {exc}", param_hint="--param-file") from exc
+            raise click.BadParameter(
+                f"cannot read {param_file}: {exc}", param_hint="--param-file"
+            ) from exc
         if not isinstance(loaded, dict):
-            raise click.BadParameter(f"{param_file} must hold a JSON object of parameter values",
-                                     param_hint="--param-file")
+            raise click.BadParameter(
+                f"{param_file} must hold a JSON object of parameter values",
+                param_hint="--param-file",
+            )
         params.update(loaded)
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep and looks_like_flow_file(pair):
-            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}. {PATH_HINT}", param_hint="--param")
+            raise click.BadParameter(
+                f"expected KEY=VALUE, got {pair!r}. {PATH_HINT}", param_hint="--param"
+            )
         if not sep or not key.strip():
             raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--param")
         params[key.strip()] = _parse_value(raw)
@@ -229,8 +242,10 @@ def make_executor(spec: Optional[str]) -> Any:
 
         return LocalExecutor()
     if kind not in ("local-dask", "dask") or (kind == "local-dask" and address):
-        raise click.BadParameter(f"unknown executor {spec!r}; use local, local-dask, dask or dask:ADDRESS",
-                                 param_hint="--executor")
+        raise click.BadParameter(
+            f"unknown executor {spec!r}; use local, local-dask, dask or dask:ADDRESS",
+            param_hint="--executor",
+        )
     try:
         import dask  # noqa: F401
 
@@ -240,7 +255,8 @@ def make_executor(spec: Optional[str]) -> Any:
     except ImportError as exc:
         raise click.ClickException(
             f"The {kind} executor is not available ({exc}). Install dask with "
-            "`pip install 'prefect-classic[dask]'`.") from exc
+            "`pip install 'prefect-classic[dask]'`."
+        ) from exc
     if kind == "local-dask":
         return LocalDaskExecutor()
     return DaskExecutor(address=address) if address else DaskExecutor()
@@ -327,12 +343,17 @@ def failed_task_names(flow: Any, flow_state: Any, limit: int = 5) -> List[str]:
     for task in flow.sorted_tasks():
         state = states.get(task)
         if isinstance(state, Mapped):
-            failed = [i for i, child in enumerate(state.map_states)
-                      if getattr(child, "is_failed", lambda: False)()]
+            failed = [
+                i
+                for i, child in enumerate(state.map_states)
+                if getattr(child, "is_failed", lambda: False)()
+            ]
             if len(failed) > limit:
                 first = ", ".join(f"{task.name}[{i}]" for i in failed[:3])
-                names.append(f"{task.name}: {len(failed)} of {len(state.map_states)} mapped runs failed "
-                             f"({first}, …)")
+                names.append(
+                    f"{task.name}: {len(failed)} of {len(state.map_states)} mapped runs failed "
+                    f"({first}, …)"
+                )
             else:
                 names.extend(f"{task.name}[{i}]" for i in failed)
         elif state is not None and state.is_failed():

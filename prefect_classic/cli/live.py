@@ -9,6 +9,7 @@ the end.
 Every line written to the terminal during the run goes through a `Redactor`, which replaces known
 secret values with `****`.
 """
+
 import io
 import logging
 import os
@@ -116,7 +117,11 @@ def collect_secrets(flow: Any, flow_state: Any = None) -> List[Any]:
     states = getattr(flow_state, "result", None)
     if isinstance(states, dict):
         for task, state in states.items():
-            if hasattr(state, "is_successful") and state.is_successful() and is_secret_state(task, state):
+            if (
+                hasattr(state, "is_successful")
+                and state.is_successful()
+                and is_secret_state(task, state)
+            ):
                 for child in getattr(state, "map_states", None) or [state]:
                     found.append(getattr(child, "result", None))
     return found
@@ -211,15 +216,22 @@ class _DescriptorCapture:
                 getattr(stream, "flush", lambda: None)()
             except (ValueError, OSError):
                 pass
-        self.terminal = os.fdopen(os.dup(2), "w", buffering=1, encoding=getattr(sys.stderr, "encoding", None)
-                                  or "utf-8", errors="replace", closefd=True)
+        self.terminal = os.fdopen(
+            os.dup(2),
+            "w",
+            buffering=1,
+            encoding=getattr(sys.stderr, "encoding", None) or "utf-8",
+            errors="replace",
+            closefd=True,
+        )
         read_end, write_end = os.pipe()
         for fd in self._fds:
             self._saved.append((fd, os.dup(fd)))
             os.dup2(write_end, fd)
         os.close(write_end)
-        self._reader = threading.Thread(target=self._read, args=(read_end,), name="prefect-classic-capture",
-                                        daemon=True)
+        self._reader = threading.Thread(
+            target=self._read, args=(read_end,), name="prefect-classic-capture", daemon=True
+        )
         self._reader.start()
         return self.terminal
 
@@ -250,12 +262,18 @@ class _DescriptorCapture:
 def _terminal_handlers(streams: Tuple[Any, ...]) -> List[logging.StreamHandler]:
     """Every logging handler that writes to one of `streams` (the terminal)."""
     loggers: List[logging.Logger] = [logging.getLogger()]
-    loggers += [lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
+    loggers += [
+        lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)
+    ]
     found: List[logging.StreamHandler] = []
     for logger in loggers:
         for handler in logger.handlers:
-            if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler) \
-                    and any(handler.stream is s for s in streams) and handler not in found:
+            if (
+                isinstance(handler, logging.StreamHandler)
+                and not isinstance(handler, logging.FileHandler)
+                and any(handler.stream is s for s in streams)
+                and handler not in found
+            ):
                 found.append(handler)
     return found
 
@@ -274,8 +292,16 @@ class RunDisplay:
         - quiet (bool, optional): show nothing (the tracker still follows Dask workers)
     """
 
-    def __init__(self, tracker: RunTracker, executor: Any, redactor: Redactor, live: Optional[bool] = None,
-                 plain_interval: float = 5.0, stream: Any = None, quiet: bool = False):
+    def __init__(
+        self,
+        tracker: RunTracker,
+        executor: Any,
+        redactor: Redactor,
+        live: Optional[bool] = None,
+        plain_interval: float = 5.0,
+        stream: Any = None,
+        quiet: bool = False,
+    ):
         self.tracker = tracker
         self.executor = executor
         self.redactor = redactor
@@ -322,9 +348,17 @@ class RunDisplay:
         t = self.tracker
         done, total, elapsed = t.done, max(t.total, t.done), t.elapsed()
         rate = done / elapsed if elapsed > 0 else 0.0
-        eta = (total - done) / rate if rate > 0 and done < total else (0.0 if done >= total else None)
-        parts = [f"{done}/{total} task runs done", f"{t.running} running", f"{t.failed} failed",
-                 format_duration(elapsed), f"{rate:.1f}/s", f"ETA {format_duration(eta)}"]
+        eta = (
+            (total - done) / rate if rate > 0 and done < total else (0.0 if done >= total else None)
+        )
+        parts = [
+            f"{done}/{total} task runs done",
+            f"{t.running} running",
+            f"{t.failed} failed",
+            format_duration(elapsed),
+            f"{rate:.1f}/s",
+            f"ETA {format_duration(eta)}",
+        ]
         return " · ".join(parts)
 
     def __rich__(self) -> Any:
@@ -353,7 +387,9 @@ class RunDisplay:
 
     # the block -------------------------------------------------------------------------------------------
     def __enter__(self) -> "RunDisplay":
-        self._ticker = threading.Thread(target=self._tick, name="prefect-classic-progress", daemon=True)
+        self._ticker = threading.Thread(
+            target=self._tick, name="prefect-classic-progress", daemon=True
+        )
         self._saved_std = (sys.stdout, sys.stderr)
         if self.quiet:  # no logs and no progress; what tasks print stays where it goes, masked
             sys.stdout = _LineStream(_line_writer(sys.stdout), self.redactor)  # type: ignore[assignment]
@@ -367,8 +403,10 @@ class RunDisplay:
 
             terminal = self.stream
             if _is_descriptor(self.stream, 2):
-                self._capture = _DescriptorCapture(lambda line: self._print_live(self.redactor(line)),
-                                                   stdout_too=_same_terminal(1, 2))
+                self._capture = _DescriptorCapture(
+                    lambda line: self._print_live(self.redactor(line)),
+                    stdout_too=_same_terminal(1, 2),
+                )
                 terminal = self._capture.start()
             self._console = Console(file=terminal)
             emit = self._print_live
@@ -379,13 +417,21 @@ class RunDisplay:
             self._swapped.append((handler, handler.stream))
             handler.setStream(line_stream)
         sys.stderr = line_stream  # type: ignore[assignment]
-        if self.live and sys.stdout.isatty():  # both on the terminal: prints scroll above the bar too
+        if (
+            self.live and sys.stdout.isatty()
+        ):  # both on the terminal: prints scroll above the bar too
             sys.stdout = line_stream  # type: ignore[assignment]
         else:  # stdout elsewhere (a pipe, a file): it stays there, secrets masked
             sys.stdout = _LineStream(_line_writer(sys.stdout), self.redactor)  # type: ignore[assignment]
         if self.live:
-            self._live = Live(self, console=self._console, refresh_per_second=8, transient=False,
-                              redirect_stdout=False, redirect_stderr=False)
+            self._live = Live(
+                self,
+                console=self._console,
+                refresh_per_second=8,
+                transient=False,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
             self._live.start()
         self._ticker.start()
         return self

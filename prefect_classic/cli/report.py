@@ -10,6 +10,7 @@ with filters, and the tracebacks of failures.
 Secret values never appear: secret results are recorded as `****` and every string of the report
 goes through the run's `Redactor`.
 """
+
 import datetime
 import json
 import os
@@ -26,7 +27,9 @@ REPORT_FORMATS = (".json", ".html", ".htm")
 def _iso(ts: Optional[float]) -> Optional[str]:
     if ts is None:
         return None
-    return datetime.datetime.fromtimestamp(ts, tz=datetime.timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.datetime.fromtimestamp(ts, tz=datetime.timezone.utc).isoformat(
+        timespec="milliseconds"
+    )
 
 
 def _state_color(name: str) -> str:
@@ -48,8 +51,14 @@ def _layers(flow: Any, order: List[Any]) -> Dict[Any, int]:
     return depth
 
 
-def build_report(flow: Any, flow_state: Any, tracker: RunTracker, redact: Callable[[Any], Any],
-                 parameters: Optional[Dict[str, Any]] = None, executor: Any = None) -> Dict[str, Any]:
+def build_report(
+    flow: Any,
+    flow_state: Any,
+    tracker: RunTracker,
+    redact: Callable[[Any], Any],
+    parameters: Optional[Dict[str, Any]] = None,
+    executor: Any = None,
+) -> Dict[str, Any]:
     """The report of a finished flow run as a JSON-ready dict.
 
     Args:
@@ -82,17 +91,30 @@ def build_report(flow: Any, flow_state: Any, tracker: RunTracker, redact: Callab
                 name = type(child).__name__
                 children[name] = children.get(name, 0) + 1
         layer = depth[task]
-        tasks.append({
-            "slug": slugs[task], "name": task.name, "state": type(state).__name__ if state is not None else None,
-            "message": "" if state is None or state.message is None else str(state.message),
-            "mapped": mapped, "n_children": state.n_map_states if isinstance(state, Mapped) else None,
-            "children": children, "layer": layer, "position": per_layer.get(layer, 0),
-            "tags": sorted(getattr(task, "tags", None) or ()),
-        })
+        tasks.append(
+            {
+                "slug": slugs[task],
+                "name": task.name,
+                "state": type(state).__name__ if state is not None else None,
+                "message": "" if state is None or state.message is None else str(state.message),
+                "mapped": mapped,
+                "n_children": state.n_map_states if isinstance(state, Mapped) else None,
+                "children": children,
+                "layer": layer,
+                "position": per_layer.get(layer, 0),
+                "tags": sorted(getattr(task, "tags", None) or ()),
+            }
+        )
         per_layer[layer] = per_layer.get(layer, 0) + 1
-    edges = [{"from": slugs.get(e.upstream_task, e.upstream_task.name),
-              "to": slugs.get(e.downstream_task, e.downstream_task.name),
-              "key": e.key, "mapped": bool(e.mapped)} for e in flow.edges]
+    edges = [
+        {
+            "from": slugs.get(e.upstream_task, e.upstream_task.name),
+            "to": slugs.get(e.downstream_task, e.downstream_task.name),
+            "key": e.key,
+            "mapped": bool(e.mapped),
+        }
+        for e in flow.edges
+    ]
     runs = []
     for record in tracker.sorted_records():
         row = record.to_dict()
@@ -110,19 +132,26 @@ def build_report(flow: Any, flow_state: Any, tracker: RunTracker, redact: Callab
         states_seen |= set(t["children"])
     from prefect_classic.core.parameter import Parameter
 
-    values = {t.name: final[t].result for t in order if isinstance(t, Parameter) and t in final
-              and final[t].is_successful()}
+    values = {
+        t.name: final[t].result
+        for t in order
+        if isinstance(t, Parameter) and t in final and final[t].is_successful()
+    }
     values.update(parameters or {})
     end = tracker.finished_at or tracker.started
     report = {
         "flow": {
-            "name": flow.name, "state": type(flow_state).__name__,
+            "name": flow.name,
+            "state": type(flow_state).__name__,
             "message": "" if flow_state.message is None else str(flow_state.message),
             "successful": bool(flow_state.is_successful()),
-            "start": _iso(tracker.started), "end": _iso(end), "duration": end - tracker.started,
+            "start": _iso(tracker.started),
+            "end": _iso(end),
+            "duration": end - tracker.started,
             "parameters": _jsonable(values),
             "executor": type(executor).__name__ if executor is not None else None,
-            "task_runs": len(runs), "failed_runs": sum(1 for r in runs if r["failed"]),
+            "task_runs": len(runs),
+            "failed_runs": sum(1 for r in runs if r["failed"]),
             "counts": counts,
             "prefect_classic_version": prefect_classic.__version__,
         },
@@ -149,8 +178,14 @@ def render_html(report: Dict[str, Any]) -> str:
     """
     from prefect_classic.cli.report_page import PAGE_TEMPLATE
 
-    data = json.dumps(report, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
-        .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    data = (
+        json.dumps(report, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
     title = report["flow"]["name"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return PAGE_TEMPLATE.replace("__TITLE__", title).replace("__DATA__", data)
 
@@ -171,7 +206,11 @@ def write_report(path: str, report: Dict[str, Any]) -> str:
     ext = os.path.splitext(path)[1].lower()
     if ext not in REPORT_FORMATS:
         raise ValueError(f"unknown report format {ext or path!r}; use a .json or .html file")
-    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n" if ext == ".json" else render_html(report)
+    text = (
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+        if ext == ".json"
+        else render_html(report)
+    )
     path = os.path.abspath(os.path.expanduser(path))
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"

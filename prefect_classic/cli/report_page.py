@@ -285,13 +285,16 @@ _SCRIPT = r"""
 })();
 """
 
-PAGE_TEMPLATE = """<!DOCTYPE html>
+PAGE_TEMPLATE = (
+    """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Flow run report: __TITLE__</title>
-<style>""" + _STYLE + """</style>
+<style>"""
+    + _STYLE
+    + """</style>
 </head>
 <body>
 <header>
@@ -317,7 +320,10 @@ PAGE_TEMPLATE = """<!DOCTYPE html>
   <section id="failures"><h2>Failures</h2><div id="failures-list"></div></section>
 </main>
 <script type="application/json" id="report-data">__DATA__</script>
-<script>""" + _SCRIPT + """</script>
+<script>"""
+    + _SCRIPT
+    + """</script>
 </body>
 </html>
 """
+)

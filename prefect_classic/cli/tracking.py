@@ -14,6 +14,7 @@ its events home instead:
 After the run, `reconcile(flow, flow_state)` completes the records from the final states, so the
 counts and the report are whole even where an event could not be delivered.
 """
+
 import os
 import reprlib
 import secrets
@@ -109,8 +110,11 @@ def is_secret_state(task: Any, state: Any) -> bool:
     Returns:
         - bool: True when the value must never be shown
     """
-    return (isinstance(task, SecretBase) or isinstance(getattr(task, "result", None), SecretResult)
-            or isinstance(getattr(state, "_result", None), SecretResult))
+    return (
+        isinstance(task, SecretBase)
+        or isinstance(getattr(task, "result", None), SecretResult)
+        or isinstance(getattr(state, "_result", None), SecretResult)
+    )
 
 
 def _short_repr(value: Any) -> str:
@@ -139,8 +143,13 @@ def _event(runner: Any, new_state: Any) -> Optional[tuple]:
     """The event of a state change worth recording (start or finish), else None."""
     if new_state.is_running():
         task = runner.task
-        return (START, context.get("task_slug") or task.slug or task.name, task.name, context.get("map_index"),
-                time.time())
+        return (
+            START,
+            context.get("task_slug") or task.slug or task.name,
+            task.name,
+            context.get("map_index"),
+            time.time(),
+        )
     if not new_state.is_finished() or isinstance(new_state, Looped):
         return None
     task = runner.task
@@ -148,10 +157,21 @@ def _event(runner: Any, new_state: Any) -> Optional[tuple]:
     message = "" if message is None else str(message)
     cached = new_state.is_cached()
     failed = new_state.is_failed()
-    return (END, context.get("task_slug") or task.slug or task.name, task.name, context.get("map_index"),
-            time.time(), type(new_state).__name__, message, context.get("task_run_count") or 1, cached, failed,
-            new_state.n_map_states if isinstance(new_state, Mapped) else None,
-            cached and message.startswith(_TARGET_MESSAGE), _traceback_text(new_state) if failed else None)
+    return (
+        END,
+        context.get("task_slug") or task.slug or task.name,
+        task.name,
+        context.get("map_index"),
+        time.time(),
+        type(new_state).__name__,
+        message,
+        context.get("task_run_count") or 1,
+        cached,
+        failed,
+        new_state.n_map_states if isinstance(new_state, Mapped) else None,
+        cached and message.startswith(_TARGET_MESSAGE),
+        _traceback_text(new_state) if failed else None,
+    )
 
 
 # --- delivery from other processes ----------------------------------------------------------------
@@ -282,8 +302,17 @@ class RunTracker:
                 self.done += 1
             else:
                 self.failed -= record.failed
-            (record.end, record.state, record.message, record.run_count, cached, record.failed, n_children,
-             target_hit, record.traceback) = event[4:]
+            (
+                record.end,
+                record.state,
+                record.message,
+                record.run_count,
+                cached,
+                record.failed,
+                n_children,
+                target_hit,
+                record.traceback,
+            ) = event[4:]
             # a hit finishes Cached without running (a task with cache_for that ran ends Cached too)
             record.cached = bool(cached) and record.start is None
             record.target_hit = record.cached and bool(target_hit)
@@ -320,8 +349,14 @@ class RunTracker:
         """The records by start time (runs that never ran at their end time)."""
         with self._lock:
             records = list(self.records.values())
-        return sorted(records, key=lambda r: (r.start if r.start is not None else (r.end or 0.0),
-                                              r.slug, -1 if r.map_index is None else r.map_index))
+        return sorted(
+            records,
+            key=lambda r: (
+                r.start if r.start is not None else (r.end or 0.0),
+                r.slug,
+                -1 if r.map_index is None else r.map_index,
+            ),
+        )
 
     # other processes ---------------------------------------------------------------------------------
     def serve(self) -> None:

@@ -4,6 +4,7 @@ A `Client()` constructs with Prefect 1's arguments (nothing is contacted), so co
 one at import time loads. Every method that needs the backend's answer raises
 `prefect_classic.exceptions.BackendOnlyError`, naming the method and what to do instead.
 """
+
 import datetime
 import sys
 import uuid
@@ -58,8 +59,10 @@ def no_backend(operation: str, instead: str = RUN_LOCALLY) -> NoReturn:
     Raises:
         - BackendOnlyError: always
     """
-    raise BackendOnlyError(f"{operation} needs a Prefect Cloud/Server backend, which prefect_classic does "
-                           f"not use; {instead}.")
+    raise BackendOnlyError(
+        f"{operation} needs a Prefect Cloud/Server backend, which prefect_classic does "
+        f"not use; {instead}."
+    )
 
 
 class TaskRunInfoResult(NamedTuple):
@@ -107,13 +110,21 @@ class Client:
             one in `~/.prefect/auth.toml`)
     """
 
-    def __init__(self, api_server: Optional[str] = None, api_key: Optional[str] = None,
-                 tenant_id: Optional[str] = None):
+    def __init__(
+        self,
+        api_server: Optional[str] = None,
+        api_key: Optional[str] = None,
+        tenant_id: Optional[str] = None,
+    ):
         self._attached_headers: Dict[str, str] = {}
-        self._auth_file = Path(str(setting("home_dir", "~/.prefect"))).expanduser().absolute() / "auth.toml"
+        self._auth_file = (
+            Path(str(setting("home_dir", "~/.prefect"))).expanduser().absolute() / "auth.toml"
+        )
         self.api_server = api_server or setting("cloud.api") or DEFAULT_API
         cached = self.load_auth_from_disk()
-        self.api_key: Optional[str] = api_key or setting("cloud.api_key") or cached.get("api_key") or None
+        self.api_key: Optional[str] = (
+            api_key or setting("cloud.api_key") or cached.get("api_key") or None
+        )
         self._tenant_id: Optional[str] = None
         self.tenant_id = tenant_id or setting("cloud.tenant_id") or cached.get("tenant_id")  # type: ignore[assignment]
 
@@ -162,7 +173,9 @@ class Client:
             try:
                 tenant_id = uuid.UUID(str(tenant_id))
             except ValueError as exc:
-                raise ValueError(f"The `tenant_id` must be a valid UUID. Got {tenant_id!r}.") from exc
+                raise ValueError(
+                    f"The `tenant_id` must be a valid UUID. Got {tenant_id!r}."
+                ) from exc
         self._tenant_id = str(tenant_id)
 
     def attach_headers(self, headers: dict) -> None:
@@ -174,21 +187,39 @@ class Client:
         self._attached_headers.update(headers)
 
     # --- the API ------------------------------------------------------------------------------
-    def get(self, path: str, server: Optional[str] = None, headers: Optional[dict] = None,
-            params: Optional[Dict[str, Any]] = None, api_key: Optional[str] = None,
-            retry_on_api_error: bool = True) -> dict:
+    def get(
+        self,
+        path: str,
+        server: Optional[str] = None,
+        headers: Optional[dict] = None,
+        params: Optional[Dict[str, Any]] = None,
+        api_key: Optional[str] = None,
+        retry_on_api_error: bool = True,
+    ) -> dict:
         """A GET request to the API (raises `BackendOnlyError`)."""
         no_backend("`Client.get()`")
 
-    def post(self, path: str, server: Optional[str] = None, headers: Optional[dict] = None,
-             params: Optional[Dict[str, Any]] = None, api_key: Optional[str] = None,
-             retry_on_api_error: bool = True) -> dict:
+    def post(
+        self,
+        path: str,
+        server: Optional[str] = None,
+        headers: Optional[dict] = None,
+        params: Optional[Dict[str, Any]] = None,
+        api_key: Optional[str] = None,
+        retry_on_api_error: bool = True,
+    ) -> dict:
         """A POST request to the API (raises `BackendOnlyError`)."""
         no_backend("`Client.post()`")
 
-    def graphql(self, query: Any, raise_on_error: bool = True, headers: Optional[Dict[str, str]] = None,
-                variables: Optional[Mapping[str, Any]] = None, api_key: Optional[str] = None,
-                retry_on_api_error: bool = True) -> Any:
+    def graphql(
+        self,
+        query: Any,
+        raise_on_error: bool = True,
+        headers: Optional[Dict[str, str]] = None,
+        variables: Optional[Mapping[str, Any]] = None,
+        api_key: Optional[str] = None,
+        retry_on_api_error: bool = True,
+    ) -> Any:
         """A GraphQL query to the API (raises `BackendOnlyError`)."""
         no_backend("`Client.graphql()`")
 
@@ -196,7 +227,9 @@ class Client:
         """Create a tenant (raises `BackendOnlyError`)."""
         no_backend("`Client.create_tenant()`")
 
-    def switch_tenant(self, tenant_slug: Optional[str] = None, tenant_id: Optional[str] = None) -> str:
+    def switch_tenant(
+        self, tenant_slug: Optional[str] = None, tenant_id: Optional[str] = None
+    ) -> str:
         """Switch tenants (raises `BackendOnlyError`)."""
         no_backend("`Client.switch_tenant()`")
 
@@ -204,12 +237,22 @@ class Client:
         """List tenants (raises `BackendOnlyError`)."""
         no_backend("`Client.get_available_tenants()`")
 
-    def register(self, flow: "Flow", project_name: Optional[str] = None, build: bool = True,
-                 set_schedule_active: bool = True, version_group_id: Optional[str] = None,
-                 compressed: bool = True, no_url: bool = False, idempotency_key: Optional[str] = None) -> str:
+    def register(
+        self,
+        flow: "Flow",
+        project_name: Optional[str] = None,
+        build: bool = True,
+        set_schedule_active: bool = True,
+        version_group_id: Optional[str] = None,
+        compressed: bool = True,
+        no_url: bool = False,
+        idempotency_key: Optional[str] = None,
+    ) -> str:
         """Register a flow (raises `BackendOnlyError`; `flow.register()` only warns)."""
-        no_backend("`Client.register()`", f"run flow {flow.name!r} with `flow.run()` or "
-                   "`prefect-classic run FILE.py`")
+        no_backend(
+            "`Client.register()`",
+            f"run flow {flow.name!r} with `flow.run()` or `prefect-classic run FILE.py`",
+        )
 
     def get_cloud_url(self, subdirectory: str, id: str) -> str:
         """The UI URL of an object (raises `BackendOnlyError`)."""
@@ -221,22 +264,33 @@ class Client:
 
     def create_project(self, project_name: str, project_description: Optional[str] = None) -> str:
         """Create a project (raises `BackendOnlyError`)."""
-        no_backend("`Client.create_project()`", "projects group registered flows; keep flows as "
-                   "files and run them with `prefect-classic run FILE.py`")
+        no_backend(
+            "`Client.create_project()`",
+            "projects group registered flows; keep flows as "
+            "files and run them with `prefect-classic run FILE.py`",
+        )
 
     def delete_project(self, project_name: str) -> bool:
         """Delete a project (raises `BackendOnlyError`)."""
         no_backend("`Client.delete_project()`")
 
-    def create_flow_run(self, flow_id: Optional[str] = None, context: Optional[dict] = None,
-                        parameters: Optional[dict] = None, run_config: Optional["RunConfig"] = None,
-                        labels: Optional[List[str]] = None,
-                        scheduled_start_time: Optional[datetime.datetime] = None,
-                        idempotency_key: Optional[str] = None, run_name: Optional[str] = None,
-                        version_group_id: Optional[str] = None) -> str:
+    def create_flow_run(
+        self,
+        flow_id: Optional[str] = None,
+        context: Optional[dict] = None,
+        parameters: Optional[dict] = None,
+        run_config: Optional["RunConfig"] = None,
+        labels: Optional[List[str]] = None,
+        scheduled_start_time: Optional[datetime.datetime] = None,
+        idempotency_key: Optional[str] = None,
+        run_name: Optional[str] = None,
+        version_group_id: Optional[str] = None,
+    ) -> str:
         """Create a flow run (raises `BackendOnlyError`)."""
-        no_backend("`Client.create_flow_run()`", "run the flow in this process with "
-                   "`flow.run(parameters=...)`")
+        no_backend(
+            "`Client.create_flow_run()`",
+            "run the flow in this process with `flow.run(parameters=...)`",
+        )
 
     def get_flow_run_info(self, flow_run_id: str) -> FlowRunInfoResult:
         """A flow run's details (raises `BackendOnlyError`)."""
@@ -254,19 +308,29 @@ class Client:
         """A flow run's state (raises `BackendOnlyError`)."""
         no_backend("`Client.get_flow_run_state()`", "use the State returned by `flow.run()`")
 
-    def set_flow_run_state(self, flow_run_id: str, state: "State", version: Optional[int] = None) -> "State":
+    def set_flow_run_state(
+        self, flow_run_id: str, state: "State", version: Optional[int] = None
+    ) -> "State":
         """Set a flow run's state (raises `BackendOnlyError`)."""
         no_backend("`Client.set_flow_run_state()`")
 
-    def get_latest_cached_states(self, task_id: str, cache_key: Optional[str],
-                                 created_after: datetime.datetime) -> List["State"]:
+    def get_latest_cached_states(
+        self, task_id: str, cache_key: Optional[str], created_after: datetime.datetime
+    ) -> List["State"]:
         """Cached states stored by a backend (raises `BackendOnlyError`)."""
-        no_backend("`Client.get_latest_cached_states()`", "cache task outputs across runs with "
-                   "`cache_for` plus a durable cache or a `target` (see the caching docs)")
+        no_backend(
+            "`Client.get_latest_cached_states()`",
+            "cache task outputs across runs with "
+            "`cache_for` plus a durable cache or a `target` (see the caching docs)",
+        )
 
-    def get_task_run_info(self, flow_run_id: str, task_id: str, map_index: Optional[int] = None) -> TaskRunInfoResult:
+    def get_task_run_info(
+        self, flow_run_id: str, task_id: str, map_index: Optional[int] = None
+    ) -> TaskRunInfoResult:
         """A task run's details (raises `BackendOnlyError`)."""
-        no_backend("`Client.get_task_run_info()`", "use `state.result[task]` of the flow run's State")
+        no_backend(
+            "`Client.get_task_run_info()`", "use `state.result[task]` of the flow run's State"
+        )
 
     def set_task_run_name(self, task_run_id: str, name: str) -> bool:
         """Rename a task run (raises `BackendOnlyError`)."""
@@ -278,17 +342,27 @@ class Client:
 
     def get_task_run_state(self, task_run_id: str) -> "State":
         """A task run's state (raises `BackendOnlyError`)."""
-        no_backend("`Client.get_task_run_state()`", "use `state.result[task]` of the flow run's State")
+        no_backend(
+            "`Client.get_task_run_state()`", "use `state.result[task]` of the flow run's State"
+        )
 
-    def set_task_run_state(self, task_run_id: str, state: "State", version: Optional[int] = None,
-                           cache_for: Optional[datetime.timedelta] = None) -> "State":
+    def set_task_run_state(
+        self,
+        task_run_id: str,
+        state: "State",
+        version: Optional[int] = None,
+        cache_for: Optional[datetime.timedelta] = None,
+    ) -> "State":
         """Set a task run's state (raises `BackendOnlyError`)."""
         no_backend("`Client.set_task_run_state()`")
 
     def set_secret(self, name: str, value: Any) -> None:
         """Store a secret in a backend (raises `BackendOnlyError`)."""
-        no_backend("`Client.set_secret()`", "set a local secret with the environment variable "
-                   f"PREFECT__CONTEXT__SECRETS__{name} or `prefect_classic.context.secrets`")
+        no_backend(
+            "`Client.set_secret()`",
+            "set a local secret with the environment variable "
+            f"PREFECT__CONTEXT__SECRETS__{name} or `prefect_classic.context.secrets`",
+        )
 
     def get_task_tag_limit(self, tag: str) -> Optional[int]:
         """A tag's concurrency limit (raises `BackendOnlyError`)."""
@@ -306,8 +380,13 @@ class Client:
         """Ship run logs to a backend (raises `BackendOnlyError`)."""
         no_backend("`Client.write_run_logs()`", "logs go to the `prefect` logger's handlers")
 
-    def register_agent(self, agent_type: str, name: Optional[str] = None, labels: Optional[List[str]] = None,
-                       agent_config_id: Optional[str] = None) -> str:
+    def register_agent(
+        self,
+        agent_type: str,
+        name: Optional[str] = None,
+        labels: Optional[List[str]] = None,
+        agent_config_id: Optional[str] = None,
+    ) -> str:
         """Register an agent (raises `BackendOnlyError`)."""
         no_backend("`Client.register_agent()`")
 
@@ -315,8 +394,9 @@ class Client:
         """An agent's configuration (raises `BackendOnlyError`)."""
         no_backend("`Client.get_agent_config()`")
 
-    def create_task_run_artifact(self, task_run_id: str, kind: str, data: dict,
-                                 tenant_id: Optional[str] = None) -> str:
+    def create_task_run_artifact(
+        self, task_run_id: str, kind: str, data: dict, tenant_id: Optional[str] = None
+    ) -> str:
         """Create an artifact (raises `BackendOnlyError`; `prefect.backend.create_*_artifact`
         do nothing without a backend)."""
         no_backend("`Client.create_task_run_artifact()`")

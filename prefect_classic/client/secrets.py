@@ -6,6 +6,7 @@ Local secrets come from the `[context.secrets]` section of the configuration, wh
 secret missing locally would have been fetched from a Prefect backend: that raises
 `BackendOnlyError` here.
 """
+
 import json
 from typing import Any, Optional
 
@@ -52,8 +53,10 @@ class Secret:
         if self.name in (context.get("secrets") or {}):
             return True
         if not _uses_local_secrets():
-            no_backend(f"Looking up secret {self.name!r} (`config.cloud.use_local_secrets` is false)",
-                       self._how_to_set())
+            no_backend(
+                f"Looking up secret {self.name!r} (`config.cloud.use_local_secrets` is false)",
+                self._how_to_set(),
+            )
         return False
 
     def get(self) -> Optional[Any]:
@@ -70,15 +73,21 @@ class Secret:
         from prefect_classic.core.flow import Flow
 
         if isinstance(context.get("flow"), Flow):
-            raise ValueError("Secrets should only be retrieved during a Flow run, not while building a Flow.")
+            raise ValueError(
+                "Secrets should only be retrieved during a Flow run, not while building a Flow."
+            )
         secrets = context.get("secrets") or {}
         try:
             value = secrets[self.name]
         except KeyError:
             if not _uses_local_secrets():
-                no_backend(f"Reading secret {self.name!r} (`config.cloud.use_local_secrets` is false)",
-                           self._how_to_set())
-            raise ValueError(f'Local Secret "{self.name}" was not found. {self._how_to_set()}.') from None
+                no_backend(
+                    f"Reading secret {self.name!r} (`config.cloud.use_local_secrets` is false)",
+                    self._how_to_set(),
+                )
+            raise ValueError(
+                f'Local Secret "{self.name}" was not found. {self._how_to_set()}.'
+            ) from None
         if isinstance(value, DotDict):  # a JSON object given through the environment
             return value.to_dict()
         try:
@@ -87,6 +96,8 @@ class Secret:
             return value
 
     def _how_to_set(self) -> str:
-        return (f"Set it with the environment variable PREFECT__CONTEXT__SECRETS__{self.name}, in the "
-                "[context.secrets] section of your config file, or with "
-                f'prefect_classic.context(secrets={{"{self.name}": ...}})')
+        return (
+            f"Set it with the environment variable PREFECT__CONTEXT__SECRETS__{self.name}, in the "
+            "[context.secrets] section of your config file, or with "
+            f'prefect_classic.context(secrets={{"{self.name}": ...}})'
+        )

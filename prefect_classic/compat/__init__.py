@@ -8,6 +8,7 @@
 - Prefect 1 modules outside this project's scope (`prefect.agent`, `prefect.engine.cloud`,
   the integration tasks, …) raise `OutOfScopeImportError` explaining what to use instead.
 """
+
 from prefect_classic.compat.out_of_scope import (
     OUT_OF_SCOPE,
     OutOfScopeImportError,

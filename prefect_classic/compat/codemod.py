@@ -21,6 +21,7 @@ file and line, and so are backend-era lines that load but do something else here
 raise `BackendOnlyError`), `prefect.tasks.prefect` (its tasks fail when run) and artifacts (no-ops).
 Findings never change the exit status by themselves.
 """
+
 import difflib
 import importlib
 import os
@@ -35,7 +36,14 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from prefect_classic.compat.out_of_scope import explain_out_of_scope, module_exists
 
-__all__ = ["FileResult", "Finding", "MigrationReport", "iter_python_files", "migrate_paths", "migrate_source"]
+__all__ = [
+    "FileResult",
+    "Finding",
+    "MigrationReport",
+    "iter_python_files",
+    "migrate_paths",
+    "migrate_source",
+]
 
 OLD = "prefect"
 NEW = "prefect_classic"
@@ -46,16 +54,22 @@ _TOP_LEVEL_OUT_OF_SCOPE: Dict[str, str] = {}
 _RUN_HERE = "run the flow with `prefect-classic run FILE.py` or `flow.run()`"
 #: backend-era modules that import fine but behave differently here -> what to know
 BACKEND_MODULES: Dict[str, str] = {
-    "prefect.tasks.prefect": ("create_flow_run, wait_for_flow_run, get_task_run_result, StartFlowRun, "
-                              "RenameFlowRun and CancelFlowRun need a Prefect backend: they fail with "
-                              "BackendOnlyError when they run; run a child flow with `child_flow.run()` "
-                              "inside a task instead"),
-    "prefect.backend": ("FlowView, FlowRunView, TaskRunView, TenantView and the KV store need a Prefect "
-                        "backend and raise BackendOnlyError; the artifact functions do nothing"),
+    "prefect.tasks.prefect": (
+        "create_flow_run, wait_for_flow_run, get_task_run_result, StartFlowRun, "
+        "RenameFlowRun and CancelFlowRun need a Prefect backend: they fail with "
+        "BackendOnlyError when they run; run a child flow with `child_flow.run()` "
+        "inside a task instead"
+    ),
+    "prefect.backend": (
+        "FlowView, FlowRunView, TaskRunView, TenantView and the KV store need a Prefect "
+        "backend and raise BackendOnlyError; the artifact functions do nothing"
+    ),
     "prefect.artifacts": "artifacts are shown by the Prefect UI: without a backend these functions do nothing",
 }
-CLIENT_NOTE = ("`Client` constructs, but its API calls (graphql, create_flow_run, set_secret, ...) need a "
-               "Prefect backend and raise BackendOnlyError")
+CLIENT_NOTE = (
+    "`Client` constructs, but its API calls (graphql, create_flow_run, set_secret, ...) need a "
+    "Prefect backend and raise BackendOnlyError"
+)
 
 
 def backend_note(text: str) -> str:
@@ -65,8 +79,11 @@ def backend_note(text: str) -> str:
 
 def register_note(receiver: str) -> str:
     """The message for a `<receiver>.register(...)` call."""
-    return backend_note(f"`{receiver}.register(...)` registers nothing: prefect_classic has no Prefect "
-                        f"Cloud/Server backend, so it logs a warning and returns None; {_RUN_HERE}")
+    return backend_note(
+        f"`{receiver}.register(...)` registers nothing: prefect_classic has no Prefect "
+        f"Cloud/Server backend, so it logs a warning and returns None; {_RUN_HERE}"
+    )
+
 
 _SKIPPED_DIRS = {"__pycache__", "node_modules", "site-packages", ".git", ".tox", ".venv", "venv"}
 
@@ -123,9 +140,14 @@ class FileResult:
         """The change as a unified diff (empty when unchanged)."""
         if not self.changed:
             return ""
-        return "".join(difflib.unified_diff(
-            self.original.splitlines(keepends=True), self.migrated.splitlines(keepends=True),
-            fromfile=self.path, tofile=self.path))
+        return "".join(
+            difflib.unified_diff(
+                self.original.splitlines(keepends=True),
+                self.migrated.splitlines(keepends=True),
+                fromfile=self.path,
+                tofile=self.path,
+            )
+        )
 
 
 @dataclass
@@ -181,11 +203,13 @@ class _MissingApiChecker:
     def module(self, old_module: str) -> Optional[str]:
         """A message when the module `prefect.X` has no prefect_classic counterpart."""
         if old_module not in self._cache:
-            rest = old_module[len(OLD):]
+            rest = old_module[len(OLD) :]
             message = None
             if not module_exists(NEW + rest):
-                message = (explain_out_of_scope(old_module, missing_ok=True)
-                           or f"`{old_module}` has no counterpart `{NEW}{rest}` in prefect_classic.")
+                message = (
+                    explain_out_of_scope(old_module, missing_ok=True)
+                    or f"`{old_module}` has no counterpart `{NEW}{rest}` in prefect_classic."
+                )
             self._cache[old_module] = message
         return self._cache[old_module]
 
@@ -198,12 +222,14 @@ class _MissingApiChecker:
             return explain_out_of_scope(f"{OLD}.{_TOP_LEVEL_OUT_OF_SCOPE[name]}")
         if name == "*":
             return None
-        real = _import_real(NEW + old_module[len(OLD):])
+        real = _import_real(NEW + old_module[len(OLD) :])
         if real is None or hasattr(real, name) or self.module(f"{old_module}.{name}") is None:
             return None
-        return (explain_out_of_scope(f"{old_module}.{name}", missing_ok=True)
-                or f"`{old_module}.{name}` is not provided by prefect_classic "
-                   f"(`{NEW}{old_module[len(OLD):]}` has no `{name}`).")
+        return (
+            explain_out_of_scope(f"{old_module}.{name}", missing_ok=True)
+            or f"`{old_module}.{name}` is not provided by prefect_classic "
+            f"(`{NEW}{old_module[len(OLD) :]}` has no `{name}`)."
+        )
 
     def attribute_chain(self, dotted: str) -> Optional[str]:
         """A message when `prefect.a.b.c` names something prefect_classic lacks (checked while
@@ -218,13 +244,15 @@ class _MissingApiChecker:
             if hasattr(obj, part):
                 obj = getattr(obj, part)
                 continue
-            sub = ".".join([NEW, *parts[1:i + 1]])
+            sub = ".".join([NEW, *parts[1 : i + 1]])
             if module_exists(sub):
                 obj = _import_real(sub)
                 continue
-            prefix = ".".join(parts[:i + 1])
-            return (explain_out_of_scope(prefix, missing_ok=True)
-                    or f"`{prefix}` is not provided by prefect_classic.")
+            prefix = ".".join(parts[: i + 1])
+            return (
+                explain_out_of_scope(prefix, missing_ok=True)
+                or f"`{prefix}` is not provided by prefect_classic."
+            )
         return None
 
 
@@ -250,8 +278,9 @@ class _ImportRewriter(cst.CSTTransformer):
         self._in_top_level = id(node) in self._top_level
         return True
 
-    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
-                                  updated_node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
         self._in_top_level = False
         return updated_node
 
@@ -297,11 +326,18 @@ class _ImportRewriter(cst.CSTTransformer):
                 needs_binding = True
             names.append(alias.with_changes(name=_rename_root(alias.name)))
         binds_old = binds_old or any(
-            get_full_name_for_node(a.name) == NEW and a.asname is not None
-            and getattr(a.asname.name, "value", None) == OLD for a in original_node.names)
+            get_full_name_for_node(a.name) == NEW
+            and a.asname is not None
+            and getattr(a.asname.name, "value", None) == OLD
+            for a in original_node.names
+        )
         if self._in_top_level and binds_old:
             self._prefect_bound_at_top = True
-        if needs_binding and not binds_old and not (self._in_top_level and self._prefect_bound_at_top):
+        if (
+            needs_binding
+            and not binds_old
+            and not (self._in_top_level and self._prefect_bound_at_top)
+        ):
             last = names[-1]
             if last.comma is not cst.MaybeSentinel.DEFAULT:
                 names[-1] = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
@@ -309,7 +345,9 @@ class _ImportRewriter(cst.CSTTransformer):
         return updated_node.with_changes(names=names)
 
     # --- `from prefect… import …` ---------------------------------------------------------------
-    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom:
         if not isinstance(original_node.names, cst.ImportStar):
             for alias in original_node.names:
                 bound_node = alias.asname.name if alias.asname is not None else alias.name
@@ -328,7 +366,11 @@ class _ImportRewriter(cst.CSTTransformer):
                 imported = get_full_name_for_node(alias.name)
                 if imported is not None:
                     self._report(alias, self.checker.name(dotted, imported))
-                    if imported == "Client" and dotted in (OLD, f"{OLD}.client", f"{OLD}.client.client"):
+                    if imported == "Client" and dotted in (
+                        OLD,
+                        f"{OLD}.client",
+                        f"{OLD}.client.client",
+                    ):
                         self._report(alias, backend_note(CLIENT_NOTE), "backend")
         if module_problem is None:
             self._report_backend_module(original_node.module, dotted)
@@ -364,8 +406,9 @@ class _ImportRewriter(cst.CSTTransformer):
         return True
 
 
-def migrate_source(source: Union[str, bytes], path: str = "<string>",
-                   checker: Optional[_MissingApiChecker] = None) -> FileResult:
+def migrate_source(
+    source: Union[str, bytes], path: str = "<string>", checker: Optional[_MissingApiChecker] = None
+) -> FileResult:
     """Rewrite the `prefect` imports of one module's source.
 
     Args:
@@ -380,7 +423,9 @@ def migrate_source(source: Union[str, bytes], path: str = "<string>",
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        return FileResult(path, text, text, error=f"cannot parse: {exc.message} (line {exc.raw_line})")
+        return FileResult(
+            path, text, text, error=f"cannot parse: {exc.message} (line {exc.raw_line})"
+        )
     rewriter = _ImportRewriter(path, checker or _MissingApiChecker())
     migrated = MetadataWrapper(module).visit(rewriter)
     if isinstance(source, bytes):
@@ -422,9 +467,12 @@ def _walk(root: str) -> List[str]:
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(
-            d for d in dirnames
-            if not d.startswith(".") and d not in _SKIPPED_DIRS
-            and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg")))
+            d
+            for d in dirnames
+            if not d.startswith(".")
+            and d not in _SKIPPED_DIRS
+            and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg"))
+        )
         for name in sorted(filenames):
             if name.endswith(".py"):
                 found.append(os.path.join(dirpath, name))
@@ -459,4 +507,3 @@ def migrate_paths(paths: Sequence[str], write: bool = False) -> MigrationReport:
             os.replace(tmp, path)
         report.files.append(result)
     return report
-

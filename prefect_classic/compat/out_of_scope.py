@@ -4,6 +4,7 @@ Importing one of them, as `prefect.X` under the shim or as `prefect_classic.X`, 
 `OutOfScopeImportError` with a message naming the path and the replacement. The codemod reports
 the same paths with file and line.
 """
+
 import importlib.abc
 import importlib.util
 import sys
@@ -18,19 +19,27 @@ __all__ = [
     "module_exists",
 ]
 
-_BACKEND = ("it needs a Prefect Cloud/Server backend. prefect_classic runs flows in-process: use "
-            "`flow.run()` or `prefect-classic run FILE.py`; keep `prefect==1.4.1` for code that talks "
-            "to a backend")
+_BACKEND = (
+    "it needs a Prefect Cloud/Server backend. prefect_classic runs flows in-process: use "
+    "`flow.run()` or `prefect-classic run FILE.py`; keep `prefect==1.4.1` for code that talks "
+    "to a backend"
+)
 
 #: relative module path (after `prefect.` / `prefect_classic.`) -> what to do instead
 OUT_OF_SCOPE: Dict[str, str] = {
-    "agent": ("agents launch flow runs for a Prefect backend; run flows with `flow.run()` or "
-              "`prefect-classic run FILE.py` from your own scheduler (cron, a CI job, a Kubernetes CronJob) "
-              "or give the flow a `schedule`"),
-    "environments": ("environments were replaced by run configs and executors in Prefect 1.0; set "
-                     "`flow.executor` (prefect_classic.executors) instead"),
-    "engine.cloud": ("CloudFlowRunner/CloudTaskRunner report to a Prefect backend; use "
-                     "prefect_classic.engine.FlowRunner and TaskRunner"),
+    "agent": (
+        "agents launch flow runs for a Prefect backend; run flows with `flow.run()` or "
+        "`prefect-classic run FILE.py` from your own scheduler (cron, a CI job, a Kubernetes CronJob) "
+        "or give the flow a `schedule`"
+    ),
+    "environments": (
+        "environments were replaced by run configs and executors in Prefect 1.0; set "
+        "`flow.executor` (prefect_classic.executors) instead"
+    ),
+    "engine.cloud": (
+        "CloudFlowRunner/CloudTaskRunner report to a Prefect backend; use "
+        "prefect_classic.engine.FlowRunner and TaskRunner"
+    ),
     "tasks.cloud": "StartFlowRun needs a Prefect backend; run the child flow in-process with `child_flow.run()` inside a task",
     "utilities.graphql": _BACKEND,
     "utilities.agent": _BACKEND,
@@ -40,23 +49,76 @@ OUT_OF_SCOPE: Dict[str, str] = {
 
 #: paths that exist in prefect_classic but mean something else under their Prefect 1 name
 PREFECT_ONLY: Dict[str, str] = {
-    "cli": ("the Prefect 1 `prefect` command (register, agent, server, …) drives a Prefect backend; "
-            "use the `prefect-classic` command (`prefect-classic run FILE.py`, `prefect-classic migrate`)"),
+    "cli": (
+        "the Prefect 1 `prefect` command (register, agent, server, …) drives a Prefect backend; "
+        "use the `prefect-classic` command (`prefect-classic run FILE.py`, `prefect-classic migrate`)"
+    ),
 }
 
 _INTEGRATIONS = (
-    "airbyte", "airflow", "airtable", "asana", "aws", "azure", "azureml", "census", "cubejs", "database",
-    "databricks", "dbt", "docker", "dremio", "dropbox", "exasol", "filehandling", "files", "firebolt",
-    "fivetran", "fugue", "gcp", "github", "gitlab", "google", "great_expectations", "gsheets", "hightouch",
-    "huggingface", "jira", "jupyter", "kafka", "kubernetes", "mixpanel", "monday", "monte_carlo", "mysql",
-    "neo4j", "notifications", "postgres", "pushbullet", "redis", "rss", "sendgrid", "snowflake", "sodacore",
-    "sodaspark", "spacy", "sql_server", "sqlite", "templates", "toloka", "transform", "trello", "twitter",
+    "airbyte",
+    "airflow",
+    "airtable",
+    "asana",
+    "aws",
+    "azure",
+    "azureml",
+    "census",
+    "cubejs",
+    "database",
+    "databricks",
+    "dbt",
+    "docker",
+    "dremio",
+    "dropbox",
+    "exasol",
+    "filehandling",
+    "files",
+    "firebolt",
+    "fivetran",
+    "fugue",
+    "gcp",
+    "github",
+    "gitlab",
+    "google",
+    "great_expectations",
+    "gsheets",
+    "hightouch",
+    "huggingface",
+    "jira",
+    "jupyter",
+    "kafka",
+    "kubernetes",
+    "mixpanel",
+    "monday",
+    "monte_carlo",
+    "mysql",
+    "neo4j",
+    "notifications",
+    "postgres",
+    "pushbullet",
+    "redis",
+    "rss",
+    "sendgrid",
+    "snowflake",
+    "sodacore",
+    "sodaspark",
+    "spacy",
+    "sql_server",
+    "sqlite",
+    "templates",
+    "toloka",
+    "transform",
+    "trello",
+    "twitter",
     "zendesk",
 )
-_TASK_LIBRARY = ("of Prefect 1's task library prefect_classic keeps tasks.core, tasks.control_flow, "
-                 "tasks.shell, tasks.powershell, tasks.secrets and tasks.prefect; for integrations call "
-                 "the service's Python "
-                 "client (boto3, google-cloud-*, a database driver, …) from your own `@task`")
+_TASK_LIBRARY = (
+    "of Prefect 1's task library prefect_classic keeps tasks.core, tasks.control_flow, "
+    "tasks.shell, tasks.powershell, tasks.secrets and tasks.prefect; for integrations call "
+    "the service's Python "
+    "client (boto3, google-cloud-*, a database driver, …) from your own `@task`"
+)
 OUT_OF_SCOPE.update({f"tasks.{name}": _TASK_LIBRARY for name in _INTEGRATIONS})
 
 
@@ -112,7 +174,9 @@ class OutOfScopeFinder(importlib.abc.MetaPathFinder):
     """A meta path finder, placed last, that turns imports of out-of-scope `prefect_classic.X`
     modules (which nothing else can find) into an `OutOfScopeImportError` with guidance."""
 
-    def find_spec(self, fullname: str, path: Optional[Sequence[str]] = None, target: object = None) -> None:
+    def find_spec(
+        self, fullname: str, path: Optional[Sequence[str]] = None, target: object = None
+    ) -> None:
         if not fullname.startswith("prefect_classic."):
             return None
         message = explain_out_of_scope(fullname, missing_ok=True)

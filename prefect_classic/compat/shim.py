@@ -6,6 +6,7 @@ importing the matching `prefect_classic` module and registering that same object
 isinstance checks, monkeypatching and pickles (including pickles written by Prefect 1, which name
 `prefect.engine.state.Success`) agree.
 """
+
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -45,7 +46,7 @@ class ShimConflictError(RuntimeError):
 
 
 def _real_name(alias_name: str) -> str:
-    return REAL + alias_name[len(ALIAS):]
+    return REAL + alias_name[len(ALIAS) :]
 
 
 def _is_alias_name(fullname: str) -> bool:
@@ -73,12 +74,13 @@ class _AliasLoader(importlib.abc.Loader):
 class PrefectAliasFinder(importlib.abc.MetaPathFinder):
     """Finds `prefect` and `prefect.*` as aliases of `prefect_classic` and `prefect_classic.*`."""
 
-    def find_spec(self, fullname: str, path: Optional[Sequence[str]] = None,
-                  target: object = None) -> Optional[importlib.machinery.ModuleSpec]:
+    def find_spec(
+        self, fullname: str, path: Optional[Sequence[str]] = None, target: object = None
+    ) -> Optional[importlib.machinery.ModuleSpec]:
         if not _is_alias_name(fullname):
             return None
         real_name = _real_name(fullname)
-        if fullname != ALIAS and fullname[len(ALIAS) + 1:].split(".")[0] in PREFECT_ONLY:
+        if fullname != ALIAS and fullname[len(ALIAS) + 1 :].split(".")[0] in PREFECT_ONLY:
             raise OutOfScopeImportError(explain_out_of_scope(fullname), name=fullname)
         try:
             real_spec = importlib.util.find_spec(real_name)
@@ -90,9 +92,14 @@ class PrefectAliasFinder(importlib.abc.MetaPathFinder):
                 raise OutOfScopeImportError(message, name=fullname)
             raise ModuleNotFoundError(
                 f"No module named '{fullname}' (the prefect shim maps it to '{real_name}', "
-                "which prefect_classic does not have)", name=fullname)
+                "which prefect_classic does not have)",
+                name=fullname,
+            )
         return importlib.machinery.ModuleSpec(
-            fullname, _AliasLoader(real_name), is_package=real_spec.submodule_search_locations is not None)
+            fullname,
+            _AliasLoader(real_name),
+            is_package=real_spec.submodule_search_locations is not None,
+        )
 
     def invalidate_caches(self) -> None:
         """Nothing to invalidate."""
@@ -163,7 +170,8 @@ def install(force: bool = False) -> None:
                 f"Refusing to install the `prefect` import shim: {conflict}. The shim would hide it. "
                 "Uninstall it (`pip uninstall prefect`), run in an environment without it, migrate the "
                 "imports with `prefect-classic migrate`, or pass force=True "
-                f"({SHIM_ENV_VAR}=force) to shadow it anyway.")
+                f"({SHIM_ENV_VAR}=force) to shadow it anyway."
+            )
         for name in [n for n in sys.modules if _is_alias_name(n)]:
             del sys.modules[name]
     sys.meta_path.insert(0, PrefectAliasFinder())

@@ -1,4 +1,5 @@
 """Tasks, flows, edges and parameters."""
+
 from prefect_classic.core.edge import Edge
 from prefect_classic.core.flow import Flow
 from prefect_classic.core.parameter import DateTimeParameter, Parameter

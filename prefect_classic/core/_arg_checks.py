@@ -6,6 +6,7 @@ task run, so the Task checks skip the defaults (None and the documented default 
 building a plain task costs a few identity tests.
 Every error names the argument and shows the value that was given.
 """
+
 import collections.abc
 import datetime
 from typing import Any, Callable, Dict, Iterable, Optional, Set, Type
@@ -99,11 +100,17 @@ def check_result(arg: str, value: Any) -> None:
 
     if isinstance(value, Result):
         return
-    if not isinstance(value, type) and callable(getattr(value, "write", None)) and callable(
-            getattr(value, "read", None)):
+    if (
+        not isinstance(value, type)
+        and callable(getattr(value, "write", None))
+        and callable(getattr(value, "read", None))
+    ):
         return
-    hint = f"; pass an instance, e.g. `{value.__name__}()`" if (
-        isinstance(value, type) and issubclass(value, Result)) else ""
+    hint = (
+        f"; pass an instance, e.g. `{value.__name__}()`"
+        if (isinstance(value, type) and issubclass(value, Result))
+        else ""
+    )
     raise TypeError(f"`{arg}` must be a Result instance (received {shown(value)}{hint}).")
 
 
@@ -114,8 +121,10 @@ def check_cache_policy(value: Any) -> None:
     from prefect_classic.cache_policies import CachePolicy
 
     if not isinstance(value, CachePolicy):
-        raise TypeError("`cache_policy` must be a CachePolicy such as `cache_policies.INPUTS` "
-                        f"(received {shown(value)}).")
+        raise TypeError(
+            "`cache_policy` must be a CachePolicy such as `cache_policies.INPUTS` "
+            f"(received {shown(value)})."
+        )
 
 
 def check_cache_expiration(value: Any) -> None:
@@ -127,9 +136,13 @@ def check_cache_expiration(value: Any) -> None:
     if value is None:
         return
     if not isinstance(value, datetime.timedelta):
-        raise ValueError(f"`cache_expiration` must be a datetime.timedelta (received {shown(value)}).")
+        raise ValueError(
+            f"`cache_expiration` must be a datetime.timedelta (received {shown(value)})."
+        )
     if value <= datetime.timedelta(0):
-        raise ValueError(f"`cache_expiration` must be a positive datetime.timedelta (received {shown(value)}).")
+        raise ValueError(
+            f"`cache_expiration` must be a positive datetime.timedelta (received {shown(value)})."
+        )
 
 
 def check_handlers(arg: str, handlers: Any) -> None:
@@ -138,11 +151,15 @@ def check_handlers(arg: str, handlers: Any) -> None:
     if not handlers:
         return
     if isinstance(handlers, (str, bytes)) or not isinstance(handlers, collections.abc.Sequence):
-        raise TypeError(f"{arg} should be iterable. (`{arg}` received {shown(handlers)}; pass a list "
-                        "of callables.)")
+        raise TypeError(
+            f"{arg} should be iterable. (`{arg}` received {shown(handlers)}; pass a list "
+            "of callables.)"
+        )
     for handler in handlers:
         if not callable(handler):
-            raise TypeError(f"`{arg}` must hold callables (received {shown(handler)} in {shown(handlers)}).")
+            raise TypeError(
+                f"`{arg}` must hold callables (received {shown(handler)} in {shown(handlers)})."
+            )
 
 
 def as_timeout(timeout: Any) -> Optional[int]:
@@ -162,12 +179,16 @@ def as_timeout(timeout: Any) -> Optional[int]:
         if timeout.microseconds > 0:
             import warnings
 
-            warnings.warn("Task timeouts do not support a sub-second resolution; smaller units will be ignored!",
-                          stacklevel=4)
+            warnings.warn(
+                "Task timeouts do not support a sub-second resolution; smaller units will be ignored!",
+                stacklevel=4,
+            )
         timeout = int(timeout.total_seconds())
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int)):
-        raise TypeError("Only integer timeouts (representing seconds) or timedelta timeouts are supported "
-                        f"(`timeout` received {shown(timeout)}).")
+        raise TypeError(
+            "Only integer timeouts (representing seconds) or timedelta timeouts are supported "
+            f"(`timeout` received {shown(timeout)})."
+        )
     if timeout is not None and timeout <= 0:
         raise ValueError(f"`timeout` must be a positive number of seconds (received {timeout}).")
     return timeout
@@ -189,17 +210,23 @@ def as_retry_on(retry_on: Any) -> Optional[Set[Type[Exception]]]:
     if not retry_on:
         return None
     if isinstance(retry_on, (str, bytes)):
-        raise TypeError(f"Invalid `retry_on` value {retry_on!r}. Expected an exception type but got an "
-                        f"instance of {type(retry_on).__name__}; pass exception classes such as "
-                        "`retry_on={ValueError}`.")
+        raise TypeError(
+            f"Invalid `retry_on` value {retry_on!r}. Expected an exception type but got an "
+            f"instance of {type(retry_on).__name__}; pass exception classes such as "
+            "`retry_on={ValueError}`."
+        )
     found = set(retry_on) if isinstance(retry_on, Iterable) else {retry_on}
     for exc_type in found:
         if not isinstance(exc_type, type):
-            raise TypeError(f"Invalid `retry_on` value {exc_type!r}. Expected an exception type but got "
-                            f"an instance of {type(exc_type).__name__} (received {shown(retry_on)}).")
+            raise TypeError(
+                f"Invalid `retry_on` value {exc_type!r}. Expected an exception type but got "
+                f"an instance of {type(exc_type).__name__} (received {shown(retry_on)})."
+            )
         if not issubclass(exc_type, Exception):
-            raise TypeError(f"Invalid `retry_on` value {exc_type!r}. Expected an exception subclass "
-                            f"(received {shown(retry_on)}).")
+            raise TypeError(
+                f"Invalid `retry_on` value {exc_type!r}. Expected an exception subclass "
+                f"(received {shown(retry_on)})."
+            )
     return found
 
 
@@ -227,11 +254,27 @@ _ATTRIBUTE_CHECKS: Dict[str, Callable[[Any], None]] = {
 }
 
 
-def check_task_arguments(name: Any, slug: Any, trigger: Any, skip_on_upstream_skip: Any, cache_validator: Any,
-                         cache_key: Any, checkpoint: Any, state_handlers: Any, on_failure: Any, log_stdout: Any,
-                         result: Any, target: Any, task_run_name: Any, cache_policy: Any, cache_key_fn: Any,
-                         cache_expiration: Any, refresh_cache: Any, persist_result: Any,
-                         result_storage: Any) -> None:
+def check_task_arguments(
+    name: Any,
+    slug: Any,
+    trigger: Any,
+    skip_on_upstream_skip: Any,
+    cache_validator: Any,
+    cache_key: Any,
+    checkpoint: Any,
+    state_handlers: Any,
+    on_failure: Any,
+    log_stdout: Any,
+    result: Any,
+    target: Any,
+    task_run_name: Any,
+    cache_policy: Any,
+    cache_key_fn: Any,
+    cache_expiration: Any,
+    refresh_cache: Any,
+    persist_result: Any,
+    result_storage: Any,
+) -> None:
     """Check the Task constructor arguments (the checks of `check_task_attributes`, with the
     defaults skipped first: every task construction pays for this, constants built during a
     flow run included).
@@ -251,7 +294,12 @@ def check_task_arguments(name: Any, slug: Any, trigger: Any, skip_on_upstream_sk
         check_optional_bool("checkpoint", checkpoint)
     if result is not None:
         check_result("result", result)
-    if trigger is not None or cache_validator is not None or on_failure is not None or cache_key_fn is not None:
+    if (
+        trigger is not None
+        or cache_validator is not None
+        or on_failure is not None
+        or cache_key_fn is not None
+    ):
         check_callable("trigger", trigger)
         check_callable("cache_validator", cache_validator)
         check_callable("on_failure", on_failure)
@@ -262,8 +310,13 @@ def check_task_arguments(name: Any, slug: Any, trigger: Any, skip_on_upstream_sk
         check_str("cache_key", cache_key)
         check_str_or_callable("target", target)
         check_str_or_callable("task_run_name", task_run_name)
-    if (cache_policy is not None or cache_expiration is not None or refresh_cache is not None
-            or persist_result is not None or result_storage is not None):
+    if (
+        cache_policy is not None
+        or cache_expiration is not None
+        or refresh_cache is not None
+        or persist_result is not None
+        or result_storage is not None
+    ):
         check_cache_policy(cache_policy)
         check_cache_expiration(cache_expiration)
         check_optional_bool("refresh_cache", refresh_cache)
@@ -286,9 +339,19 @@ def check_task_attributes(task_args: Dict[str, Any]) -> None:
             check(value)
 
 
-def check_flow_arguments(name: Any, schedule: Any, executor: Any, result: Any, state_handlers: Any,
-                         on_failure: Any, terminal_state_handler: Any, tasks: Any = None, edges: Any = None,
-                         reference_tasks: Any = None, validate: Any = None) -> None:
+def check_flow_arguments(
+    name: Any,
+    schedule: Any,
+    executor: Any,
+    result: Any,
+    state_handlers: Any,
+    on_failure: Any,
+    terminal_state_handler: Any,
+    tasks: Any = None,
+    edges: Any = None,
+    reference_tasks: Any = None,
+    validate: Any = None,
+) -> None:
     """Check the Flow constructor arguments that Prefect 1 stored unchecked (or failed on with
     an error that did not name them).
 
@@ -300,7 +363,9 @@ def check_flow_arguments(name: Any, schedule: Any, executor: Any, result: Any, s
     check_collection("edges", edges)
     for edge in edges or ():
         if not hasattr(edge, "upstream_task") or not hasattr(edge, "downstream_task"):
-            raise TypeError(f"`edges` must hold Edge objects, e.g. `Edge(a, b)` (received {shown(edge)}).")
+            raise TypeError(
+                f"`edges` must hold Edge objects, e.g. `Edge(a, b)` (received {shown(edge)})."
+            )
     check_collection("reference_tasks", reference_tasks)
     check_optional_bool("validate", validate)
     check_schedule(schedule)
@@ -317,8 +382,10 @@ def check_schedule(value: Any) -> None:
     if value is None:
         return
     if isinstance(value, type) or not callable(getattr(value, "next", None)):
-        raise TypeError("`schedule` must be a Schedule instance such as "
-                        f"`schedules.IntervalSchedule(interval=timedelta(days=1))` (received {shown(value)}).")
+        raise TypeError(
+            "`schedule` must be a Schedule instance such as "
+            f"`schedules.IntervalSchedule(interval=timedelta(days=1))` (received {shown(value)})."
+        )
 
 
 def check_executor(value: Any) -> None:
@@ -326,10 +393,15 @@ def check_executor(value: Any) -> None:
     `submit` methods, such as `LocalExecutor()`)."""
     if value is None:
         return
-    if (isinstance(value, type) or not callable(getattr(value, "start", None))
-            or not callable(getattr(value, "submit", None))):
-        raise TypeError("`executor` must be an Executor instance such as `LocalExecutor()` or "
-                        f"`LocalDaskExecutor()` (received {shown(value)}).")
+    if (
+        isinstance(value, type)
+        or not callable(getattr(value, "start", None))
+        or not callable(getattr(value, "submit", None))
+    ):
+        raise TypeError(
+            "`executor` must be an Executor instance such as `LocalExecutor()` or "
+            f"`LocalDaskExecutor()` (received {shown(value)})."
+        )
 
 
 def check_run_arguments(run_on_schedule: Any, kwargs: Dict[str, Any]) -> None:
@@ -351,8 +423,10 @@ def check_run_arguments(run_on_schedule: Any, kwargs: Dict[str, Any]) -> None:
 def check_parameter_values(parameters: Any) -> None:
     """Raise ValueError unless `parameters` (given to `flow.run`) is None or a mapping."""
     if parameters is not None and not isinstance(parameters, collections.abc.Mapping):
-        raise ValueError("`parameters` must be a dict of {parameter name: value} "
-                         f"(received {shown(parameters)}).")
+        raise ValueError(
+            "`parameters` must be a dict of {parameter name: value} "
+            f"(received {shown(parameters)})."
+        )
 
 
 def check_mappable(task: Any, arg: str, value: Any) -> None:
@@ -371,9 +445,11 @@ def check_mappable(task: Any, arg: str, value: Any) -> None:
 
     if isinstance(value, (Task, EdgeAnnotation)) or hasattr(value, "__getitem__"):
         return
-    raise TypeError(f"Cannot map over unsubscriptable object of type {type(value)} given as `{arg}` to "
-                    f"{task!r} (received {shown(value)}); wrap it in `unmapped(...)` to pass it whole to "
-                    "every mapped run.")
+    raise TypeError(
+        f"Cannot map over unsubscriptable object of type {type(value)} given as `{arg}` to "
+        f"{task!r} (received {shown(value)}); wrap it in `unmapped(...)` to pass it whole to "
+        "every mapped run."
+    )
 
 
 def check_parameter_default(name: str, default: Any, datetimes: bool = False) -> None:
@@ -393,5 +469,7 @@ def check_parameter_default(name: str, default: Any, datetimes: bool = False) ->
     try:
         json.dumps(default)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"Parameter {name!r}: `default` must be JSON-serializable (received {shown(default)}: "
-                        f"{exc}).") from None
+        raise TypeError(
+            f"Parameter {name!r}: `default` must be JSON-serializable (received {shown(default)}: "
+            f"{exc})."
+        ) from None

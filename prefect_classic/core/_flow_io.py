@@ -1,5 +1,6 @@
 """Flow persistence and display: save/load, serialize, visualize, and the Prefect backend
 entry points (private to `prefect_classic.core`; `Flow` inherits them)."""
+
 import hashlib
 import json
 import os
@@ -48,7 +49,9 @@ class FlowIO:
         """
         if fpath is None:
             home = os.path.expanduser(str(config.home_dir))
-            fpath = os.path.join(home, "flows", re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") + ".prefect")
+            fpath = os.path.join(
+                home, "flows", re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") + ".prefect"
+            )
         fpath = os.path.abspath(os.path.expanduser(fpath))
         os.makedirs(os.path.dirname(fpath), exist_ok=True)
         tmp = f"{fpath}.{os.getpid()}.tmp"
@@ -70,12 +73,19 @@ class FlowIO:
         path = os.path.expanduser(fpath)
         if not os.path.exists(path):
             home = os.path.expanduser(str(config.home_dir))
-            path = os.path.join(home, "flows", re.sub(r"[^a-z0-9]+", "-", fpath.lower()).strip("-") + ".prefect")
+            path = os.path.join(
+                home, "flows", re.sub(r"[^a-z0-9]+", "-", fpath.lower()).strip("-") + ".prefect"
+            )
         with open(path, "rb") as f:
             return cloudpickle.load(f)
 
-    def visualize(self, flow_state: Any = None, filename: Optional[str] = None,
-                  format: Optional[str] = None, horizontal: bool = False) -> Any:
+    def visualize(
+        self,
+        flow_state: Any = None,
+        filename: Optional[str] = None,
+        format: Optional[str] = None,
+        horizontal: bool = False,
+    ) -> Any:
         """Draw the flow with graphviz (the `viz` extra), colouring tasks (and each mapped child)
         by state when given; without a filename it opens in the system viewer (or shows in IPython).
 
@@ -94,8 +104,9 @@ class FlowIO:
         """
         from prefect_classic.utilities.visualization import visualize_flow
 
-        return visualize_flow(self, flow_state=flow_state, filename=filename, format=format,
-                              horizontal=horizontal)
+        return visualize_flow(
+            self, flow_state=flow_state, filename=filename, format=format, horizontal=horizontal
+        )
 
     def serialize(self, build: bool = False) -> dict:
         """Return the flow's metadata as Prefect 1's JSON-compatible dict.
@@ -126,8 +137,11 @@ class FlowIO:
             if self.name not in self.storage:
                 self.storage.add_flow(self)
             else:
-                warnings.warn("A flow with the same name is already contained in storage; if you changed "
-                              "your Flow since the last build, re-create your storage object.", stacklevel=2)
+                warnings.warn(
+                    "A flow with the same name is already contained in storage; if you changed "
+                    "your Flow since the last build, re-create your storage object.",
+                    stacklevel=2,
+                )
             serialized["storage"] = StorageSchema().dump(self.storage.build())
         return serialized
 
@@ -141,7 +155,9 @@ class FlowIO:
         Returns:
             - str: the hex digest
         """
-        return hashlib.sha256(json.dumps(self.serialize(build), sort_keys=True).encode()).hexdigest()
+        return hashlib.sha256(
+            json.dumps(self.serialize(build), sort_keys=True).encode()
+        ).hexdigest()
 
     def diagnostics(self, include_secret_names: bool = False) -> str:
         """Diagnostic information for a bug report: system, changed configuration keys, set
@@ -158,8 +174,13 @@ class FlowIO:
 
         return diagnostic_info(self, include_secret_names)  # type: ignore[arg-type]
 
-    def run_agent(self, token: Optional[str] = None, show_flow_logs: bool = False,
-                  log_to_cloud: Optional[bool] = None, api_key: Optional[str] = None) -> None:
+    def run_agent(
+        self,
+        token: Optional[str] = None,
+        show_flow_logs: bool = False,
+        log_to_cloud: Optional[bool] = None,
+        api_key: Optional[str] = None,
+    ) -> None:
         """Prefect 1 started a local agent for a Prefect backend here (raises `BackendOnlyError`).
 
         Raises:
@@ -167,12 +188,23 @@ class FlowIO:
         """
         from prefect_classic.client.client import no_backend
 
-        no_backend("`flow.run_agent()`", "run the flow in this process with `flow.run()` or "
-                   f"`prefect-classic run {_calling_file()}`")
+        no_backend(
+            "`flow.run_agent()`",
+            "run the flow in this process with `flow.run()` or "
+            f"`prefect-classic run {_calling_file()}`",
+        )
 
-    def register(self, project_name: Optional[str] = None, build: bool = True, labels: Optional[List[str]] = None,
-                 set_schedule_active: bool = True, version_group_id: Optional[str] = None, no_url: bool = False,
-                 idempotency_key: Optional[str] = None, **kwargs: Any) -> None:
+    def register(
+        self,
+        project_name: Optional[str] = None,
+        build: bool = True,
+        labels: Optional[List[str]] = None,
+        set_schedule_active: bool = True,
+        version_group_id: Optional[str] = None,
+        no_url: bool = False,
+        idempotency_key: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
         """Prefect 1 registered the flow with a Prefect backend here. prefect_classic has no backend:
         this prepares the flow as Prefect 1 did (a default storage built from `**kwargs`, a
         `UniversalRun` run config, the storage's and `labels` added to the run config's labels, the
@@ -198,7 +230,8 @@ class FlowIO:
         if "_ctx" in self.__dict__:
             raise ValueError(
                 "Don't call `flow.register()` from within a `Flow` context manager: call it after the "
-                "`with Flow(...) as flow:` block.")
+                "`with Flow(...) as flow:` block."
+            )
         if not context.get("loading_flow", False):
             from prefect_classic.run_configs import UniversalRun
             from prefect_classic.storage import get_default_storage_class
@@ -215,7 +248,9 @@ class FlowIO:
         self.logger.warning(
             "flow.register(): flow %r was not registered: prefect_classic runs flows without a Prefect "
             "Cloud/Server backend. Run it here with `flow.run()` or `prefect-classic run %s`.",
-            self.name, script)
+            self.name,
+            script,
+        )
         return None
 
 

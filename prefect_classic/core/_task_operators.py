@@ -1,5 +1,6 @@
 """The operators of Task (`a + b`, `a > b`, `a.is_equal(b)`, ...): each builds an operator task
 bound to its operands (private to `prefect_classic.core`; `Task` inherits them)."""
+
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:

@@ -4,6 +4,7 @@ Reading a signature with `inspect` is slow and building a flow asks for it once 
 argument, so signatures are memoized per function (weakly: functions of discarded task
 classes are not kept alive).
 """
+
 import inspect
 import typing
 import weakref
@@ -12,7 +13,13 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 if TYPE_CHECKING:
     from prefect_classic.core.task import Task
 
-__all__ = ["RESERVED_ARGUMENTS", "call_signature", "infer_run_nout", "run_signature", "validate_run_signature"]
+__all__ = [
+    "RESERVED_ARGUMENTS",
+    "call_signature",
+    "infer_run_nout",
+    "run_signature",
+    "validate_run_signature",
+]
 
 RESERVED_ARGUMENTS = ("upstream_tasks", "mapped", "task_args", "flow")
 
@@ -42,8 +49,11 @@ def validate_run_signature(run: Callable) -> None:
             "Prefect arguments are stored as keywords. As a workaround, consider modifying the "
             "run() method to accept **kwargs and feeding the values to *args."
         )
-    violations = [p.name for p in params if p.name in RESERVED_ARGUMENTS
-                  and p.kind is not inspect.Parameter.VAR_KEYWORD]
+    violations = [
+        p.name
+        for p in params
+        if p.name in RESERVED_ARGUMENTS and p.kind is not inspect.Parameter.VAR_KEYWORD
+    ]
     if violations:
         raise ValueError(
             f"Tasks cannot have the following argument names: {', '.join(violations)}. "
@@ -138,9 +148,13 @@ def call_signature(task: "Task", extra: List[inspect.Parameter]) -> inspect.Sign
         return _CALL_SIGNATURES[key]
     except (KeyError, TypeError):
         pass
-    order = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-             inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.KEYWORD_ONLY,
-             inspect.Parameter.VAR_KEYWORD)
+    order = (
+        inspect.Parameter.POSITIONAL_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        inspect.Parameter.VAR_POSITIONAL,
+        inspect.Parameter.KEYWORD_ONLY,
+        inspect.Parameter.VAR_KEYWORD,
+    )
     by_kind: Dict[Any, List[inspect.Parameter]] = {kind: [] for kind in order}
     for p in run_signature(task).parameters.values():
         by_kind[p.kind].append(p)

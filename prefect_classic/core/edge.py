@@ -1,4 +1,5 @@
 """Edges connect an upstream task to a downstream task, optionally as a keyword argument."""
+
 import keyword
 from typing import Any, Optional
 
@@ -42,12 +43,21 @@ class Edge:
 
     __slots__ = ("upstream_task", "downstream_task", "key", "mapped", "flattened")
 
-    def __init__(self, upstream_task: Any, downstream_task: Any, key: Optional[str] = None,
-                 mapped: Optional[bool] = None, flattened: Optional[bool] = None, flow: Any = None):
+    def __init__(
+        self,
+        upstream_task: Any,
+        downstream_task: Any,
+        key: Optional[str] = None,
+        mapped: Optional[bool] = None,
+        flattened: Optional[bool] = None,
+        flow: Any = None,
+    ):
         from prefect_classic.utilities.tasks import as_task
 
         if upstream_task is downstream_task:
-            raise ValueError(f"Edges can not connect a task to itself (received {upstream_task!r} at both ends).")
+            raise ValueError(
+                f"Edges can not connect a task to itself (received {upstream_task!r} at both ends)."
+            )
         if key is not None and not is_valid_identifier(key):
             raise ValueError(f'Key must be a valid identifier (received "{key}")')
         annotations: dict = {}
@@ -57,9 +67,12 @@ class Edge:
             annotations.update(downstream_task.annotations)
         self.upstream_task = as_task(upstream_task, flow=flow)
         self.downstream_task = as_task(downstream_task, flow=flow)
-        if self.upstream_task is self.downstream_task:  # one end wrapped in unmapped(...), flatten(...)
+        if (
+            self.upstream_task is self.downstream_task
+        ):  # one end wrapped in unmapped(...), flatten(...)
             raise ValueError(
-                f"Edges can not connect a task to itself (received {self.upstream_task!r} at both ends).")
+                f"Edges can not connect a task to itself (received {self.upstream_task!r} at both ends)."
+            )
         self.key = key
         self.mapped = bool(annotations.get("mapped", mapped or False))
         self.flattened = bool(annotations.get("flattened", flattened or False))

@@ -1,4 +1,5 @@
 """Flow: a graph of tasks and the edges between them, and the entry point to run it."""
+
 import collections
 import collections.abc
 import copy
@@ -101,18 +102,40 @@ class Flow(FlowIO):
             `state_handlers`, `on_failure`, `terminal_state_handler` are not (lists of) callables
     """
 
-    def __init__(self, name: str, schedule: Any = None, executor: Any = None, environment: Any = None,
-                 run_config: Any = None, storage: Any = None, tasks: Optional[Iterable[Task]] = None,
-                 edges: Optional[Iterable[Edge]] = None, reference_tasks: Optional[Iterable[Task]] = None,
-                 state_handlers: Optional[List[Callable]] = None, on_failure: Optional[Callable] = None,
-                 validate: Optional[bool] = None, result: Any = None,
-                 terminal_state_handler: Optional[Callable] = None):
+    def __init__(
+        self,
+        name: str,
+        schedule: Any = None,
+        executor: Any = None,
+        environment: Any = None,
+        run_config: Any = None,
+        storage: Any = None,
+        tasks: Optional[Iterable[Task]] = None,
+        edges: Optional[Iterable[Edge]] = None,
+        reference_tasks: Optional[Iterable[Task]] = None,
+        state_handlers: Optional[List[Callable]] = None,
+        on_failure: Optional[Callable] = None,
+        validate: Optional[bool] = None,
+        result: Any = None,
+        terminal_state_handler: Optional[Callable] = None,
+    ):
         self._cache: Dict[Any, Any] = {}
         self._cache_key: Tuple[int, int, int] = (0, 0, 0)
         if not name:
             raise ValueError("A name must be provided for the flow.")
-        check_flow_arguments(name, schedule, executor, result, state_handlers, on_failure, terminal_state_handler,
-                             tasks, edges, reference_tasks, validate)
+        check_flow_arguments(
+            name,
+            schedule,
+            executor,
+            result,
+            state_handlers,
+            on_failure,
+            terminal_state_handler,
+            tasks,
+            edges,
+            reference_tasks,
+            validate,
+        )
         if environment is not None:
             raise ValueError(
                 "`environment` is part of Prefect Cloud/Server deployment, which is not part of "
@@ -141,8 +164,14 @@ class Flow(FlowIO):
             self.add_task(t)
         self.set_reference_tasks(reference_tasks or [])
         for e in edges or []:
-            self.add_edge(e.upstream_task, e.downstream_task, key=e.key, mapped=e.mapped,
-                          flattened=e.flattened, validate=validate)
+            self.add_edge(
+                e.upstream_task,
+                e.downstream_task,
+                key=e.key,
+                mapped=e.mapped,
+                flattened=e.flattened,
+                validate=validate,
+            )
         self._prefect_version = __import__("prefect_classic").__version__
         self.state_handlers = list(state_handlers or [])
         self.on_failure = on_failure
@@ -162,8 +191,12 @@ class Flow(FlowIO):
         if type(self) is not type(other):
             return False
         assert isinstance(other, Flow)
-        return (self.name == other.name and self.tasks == other.tasks and self.edges == other.edges
-                and self.reference_tasks() == other.reference_tasks())
+        return (
+            self.name == other.name
+            and self.tasks == other.tasks
+            and self.edges == other.edges
+            and self.reference_tasks() == other.reference_tasks()
+        )
 
     def __hash__(self) -> int:
         return id(self)
@@ -294,8 +327,15 @@ class Flow(FlowIO):
             if slug not in taken:
                 return slug
 
-    def add_edge(self, upstream_task: Any, downstream_task: Any, key: Optional[str] = None,
-                 mapped: bool = False, flattened: bool = False, validate: Optional[bool] = None) -> Edge:
+    def add_edge(
+        self,
+        upstream_task: Any,
+        downstream_task: Any,
+        key: Optional[str] = None,
+        mapped: bool = False,
+        flattened: bool = False,
+        validate: Optional[bool] = None,
+    ) -> Edge:
         """Add an edge: `downstream_task` runs after `upstream_task` (and receives its result as `key`).
 
         A keyed, unmapped, unflattened edge from a `Constant` is not added to the graph: its value
@@ -323,8 +363,12 @@ class Flow(FlowIO):
         if mapped and context.get("mapped", False):
             raise ValueError("Cannot set `mapped=True` when running from inside a mapped context")
         if isinstance(downstream_task, Parameter):
-            raise ValueError("Parameters must be root tasks and can not have upstream dependencies.")
-        edge = Edge(upstream_task, downstream_task, key=key, mapped=mapped, flattened=flattened, flow=self)
+            raise ValueError(
+                "Parameters must be root tasks and can not have upstream dependencies."
+            )
+        edge = Edge(
+            upstream_task, downstream_task, key=key, mapped=mapped, flattened=flattened, flow=self
+        )
         up, down = edge.upstream_task, edge.downstream_task
         if isinstance(up, Constant) and edge.key and not edge.mapped and not edge.flattened:
             self.constants[down][edge.key] = up.value
@@ -367,10 +411,15 @@ class Flow(FlowIO):
         self._sync_index_key()
         self._changed()
 
-    def set_dependencies(self, task: Any, upstream_tasks: Optional[Iterable[Any]] = None,
-                         downstream_tasks: Optional[Iterable[Any]] = None,
-                         keyword_tasks: Optional[Mapping[str, Any]] = None, mapped: bool = False,
-                         validate: Optional[bool] = None) -> None:
+    def set_dependencies(
+        self,
+        task: Any,
+        upstream_tasks: Optional[Iterable[Any]] = None,
+        downstream_tasks: Optional[Iterable[Any]] = None,
+        keyword_tasks: Optional[Mapping[str, Any]] = None,
+        mapped: bool = False,
+        validate: Optional[bool] = None,
+    ) -> None:
         """Add `task` and its dependencies (each one through `add_edge`).
 
         Args:
@@ -439,9 +488,14 @@ class Flow(FlowIO):
         self._changed()
         self.add_task(new)
         for e in affected:
-            self.add_edge(new if e.upstream_task is old else e.upstream_task,
-                          new if e.downstream_task is old else e.downstream_task,
-                          key=e.key, mapped=e.mapped, flattened=e.flattened, validate=False)
+            self.add_edge(
+                new if e.upstream_task is old else e.upstream_task,
+                new if e.downstream_task is old else e.downstream_task,
+                key=e.key,
+                mapped=e.mapped,
+                flattened=e.flattened,
+                validate=False,
+            )
         if consts:
             self.constants[new].update(consts)
         if old in self._reference_tasks:
@@ -449,8 +503,13 @@ class Flow(FlowIO):
         if validate:
             self.validate()
 
-    def update(self, flow: "Flow", merge_parameters: bool = False, validate: Optional[bool] = None,
-               merge_reference_tasks: bool = False) -> None:
+    def update(
+        self,
+        flow: "Flow",
+        merge_parameters: bool = False,
+        validate: Optional[bool] = None,
+        merge_reference_tasks: bool = False,
+    ) -> None:
         """Add every task, edge and constant of another flow to this one.
 
         Args:
@@ -475,8 +534,14 @@ class Flow(FlowIO):
             self.add_task(t)
         for e in flow.edges:
             if e not in self.edges:
-                self.add_edge(e.upstream_task, e.downstream_task, key=e.key, mapped=e.mapped,
-                              flattened=e.flattened, validate=validate)
+                self.add_edge(
+                    e.upstream_task,
+                    e.downstream_task,
+                    key=e.key,
+                    mapped=e.mapped,
+                    flattened=e.flattened,
+                    validate=validate,
+                )
         if merge_reference_tasks:
             self.set_reference_tasks(self.reference_tasks() | flow.reference_tasks())
         for t, consts in flow.constants.items():
@@ -489,7 +554,9 @@ class Flow(FlowIO):
         new._cache = {}
         new.tasks = set(self.tasks)
         new.edges = set(self.edges)
-        new.constants = collections.defaultdict(dict, {t: dict(c) for t, c in self.constants.items()})
+        new.constants = collections.defaultdict(
+            dict, {t: dict(c) for t, c in self.constants.items()}
+        )
         new.slugs = dict(self.slugs)
         new._slug_counters = dict(self._slug_counters)
         new._taken_slugs = set(self._taken_slugs)
@@ -501,8 +568,13 @@ class Flow(FlowIO):
         return new
 
     # --- queries --------------------------------------------------------------------------------
-    def get_tasks(self, name: Optional[str] = None, slug: Optional[str] = None,
-                  tags: Optional[Iterable[str]] = None, task_type: Optional[type] = None) -> List[Task]:
+    def get_tasks(
+        self,
+        name: Optional[str] = None,
+        slug: Optional[str] = None,
+        tags: Optional[Iterable[str]] = None,
+        task_type: Optional[type] = None,
+    ) -> List[Task]:
         """The tasks matching every given criterion.
 
         Args:
@@ -519,11 +591,14 @@ class Flow(FlowIO):
         ordered = [t for t in self.slugs if t in self.tasks]
         if len(ordered) != len(self.tasks):
             ordered += [t for t in self.tasks if t not in self.slugs]
-        return [t for t in ordered
-                if (name is None or t.name == name)
-                and (slug is None or t.slug == slug or self.slugs.get(t) == slug)
-                and (wanted_tags is None or t.tags.issuperset(wanted_tags))
-                and (task_type is None or isinstance(t, task_type))]
+        return [
+            t
+            for t in ordered
+            if (name is None or t.name == name)
+            and (slug is None or t.slug == slug or self.slugs.get(t) == slug)
+            and (wanted_tags is None or t.tags.issuperset(wanted_tags))
+            and (task_type is None or isinstance(t, task_type))
+        ]
 
     @cache
     def all_upstream_edges(self) -> Dict[Task, Set[Edge]]:
@@ -589,9 +664,12 @@ class Flow(FlowIO):
         )
 
         down = self._edge_index()[1]
-        return {t for t in self.tasks
-                if not isinstance(t, (ResourceInitTask, ResourceCleanupTask))
-                and all(isinstance(e.downstream_task, ResourceCleanupTask) for e in down[t])}
+        return {
+            t
+            for t in self.tasks
+            if not isinstance(t, (ResourceInitTask, ResourceCleanupTask))
+            and all(isinstance(e.downstream_task, ResourceCleanupTask) for e in down[t])
+        }
 
     def reference_tasks(self) -> Set[Task]:
         """The tasks whose states decide the flow run's state: those set with
@@ -689,7 +767,10 @@ class Flow(FlowIO):
             - ValueError: naming the problem
         """
         self._changed()
-        if any(e.upstream_task not in self.tasks or e.downstream_task not in self.tasks for e in self.edges):
+        if any(
+            e.upstream_task not in self.tasks or e.downstream_task not in self.tasks
+            for e in self.edges
+        ):
             raise ValueError("Some edges refer to tasks not contained in this flow.")
         if len(set(self.slugs.values())) != len(self.slugs):
             raise ValueError("Tasks must have unique slugs within a flow.")
@@ -698,8 +779,13 @@ class Flow(FlowIO):
             raise ValueError("Some reference tasks are not contained in this flow.")
 
     # --- running ----------------------------------------------------------------------------------
-    def run(self, parameters: Optional[Dict[str, Any]] = None, run_on_schedule: Optional[bool] = None,
-            runner_cls: Optional[type] = None, **kwargs: Any) -> Any:
+    def run(
+        self,
+        parameters: Optional[Dict[str, Any]] = None,
+        run_on_schedule: Optional[bool] = None,
+        runner_cls: Optional[type] = None,
+        **kwargs: Any,
+    ) -> Any:
         """Run the flow in this process until every task is finished (retries included).
 
         Args:
@@ -728,15 +814,21 @@ class Flow(FlowIO):
                 "Don't:\n\n  with Flow(...) as flow:\n      ...\n      flow.run(...)"
             )
         check_parameter_values(parameters)
-        runner_args: Dict[str, Any] = {k: kwargs[k] for k in ("executor", "task_states", "context", "task_contexts")
-                                       if k in kwargs}
+        runner_args: Dict[str, Any] = {
+            k: kwargs[k]
+            for k in ("executor", "task_states", "context", "task_contexts")
+            if k in kwargs
+        }
         if runner_args:  # a keyword naming one of the flow's parameters is a parameter value
             names = {p.name for p in self.parameters()}
             runner_args = {k: v for k, v in runner_args.items() if k not in names}
         check_run_arguments(run_on_schedule, runner_args)
         if context.get("loading_flow", False):
-            warnings.warn("Attempting to call `flow.run` during execution of flow file will lead to "
-                          "unexpected results.", stacklevel=2)
+            warnings.warn(
+                "Attempting to call `flow.run` during execution of flow file will lead to "
+                "unexpected results.",
+                stacklevel=2,
+            )
             return None
 
         # run ids and names given as keywords go to the run's context (a context value wins)
@@ -748,8 +840,13 @@ class Flow(FlowIO):
                 if key not in param_names:
                     run_context.setdefault(key, kwargs.pop(key))
             kwargs["context"] = run_context
-        return run_flow(self, parameters=parameters, run_on_schedule=run_on_schedule,
-                        runner_cls=runner_cls, **kwargs)
+        return run_flow(
+            self,
+            parameters=parameters,
+            run_on_schedule=run_on_schedule,
+            runner_cls=runner_cls,
+            **kwargs,
+        )
 
 
 def _check_keys(task: Task, keys: Set[str]) -> None:
@@ -760,7 +857,9 @@ def _check_keys(task: Task, keys: Set[str]) -> None:
     except TypeError:
         takes = ", ".join(sig.parameters) or "no arguments"
         unknown = ", ".join(sorted(k for k in keys if k not in sig.parameters))
-        raise TypeError(f"Task {task} has no argument {unknown!r}; its run() takes: {takes}.") from None
+        raise TypeError(
+            f"Task {task} has no argument {unknown!r}; its run() takes: {takes}."
+        ) from None
 
 
 def _flow_failure_callback(on_failure: Callable) -> Callable:

@@ -1,4 +1,5 @@
 """Parameters: flow inputs supplied at run time."""
+
 import datetime
 from typing import Any, Iterable, Optional
 
@@ -28,12 +29,19 @@ class Parameter(Task):
         - TypeError: when `default` cannot be stored as JSON (a set, an object...)
     """
 
-    def __init__(self, name: str, default: Any = no_default, required: Optional[bool] = None,
-                 tags: Optional[Iterable[str]] = None):
+    def __init__(
+        self,
+        name: str,
+        default: Any = no_default,
+        required: Optional[bool] = None,
+        tags: Optional[Iterable[str]] = None,
+    ):
         if not name or not isinstance(name, str):
             raise ValueError("A Parameter needs a non-empty string name.")
         if required is not None and required is not True and required is not False:
-            raise TypeError(f"Parameter {name!r}: `required` must be True or False (received {required!r}).")
+            raise TypeError(
+                f"Parameter {name!r}: `required` must be True or False (received {required!r})."
+            )
         if required is None:
             required = default is no_default
         if default is no_default:
@@ -97,8 +105,13 @@ class DateTimeParameter(Parameter):
         - tags ([str], optional): tags
     """
 
-    def __init__(self, name: str, default: Any = no_default, required: Optional[bool] = None,
-                 tags: Optional[Iterable[str]] = None):
+    def __init__(
+        self,
+        name: str,
+        default: Any = no_default,
+        required: Optional[bool] = None,
+        tags: Optional[Iterable[str]] = None,
+    ):
         super().__init__(name=name, default=default, required=required, tags=tags)
 
     def run(self) -> Any:
@@ -109,5 +122,3 @@ class DateTimeParameter(Parameter):
         if isinstance(value, datetime.datetime):
             return pendulum.instance(value)
         return pendulum.parse(value)
-
-

@@ -1,4 +1,5 @@
 """Task: a unit of work with a `run()` method, and the graph operations built on it."""
+
 import collections.abc
 import copy
 import datetime
@@ -197,14 +198,35 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
                     "`prefect.Task`. Please rename this attribute to avoid this issue.",
                     stacklevel=3,
                 )
-        check_task_arguments(name, slug, trigger, skip_on_upstream_skip, cache_validator, cache_key, checkpoint,
-                             state_handlers, on_failure, log_stdout, result, target, task_run_name, cache_policy,
-                             cache_key_fn, cache_expiration, refresh_cache, persist_result, result_storage)
+        check_task_arguments(
+            name,
+            slug,
+            trigger,
+            skip_on_upstream_skip,
+            cache_validator,
+            cache_key,
+            checkpoint,
+            state_handlers,
+            on_failure,
+            log_stdout,
+            result,
+            target,
+            task_run_name,
+            cache_policy,
+            cache_key_fn,
+            cache_expiration,
+            refresh_cache,
+            persist_result,
+            result_storage,
+        )
 
         self.name = name or type(self).__name__
         self.slug = slug
-        positional_only = [n for n, p in run_signature(self).parameters.items()
-                           if p.kind is inspect.Parameter.POSITIONAL_ONLY]
+        positional_only = [
+            n
+            for n, p in run_signature(self).parameters.items()
+            if p.kind is inspect.Parameter.POSITIONAL_ONLY
+        ]
         if positional_only:
             raise TypeError(
                 f"Found positional-only parameters in the function signature for task {self.name}: "
@@ -217,13 +239,17 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
             raise TypeError("Tags should be a set of tags, not a string.")
         if tags is not None and not isinstance(tags, collections.abc.Iterable):
             raise TypeError(f"`tags` must be a collection of strings (received {tags!r}).")
-        self.tags: Set[str] = (set(tags) if tags is not None else set()) | set(context.get("tags", ()))
+        self.tags: Set[str] = (set(tags) if tags is not None else set()) | set(
+            context.get("tags", ())
+        )
 
         defaults = config.tasks.defaults
         if max_retries is None:
             max_retries = defaults.max_retries or 0
         if not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError(f"`max_retries` must be a non-negative integer (received {max_retries!r}).")
+            raise ValueError(
+                f"`max_retries` must be a non-negative integer (received {max_retries!r})."
+            )
         if retry_delay is None and max_retries:
             retry_delay = defaults.retry_delay or None
             if isinstance(retry_delay, (int, float)) and not isinstance(retry_delay, bool):
@@ -231,7 +257,9 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
         if timeout is None:
             timeout = defaults.timeout if defaults.timeout is not False else None
         if max_retries > 0 and retry_delay is None:
-            raise ValueError("A datetime.timedelta `retry_delay` must be provided if max_retries > 0")
+            raise ValueError(
+                "A datetime.timedelta `retry_delay` must be provided if max_retries > 0"
+            )
         if retry_on and not max_retries > 0:
             raise ValueError("A number of `max_retries` must be provided if `retry_on` is set.")
         self.retry_on: Optional[Set[Type[Exception]]] = as_retry_on(retry_on)
@@ -239,9 +267,12 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
             raise ValueError(
                 "A `max_retries` argument greater than 0 must be provided if specifying a retry delay."
             )
-        if retry_delay is not None and (not isinstance(retry_delay, datetime.timedelta)
-                                        or retry_delay.total_seconds() < 0):
-            raise ValueError(f"`retry_delay` must be a non-negative datetime.timedelta (received {retry_delay!r}).")
+        if retry_delay is not None and (
+            not isinstance(retry_delay, datetime.timedelta) or retry_delay.total_seconds() < 0
+        ):
+            raise ValueError(
+                f"`retry_delay` must be a non-negative datetime.timedelta (received {retry_delay!r})."
+            )
         self.max_retries: int = max_retries
         self.retry_delay: Optional[datetime.timedelta] = retry_delay
         self.timeout: Optional[int] = as_timeout(timeout)
@@ -249,10 +280,17 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
         self.trigger = trigger or triggers.all_successful
         self.skip_on_upstream_skip = skip_on_upstream_skip
 
-        if cache_for is not None and (not isinstance(cache_for, datetime.timedelta)
-                                      or cache_for.total_seconds() <= 0):
-            raise ValueError(f"`cache_for` must be a positive datetime.timedelta (received {cache_for!r}).")
-        if cache_for is None and cache_validator is not None and cache_validator is not cache_validators.never_use:
+        if cache_for is not None and (
+            not isinstance(cache_for, datetime.timedelta) or cache_for.total_seconds() <= 0
+        ):
+            raise ValueError(
+                f"`cache_for` must be a positive datetime.timedelta (received {cache_for!r})."
+            )
+        if (
+            cache_for is None
+            and cache_validator is not None
+            and cache_validator is not cache_validators.never_use
+        ):
             warnings.warn(
                 "cache_validator provided without specifying cache expiration (cache_for); "
                 "this Task will not be cached.",
@@ -260,7 +298,9 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
             )
         self.cache_for = cache_for
         self.cache_key = cache_key
-        default_validator = cache_validators.never_use if cache_for is None else cache_validators.duration_only
+        default_validator = (
+            cache_validators.never_use if cache_for is None else cache_validators.duration_only
+        )
         self.cache_validator = cache_validator or default_validator
         self.checkpoint = checkpoint
         self.result = result
@@ -281,8 +321,10 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
         self.nout = nout
 
         if cache_policy is not None and cache_key_fn is not None:
-            raise ValueError("Pass either `cache_policy` or `cache_key_fn`, not both (received "
-                             f"cache_policy={cache_policy!r}, cache_key_fn={cache_key_fn!r}).")
+            raise ValueError(
+                "Pass either `cache_policy` or `cache_key_fn`, not both (received "
+                f"cache_policy={cache_policy!r}, cache_key_fn={cache_key_fn!r})."
+            )
         self.cache_policy = cache_policy
         self.cache_key_fn = cache_key_fn
         self.cache_expiration = cache_expiration
@@ -330,7 +372,6 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
         `flow`); it returns a Task. Memoized per `run` function."""
         return call_signature(self, EXTRA_CALL_PARAMETERS)
 
-
     # --- run ------------------------------------------------------------------------------------
     def run(self) -> Any:
         """The work this task does. Override it in subclasses; its return value is the result.
@@ -349,7 +390,11 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
         for name, p in inspect.signature(self.run).parameters.items():
             ann = p.annotation if p.annotation is not inspect.Parameter.empty else Any
             required = p.default is inspect.Parameter.empty
-            found[name] = {"type": ann, "default": None if required else p.default, "required": required}
+            found[name] = {
+                "type": ann,
+                "default": None if required else p.default,
+                "required": required,
+            }
         return found
 
     def outputs(self) -> Any:
@@ -374,7 +419,11 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
             - AttributeError: when an attribute does not exist on the task
         """
         flow = context.get("flow")
-        if flow is not None and self in flow.tasks and (flow.edges_to(self) or flow.edges_from(self)):
+        if (
+            flow is not None
+            and self in flow.tasks
+            and (flow.edges_to(self) or flow.edges_from(self))
+        ):
             warnings.warn(
                 "You are making a copy of a task that has dependencies on or to other tasks in the "
                 "active flow context. The copy will not retain those dependencies.",
@@ -400,8 +449,15 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
                 tracker.add(new)
         return new
 
-    def __call__(self, *args: Any, mapped: bool = False, task_args: Optional[dict] = None,
-                 upstream_tasks: Optional[Iterable[Any]] = None, flow: Any = None, **kwargs: Any) -> "Task":
+    def __call__(
+        self,
+        *args: Any,
+        mapped: bool = False,
+        task_args: Optional[dict] = None,
+        upstream_tasks: Optional[Iterable[Any]] = None,
+        flow: Any = None,
+        **kwargs: Any,
+    ) -> "Task":
         """Copy this task and bind arguments to the copy (the functional API).
 
         Args:
@@ -415,19 +471,34 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
             - Task: the bound copy
         """
         if task_args is not None and not isinstance(task_args, collections.abc.Mapping):
-            raise TypeError(f"`task_args` must be a dict of task attributes (received {task_args!r}).")
-        check_collection("upstream_tasks", upstream_tasks)  # before the copy, which a flow block tracks
+            raise TypeError(
+                f"`task_args` must be a dict of task attributes (received {task_args!r})."
+            )
+        check_collection(
+            "upstream_tasks", upstream_tasks
+        )  # before the copy, which a flow block tracks
         new = self.copy(**(task_args or {}))
-        positional_only = [n for n, p in run_signature(new).parameters.items()
-                           if p.kind is inspect.Parameter.POSITIONAL_ONLY]
+        positional_only = [
+            n
+            for n, p in run_signature(new).parameters.items()
+            if p.kind is inspect.Parameter.POSITIONAL_ONLY
+        ]
         if positional_only:
-            raise TypeError("Prefect passes arguments to task as keyword arguments. "
-                            f"Positional-Only arguments found : {positional_only}")
+            raise TypeError(
+                "Prefect passes arguments to task as keyword arguments. "
+                f"Positional-Only arguments found : {positional_only}"
+            )
         new.bind(*args, mapped=mapped, upstream_tasks=upstream_tasks, flow=flow, **kwargs)
         return new
 
-    def bind(self, *args: Any, mapped: bool = False, upstream_tasks: Optional[Iterable[Any]] = None,
-             flow: Any = None, **kwargs: Any) -> "Task":
+    def bind(
+        self,
+        *args: Any,
+        mapped: bool = False,
+        upstream_tasks: Optional[Iterable[Any]] = None,
+        flow: Any = None,
+        **kwargs: Any,
+    ) -> "Task":
         """Bind arguments to this task (no copy) in the flow.
 
         Args:
@@ -458,13 +529,20 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
                 "means you called a task outside a `with Flow(...)` block. If you're trying to run "
                 f"this task outside of a Flow context, you need to call `{shown}.run(...)`"
             )
-        self.set_dependencies(flow=flow, upstream_tasks=upstream_tasks, keyword_tasks=callargs,
-                              mapped=mapped)
+        self.set_dependencies(
+            flow=flow, upstream_tasks=upstream_tasks, keyword_tasks=callargs, mapped=mapped
+        )
         self.tags.update(context.get("tags", ()))
         return self
 
-    def map(self, *args: Any, upstream_tasks: Optional[Iterable[Any]] = None, flow: Any = None,
-            task_args: Optional[dict] = None, **kwargs: Any) -> "Task":
+    def map(
+        self,
+        *args: Any,
+        upstream_tasks: Optional[Iterable[Any]] = None,
+        flow: Any = None,
+        task_args: Optional[dict] = None,
+        **kwargs: Any,
+    ) -> "Task":
         """Copy this task and map it over its arguments: one child run per element.
 
         Wrap an argument in `unmapped(...)` to pass it whole to every child, or in `flatten(...)`
@@ -482,19 +560,29 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
         Raises:
             - TypeError: when a positional argument cannot be indexed (so not mapped over)
         """
-        run_params = [p.name for p in run_signature(self).parameters.values()
-                      if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+        run_params = [
+            p.name
+            for p in run_signature(self).parameters.values()
+            if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        ]
         for position, arg in enumerate(args):
-            check_mappable(self, run_params[position] if position < len(run_params) else f"#{position}", arg)
+            check_mappable(
+                self, run_params[position] if position < len(run_params) else f"#{position}", arg
+            )
         task_args = dict(task_args or {})
         task_args.setdefault("nout", None)  # a mapped task returns one list, whatever `run` returns
         new = self.copy(**task_args)
         return new.bind(*args, mapped=True, upstream_tasks=upstream_tasks, flow=flow, **kwargs)
 
-    def set_dependencies(self, flow: Any = None, upstream_tasks: Optional[Iterable[Any]] = None,
-                         downstream_tasks: Optional[Iterable[Any]] = None,
-                         keyword_tasks: Optional[Mapping[str, Any]] = None, mapped: bool = False,
-                         validate: Optional[bool] = None) -> "Task":
+    def set_dependencies(
+        self,
+        flow: Any = None,
+        upstream_tasks: Optional[Iterable[Any]] = None,
+        downstream_tasks: Optional[Iterable[Any]] = None,
+        keyword_tasks: Optional[Mapping[str, Any]] = None,
+        mapped: bool = False,
+        validate: Optional[bool] = None,
+    ) -> "Task":
         """Add this task's dependencies to a flow (see `Flow.set_dependencies`).
 
         Args:
@@ -514,11 +602,19 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
         flow = flow if flow is not None else context.get("flow")
         if flow is None:
             raise ValueError("No Flow was passed, and could not infer an active Flow context.")
-        flow.set_dependencies(task=self, upstream_tasks=upstream_tasks, downstream_tasks=downstream_tasks,
-                              keyword_tasks=keyword_tasks, mapped=mapped, validate=validate)
+        flow.set_dependencies(
+            task=self,
+            upstream_tasks=upstream_tasks,
+            downstream_tasks=downstream_tasks,
+            keyword_tasks=keyword_tasks,
+            mapped=mapped,
+            validate=validate,
+        )
         return self
 
-    def set_upstream(self, task: Any, flow: Any = None, key: Optional[str] = None, mapped: bool = False) -> "Task":
+    def set_upstream(
+        self, task: Any, flow: Any = None, key: Optional[str] = None, mapped: bool = False
+    ) -> "Task":
         """Make `task` run before this one (optionally passing its result as `key`).
 
         Args:
@@ -534,7 +630,9 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
             return self.set_dependencies(flow=flow, keyword_tasks={key: task}, mapped=mapped)
         return self.set_dependencies(flow=flow, upstream_tasks=[task], mapped=mapped)
 
-    def set_downstream(self, task: Any, flow: Any = None, key: Optional[str] = None, mapped: bool = False) -> "Task":
+    def set_downstream(
+        self, task: Any, flow: Any = None, key: Optional[str] = None, mapped: bool = False
+    ) -> "Task":
         """Make `task` run after this one (optionally receiving this result as `key`).
 
         Args:
@@ -601,6 +699,7 @@ class Task(TaskOperators, metaclass=TaskMetaclass):
         self.set_dependencies(upstream_tasks=[other])
         return self
 
+
 _CLASS_RESERVED: "weakref.WeakKeyDictionary[type, Tuple[str, ...]]" = weakref.WeakKeyDictionary()
 
 
@@ -619,8 +718,11 @@ def _attributes_set_early(task: Task) -> List[str]:
 
 
 #: the keyword-only arguments of `Task.__call__`, added to every task instance's signature
-EXTRA_CALL_PARAMETERS = [p for p in inspect.signature(Task.__call__).parameters.values()
-                         if p.kind is inspect.Parameter.KEYWORD_ONLY]
+EXTRA_CALL_PARAMETERS = [
+    p
+    for p in inspect.signature(Task.__call__).parameters.values()
+    if p.kind is inspect.Parameter.KEYWORD_ONLY
+]
 
 
 def _is_constant(task: Task) -> bool:
@@ -635,8 +737,10 @@ def _point_result_at_target(task: Task) -> None:
         return
     location = getattr(task.result, "location", None)
     if location and location != task.target:
-        warnings.warn("Both `result.location` and `target` were provided. The `target` value will be used.",
-                      stacklevel=4)
+        warnings.warn(
+            "Both `result.location` and `target` were provided. The `target` value will be used.",
+            stacklevel=4,
+        )
     task.result = task.result.copy()
     task.result.location = task.target
 

@@ -1,4 +1,5 @@
 """The engine: states, signals, runners, results and cache validators."""
+
 from typing import Any
 from warnings import warn
 
@@ -6,8 +7,15 @@ from prefect_classic.engine import signals, state
 from prefect_classic.engine.flow_runner import FlowRunner
 from prefect_classic.engine.task_runner import TaskRunner
 
-__all__ = ["FlowRunner", "TaskRunner", "get_default_executor_class", "get_default_flow_runner_class",
-           "get_default_task_runner_class", "signals", "state"]
+__all__ = [
+    "FlowRunner",
+    "TaskRunner",
+    "get_default_executor_class",
+    "get_default_flow_runner_class",
+    "get_default_task_runner_class",
+    "signals",
+    "state",
+]
 
 
 def _configured_class(value: Any, fallback: Any, fallback_name: str) -> Any:
@@ -30,8 +38,11 @@ def get_default_executor_class() -> Any:
     from prefect_classic.configuration import config
     from prefect_classic.executors import LocalExecutor
 
-    return _configured_class(config.engine.executor.default_class, LocalExecutor,
-                             "prefect_classic.executors.LocalExecutor")
+    return _configured_class(
+        config.engine.executor.default_class,
+        LocalExecutor,
+        "prefect_classic.executors.LocalExecutor",
+    )
 
 
 def get_default_flow_runner_class() -> Any:
@@ -40,8 +51,11 @@ def get_default_flow_runner_class() -> Any:
     from prefect_classic.configuration import config
     from prefect_classic.engine import flow_runner
 
-    return _configured_class(config.engine.flow_runner.default_class, flow_runner.FlowRunner,
-                             "prefect_classic.engine.flow_runner.FlowRunner")
+    return _configured_class(
+        config.engine.flow_runner.default_class,
+        flow_runner.FlowRunner,
+        "prefect_classic.engine.flow_runner.FlowRunner",
+    )
 
 
 def get_default_task_runner_class() -> Any:
@@ -50,5 +64,8 @@ def get_default_task_runner_class() -> Any:
     from prefect_classic.configuration import config
     from prefect_classic.engine import task_runner
 
-    return _configured_class(config.engine.task_runner.default_class, task_runner.TaskRunner,
-                             "prefect_classic.engine.task_runner.TaskRunner")
+    return _configured_class(
+        config.engine.task_runner.default_class,
+        task_runner.TaskRunner,
+        "prefect_classic.engine.task_runner.TaskRunner",
+    )

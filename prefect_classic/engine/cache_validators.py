@@ -3,13 +3,21 @@
 Each takes `(state, inputs, parameters)`: the candidate `Cached` state, the inputs the task is
 about to run with, and the flow run's parameters, and returns True to reuse the cache.
 """
+
 import datetime
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from prefect_classic.engine.state import State
 
-__all__ = ["all_inputs", "all_parameters", "compares_inputs", "duration_only", "never_use",
-           "partial_inputs_only", "partial_parameters_only"]
+__all__ = [
+    "all_inputs",
+    "all_parameters",
+    "compares_inputs",
+    "duration_only",
+    "never_use",
+    "partial_inputs_only",
+    "partial_parameters_only",
+]
 
 
 def _unexpired(state: Any) -> bool:
@@ -37,8 +45,9 @@ def _cached_inputs_of(state: Any, names: Optional[Iterable[str]] = None) -> Dict
     return found if names is None else {k: v for k, v in found.items() if k in names}
 
 
-def _current_inputs_like(state: Any, inputs: Optional[Dict[str, Any]],
-                         names: Optional[Iterable[str]] = None) -> Dict[str, Any]:
+def _current_inputs_like(
+    state: Any, inputs: Optional[Dict[str, Any]], names: Optional[Iterable[str]] = None
+) -> Dict[str, Any]:
     """This run's inputs (limited to `names`), hashed when the cached state holds hashes."""
     current = _values(inputs)
     if names is not None:
@@ -48,7 +57,9 @@ def _current_inputs_like(state: Any, inputs: Optional[Dict[str, Any]],
     return current
 
 
-def never_use(state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]) -> bool:
+def never_use(
+    state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]
+) -> bool:
     """Never reuse a cache.
 
     Returns:
@@ -57,7 +68,9 @@ def never_use(state: State, inputs: Optional[Dict[str, Any]], parameters: Option
     return False
 
 
-def duration_only(state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]) -> bool:
+def duration_only(
+    state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]
+) -> bool:
     """Reuse the cache until it expires (the default with `cache_for`).
 
     Args:
@@ -71,7 +84,9 @@ def duration_only(state: State, inputs: Optional[Dict[str, Any]], parameters: Op
     return _unexpired(state)
 
 
-def all_inputs(state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]) -> bool:
+def all_inputs(
+    state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]
+) -> bool:
     """Reuse the cache while unexpired and every input equals the cached run's.
 
     Args:
@@ -85,7 +100,9 @@ def all_inputs(state: State, inputs: Optional[Dict[str, Any]], parameters: Optio
     return _unexpired(state) and _cached_inputs_of(state) == _current_inputs_like(state, inputs)
 
 
-def all_parameters(state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]) -> bool:
+def all_parameters(
+    state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]
+) -> bool:
     """Reuse the cache while unexpired and the flow parameters equal the cached run's.
 
     Args:
@@ -96,14 +113,18 @@ def all_parameters(state: State, inputs: Optional[Dict[str, Any]], parameters: O
     Returns:
         - bool: whether the cache is valid
     """
-    return _unexpired(state) and (getattr(state, "cached_parameters", None) or {}) == (parameters or {})
+    return _unexpired(state) and (getattr(state, "cached_parameters", None) or {}) == (
+        parameters or {}
+    )
 
 
 def _partial_validator(
     name: str,
     validate_on: Optional[Iterable[str]],
     cached_of: Callable[[State, List[str]], Dict[str, Any]],
-    current_of: Callable[[State, Optional[Dict[str, Any]], Optional[Dict[str, Any]], List[str]], Dict[str, Any]],
+    current_of: Callable[
+        [State, Optional[Dict[str, Any]], Optional[Dict[str, Any]], List[str]], Dict[str, Any]
+    ],
 ) -> Callable[..., bool]:
     """A validator reusing the cache while unexpired and the `validate_on` entries of
     `cached_of(state, names)` equal those of `current_of(state, inputs, parameters, names)` (a
@@ -111,7 +132,9 @@ def _partial_validator(
     # the closure variable `names` is what serialization writes as `validate_on`
     names = list(validate_on) if validate_on is not None else None
 
-    def validator(state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]) -> bool:
+    def validator(
+        state: State, inputs: Optional[Dict[str, Any]], parameters: Optional[Dict[str, Any]]
+    ) -> bool:
         if not _unexpired(state):
             return False
         if names is None:
@@ -135,9 +158,12 @@ def partial_parameters_only(validate_on: Optional[Iterable[str]] = None) -> Call
     return _partial_validator(
         "partial_parameters_only",
         validate_on,
-        lambda state, names: {k: v for k, v in (getattr(state, "cached_parameters", None) or {}).items()
-                              if k in names},
-        lambda state, inputs, parameters, names: {k: v for k, v in (parameters or {}).items() if k in names},
+        lambda state, names: {
+            k: v for k, v in (getattr(state, "cached_parameters", None) or {}).items() if k in names
+        },
+        lambda state, inputs, parameters, names: {
+            k: v for k, v in (parameters or {}).items() if k in names
+        },
     )
 
 

@@ -12,6 +12,7 @@ parsed) and the strings `today`,
 `yesterday`, `tomorrow` (`YYYY-MM-DD`) and their `_nodash` forms, `checkpointing`; each task
 run also sees `task_name`, `task_slug` and the keys of its `task_contexts` entry.
 """
+
 import functools
 import os
 import time
@@ -54,10 +55,17 @@ class FlowRunnerInitializeResult(NamedTuple):
     task_contexts: Dict[Task, Dict[str, Any]]
 
 
-def run_task(task: Task, state: Optional[State], upstream_states: Dict[Edge, State],
-             context: Optional[Dict[str, Any]], flow_result: Any, task_runner_cls: Callable,
-             task_runner_state_handlers: Optional[Iterable[Callable]],
-             upstream_mapped_states: Optional[Dict[Edge, list]] = None, is_mapped_parent: bool = False) -> State:
+def run_task(
+    task: Task,
+    state: Optional[State],
+    upstream_states: Dict[Edge, State],
+    context: Optional[Dict[str, Any]],
+    flow_result: Any,
+    task_runner_cls: Callable,
+    task_runner_state_handlers: Optional[Iterable[Callable]],
+    upstream_mapped_states: Optional[Dict[Edge, list]] = None,
+    is_mapped_parent: bool = False,
+) -> State:
     """Run one task (or one mapped child) with a TaskRunner: what the FlowRunner submits to the
     executor.
 
@@ -81,9 +89,15 @@ def run_task(task: Task, state: Optional[State], upstream_states: Dict[Edge, Sta
             if not edge.mapped and isinstance(upstream, Mapped):
                 upstream.map_states = upstream_mapped_states.get(edge, upstream.map_states)
                 upstream.result = [s.result for s in upstream.map_states]
-    runner = task_runner_cls(task=task, state_handlers=task_runner_state_handlers, flow_result=flow_result)
-    return runner.run(state=state, upstream_states=upstream_states, context=context,
-                      is_mapped_parent=is_mapped_parent)
+    runner = task_runner_cls(
+        task=task, state_handlers=task_runner_state_handlers, flow_result=flow_result
+    )
+    return runner.run(
+        state=state,
+        upstream_states=upstream_states,
+        context=context,
+        is_mapped_parent=is_mapped_parent,
+    )
 
 
 def _date_keys(now: pendulum.DateTime) -> Dict[str, Any]:
@@ -116,8 +130,12 @@ class FlowRunner(Runner):
             called after the flow's own on every flow state change
     """
 
-    def __init__(self, flow: Any, task_runner_cls: Optional[type] = None,
-                 state_handlers: Optional[Iterable[Callable]] = None):
+    def __init__(
+        self,
+        flow: Any,
+        task_runner_cls: Optional[type] = None,
+        state_handlers: Optional[Iterable[Callable]] = None,
+    ):
         self.flow = flow
         if task_runner_cls is None:
             from prefect_classic.engine import get_default_task_runner_class
@@ -135,15 +153,22 @@ class FlowRunner(Runner):
         Returns:
             - State: the new state, possibly replaced
         """
-        self.logger.debug(f"Flow '{self.flow.name}': Handling state change from "
-                          f"{type(old_state).__name__} to {type(new_state).__name__}")
+        self.logger.debug(
+            f"Flow '{self.flow.name}': Handling state change from "
+            f"{type(old_state).__name__} to {type(new_state).__name__}"
+        )
         for handler in self.flow.state_handlers:
             new_state = handler(self.flow, old_state, new_state) or new_state
         return new_state
 
-    def initialize_run(self, state: Optional[State], task_states: Dict[Task, State],  # type: ignore[override]
-                       context: Dict[str, Any], task_contexts: Dict[Task, Dict[str, Any]],
-                       parameters: Dict[str, Any]) -> FlowRunnerInitializeResult:
+    def initialize_run(  # type: ignore[override]
+        self,
+        state: Optional[State],
+        task_states: Dict[Task, State],
+        context: Dict[str, Any],
+        task_contexts: Dict[Task, Dict[str, Any]],
+        parameters: Dict[str, Any],
+    ) -> FlowRunnerInitializeResult:
         """Fill the run's context (parameters, flow name, date keys) and each task's context
         (`task_name`, `task_slug`). Keys already in the given or the current context are kept.
 
@@ -201,19 +226,29 @@ class FlowRunner(Runner):
         for task in self.flow.tasks:
             task_ctx = task_contexts.get(task)
             if task_ctx is None:
-                task_contexts[task] = {"task_name": task.name, "task_slug": slugs.get(task, task.slug)}
+                task_contexts[task] = {
+                    "task_name": task.name,
+                    "task_slug": slugs.get(task, task.slug),
+                }
             else:
                 task_ctx["task_name"] = task.name
                 task_ctx["task_slug"] = slugs.get(task, task.slug)
         state, context = super().initialize_run(state, context)
-        return FlowRunnerInitializeResult(state=state, task_states=task_states, context=context,
-                                          task_contexts=task_contexts)
+        return FlowRunnerInitializeResult(
+            state=state, task_states=task_states, context=context, task_contexts=task_contexts
+        )
 
-    def run(self, state: Optional[State] = None, task_states: Optional[Dict[Task, State]] = None,
-            return_tasks: Optional[Iterable[Task]] = None, parameters: Optional[Dict[str, Any]] = None,
-            task_runner_state_handlers: Optional[Iterable[Callable]] = None, executor: Any = None,
-            context: Optional[Dict[str, Any]] = None,
-            task_contexts: Optional[Dict[Task, Dict[str, Any]]] = None) -> State:
+    def run(
+        self,
+        state: Optional[State] = None,
+        task_states: Optional[Dict[Task, State]] = None,
+        return_tasks: Optional[Iterable[Task]] = None,
+        parameters: Optional[Dict[str, Any]] = None,
+        task_runner_state_handlers: Optional[Iterable[Callable]] = None,
+        executor: Any = None,
+        context: Optional[Dict[str, Any]] = None,
+        task_contexts: Optional[Dict[Task, Dict[str, Any]]] = None,
+    ) -> State:
         """Run the flow once: every task that can run now.
 
         Args:
@@ -240,15 +275,24 @@ class FlowRunner(Runner):
         self.logger.debug("Using executor type %s", type(executor).__name__)
         try:
             state, task_states, run_context, task_contexts = self.initialize_run(
-                state=state, task_states=task_states, context=run_context, task_contexts=task_contexts,
-                parameters=parameters)
+                state=state,
+                task_states=task_states,
+                context=run_context,
+                task_contexts=task_contexts,
+                parameters=parameters,
+            )
             with prefect_context(run_context):
                 state = self.check_flow_is_pending_or_running(state)
                 state = self.check_flow_reached_start_time(state)
                 state = self.set_flow_to_running(state)
                 state = self.get_flow_run_state(
-                    state, task_states=task_states, task_contexts=task_contexts, return_tasks=return_tasks,
-                    task_runner_state_handlers=task_runner_state_handlers, executor=executor)
+                    state,
+                    task_states=task_states,
+                    task_contexts=task_contexts,
+                    return_tasks=return_tasks,
+                    task_runner_state_handlers=task_runner_state_handlers,
+                    executor=executor,
+                )
         except ENDRUN as exc:
             state = exc.state
         except Exception as exc:
@@ -256,7 +300,9 @@ class FlowRunner(Runner):
             self.logger.exception(message)
             if run_context.get("raise_on_exception") or prefect_context.get("raise_on_exception"):
                 raise
-            state = self.handle_state_change(state or Pending(), Failed(message=message, result=exc))
+            state = self.handle_state_change(
+                state or Pending(), Failed(message=message, result=exc)
+            )
         return state
 
     @contextmanager
@@ -278,8 +324,14 @@ class FlowRunner(Runner):
         Raises:
             - ENDRUN: when the start time is in the future
         """
-        if isinstance(state, Scheduled) and state.start_time and state.start_time > pendulum.now("utc"):
-            self.logger.debug(f"Flow '{self.flow.name}': start_time has not been reached; ending run.")
+        if (
+            isinstance(state, Scheduled)
+            and state.start_time
+            and state.start_time > pendulum.now("utc")
+        ):
+            self.logger.debug(
+                f"Flow '{self.flow.name}': start_time has not been reached; ending run."
+            )
             raise ENDRUN(state)
         return state
 
@@ -325,9 +377,15 @@ class FlowRunner(Runner):
 
     @executors.run_with_heartbeat
     @call_state_handlers
-    def get_flow_run_state(self, state: State, task_states: Dict[Task, State],
-                           task_contexts: Dict[Task, Dict[str, Any]], return_tasks: Optional[Iterable[Task]],
-                           task_runner_state_handlers: Optional[Iterable[Callable]], executor: Any) -> State:
+    def get_flow_run_state(
+        self,
+        state: State,
+        task_states: Dict[Task, State],
+        task_contexts: Dict[Task, Dict[str, Any]],
+        return_tasks: Optional[Iterable[Task]],
+        task_runner_state_handlers: Optional[Iterable[Callable]],
+        executor: Any,
+    ) -> State:
         """Submit every task that can run, in topological order, wait for the ones that decide
         the flow's state, and decide it (`determine_final_state`).
 
@@ -380,11 +438,19 @@ class FlowRunner(Runner):
                 task_state = task_states.get(task)
                 if task_state is None and isinstance(task, Constant):
                     task_states[task] = task_state = Success(result=task.value)
-                if isinstance(task, rerun_types) and isinstance(task_state, State) \
-                        and task_state.is_finished() and not task_state.is_cached():
+                if (
+                    isinstance(task, rerun_types)
+                    and isinstance(task_state, State)
+                    and task_state.is_finished()
+                    and not task_state.is_cached()
+                ):
                     task_states[task] = task_state = Pending()
-                if isinstance(task_state, State) and task_state.is_finished() \
-                        and not task_state.is_cached() and not task_state.is_mapped():
+                if (
+                    isinstance(task_state, State)
+                    and task_state.is_finished()
+                    and not task_state.is_cached()
+                    and not task_state.is_mapped()
+                ):
                     continue
 
                 upstream_states: Dict[Edge, Any] = {}
@@ -396,8 +462,11 @@ class FlowRunner(Runner):
                     if upstream is None:
                         upstream = Pending(message="Task state not available.")
                     if edge.flattened and not isinstance(upstream, Mapped):
-                        upstream = (executors.flatten_upstream_state(upstream) if isinstance(upstream, State)
-                                    else executor.submit(executors.flatten_upstream_state, upstream))
+                        upstream = (
+                            executors.flatten_upstream_state(upstream)
+                            if isinstance(upstream, State)
+                            else executor.submit(executors.flatten_upstream_state, upstream)
+                        )
                     upstream_states[edge] = upstream
                     if not edge.mapped and isinstance(upstream, Mapped):
                         children = mapped_children.get(edge.upstream_task, [])
@@ -408,41 +477,76 @@ class FlowRunner(Runner):
                 if task_constants:
                     for key, value in task_constants.items():
                         upstream_states[Edge(Constant(value), task, key=key)] = Success(
-                            "Auto-generated constant value", result=ConstantResult(value=value))
+                            "Auto-generated constant value", result=ConstantResult(value=value)
+                        )
                 task_ctx = task_contexts.get(task) or {}
 
                 if not is_mapped:
                     task_states[task] = executor.submit(
-                        run_task, task=task, state=task_state, upstream_states=upstream_states,
-                        context=task_ctx, flow_result=flow_result, task_runner_cls=runner_cls,
+                        run_task,
+                        task=task,
+                        state=task_state,
+                        upstream_states=upstream_states,
+                        context=task_ctx,
+                        flow_result=flow_result,
+                        task_runner_cls=runner_cls,
                         task_runner_state_handlers=task_runner_state_handlers,
                         upstream_mapped_states=reduced_children,
-                        extra_context={"task_name": task.name, "task_tags": task.tags, "task_index": None},
+                        extra_context={
+                            "task_name": task.name,
+                            "task_tags": task.tags,
+                            "task_index": None,
+                        },
                     )
                     continue
 
                 # a mapped task: its upstream states decide how many children (depth first)
                 upstream_states = executor.wait(upstream_states)
-                parent = executor.wait(executor.submit(
-                    run_task, task=task, state=task_state, upstream_states=upstream_states,
-                    context=task_ctx, flow_result=flow_result, task_runner_cls=runner_cls,
-                    task_runner_state_handlers=task_runner_state_handlers,
-                    upstream_mapped_states=reduced_children, is_mapped_parent=True,
-                    extra_context={"task_name": task.name, "task_tags": task.tags, "task_index": None},
-                ))
+                parent = executor.wait(
+                    executor.submit(
+                        run_task,
+                        task=task,
+                        state=task_state,
+                        upstream_states=upstream_states,
+                        context=task_ctx,
+                        flow_result=flow_result,
+                        task_runner_cls=runner_cls,
+                        task_runner_state_handlers=task_runner_state_handlers,
+                        upstream_mapped_states=reduced_children,
+                        is_mapped_parent=True,
+                        extra_context={
+                            "task_name": task.name,
+                            "task_tags": task.tags,
+                            "task_index": None,
+                        },
+                    )
+                )
                 task_states[task] = parent
                 prior_children = task_state.map_states if isinstance(task_state, Mapped) else None
                 child_upstreams = executors.iter_upstream_states_for_mapping(
-                    parent, upstream_states, mapped_children, executor)
-                submit_many = executor.submit_many if isinstance(executor, Executor) \
-                    else functools.partial(Executor.submit_many, executor)  # duck-typed executors
+                    parent, upstream_states, mapped_children, executor
+                )
+                submit_many = (
+                    executor.submit_many
+                    if isinstance(executor, Executor)
+                    else functools.partial(Executor.submit_many, executor)
+                )  # duck-typed executors
                 submitted = submit_many(
-                    run_task, _ChildCalls(child_upstreams, task_state, prior_children, task_ctx,
-                                          parent.n_map_states if isinstance(parent, Mapped) else 0),
+                    run_task,
+                    _ChildCalls(
+                        child_upstreams,
+                        task_state,
+                        prior_children,
+                        task_ctx,
+                        parent.n_map_states if isinstance(parent, Mapped) else 0,
+                    ),
                     extra_context={"task_name": task.name, "task_tags": task.tags},
-                    task=task, flow_result=flow_result, task_runner_cls=runner_cls,
+                    task=task,
+                    flow_result=flow_result,
+                    task_runner_cls=runner_cls,
                     task_runner_state_handlers=task_runner_state_handlers,
-                    upstream_mapped_states=reduced_children)
+                    upstream_mapped_states=reduced_children,
+                )
                 if isinstance(parent, Mapped):
                     mapped_children[task] = submitted
 
@@ -450,10 +554,14 @@ class FlowRunner(Runner):
             terminal_tasks = flow.terminal_tasks()
             reference_tasks = flow.reference_tasks()
             final_tasks = terminal_tasks | reference_tasks | return_tasks
-            final_states = executor.wait({
-                t: task_states[t] if t in task_states else Pending("Task not evaluated by FlowRunner.")
-                for t in final_tasks
-            })
+            final_states = executor.wait(
+                {
+                    t: task_states[t]
+                    if t in task_states
+                    else Pending("Task not evaluated by FlowRunner.")
+                    for t in final_tasks
+                }
+            )
             every_final_state: Dict[Task, Any] = dict(final_states)
             for t, s in final_states.items():
                 if s.is_mapped():
@@ -465,11 +573,20 @@ class FlowRunner(Runner):
         key_states = set(_states_of(every_final_state, reference_tasks))
         terminal_states = set(_states_of(every_final_state, terminal_tasks))
         return_states = {t: final_states[t] for t in return_tasks}
-        return self.determine_final_state(state=state, key_states=key_states, return_states=return_states,
-                                          terminal_states=terminal_states)
+        return self.determine_final_state(
+            state=state,
+            key_states=key_states,
+            return_states=return_states,
+            terminal_states=terminal_states,
+        )
 
-    def determine_final_state(self, state: State, key_states: Set[State], return_states: Dict[Task, State],
-                              terminal_states: Set[State]) -> State:
+    def determine_final_state(
+        self,
+        state: State,
+        key_states: Set[State],
+        return_states: Dict[Task, State],
+        terminal_states: Set[State],
+    ) -> State:
         """The flow's state: still Running until every terminal task has finished; then Failed when
         a reference task failed, else Success. The flow's `terminal_state_handler`, when set, may
         replace that state.
@@ -509,8 +626,14 @@ class _ChildCalls:
     before), its upstream states and its context (`map_index`). `len()` is the number of children
     the mapped parent announced (executors size their batches by it)."""
 
-    def __init__(self, children: Iterator[Dict[Edge, Any]], task_state: Any, prior_children: Optional[list],
-                 task_ctx: Dict[str, Any], expected: int):
+    def __init__(
+        self,
+        children: Iterator[Dict[Edge, Any]],
+        task_state: Any,
+        prior_children: Optional[list],
+        task_ctx: Dict[str, Any],
+        expected: int,
+    ):
         self._children = children
         self._task_state = task_state
         self._prior_children = prior_children
@@ -527,7 +650,11 @@ class _ChildCalls:
                 current = self._task_state
             else:
                 current = prior_children[index] if index < len(prior_children) else None
-            yield {"state": current, "upstream_states": child_upstream, "context": {**task_ctx, "map_index": index}}
+            yield {
+                "state": current,
+                "upstream_states": child_upstream,
+                "context": {**task_ctx, "map_index": index},
+            }
 
 
 def _states_of(states: Dict[Task, Any], tasks: Iterable[Task]) -> Iterator[State]:
@@ -541,8 +668,13 @@ def _states_of(states: Dict[Task, Any], tasks: Iterable[Task]) -> Iterator[State
 
 
 # --- Flow.run ---------------------------------------------------------------------------------------
-def run_flow(flow: Any, parameters: Optional[Dict[str, Any]] = None, run_on_schedule: Optional[bool] = None,
-             runner_cls: Optional[type] = None, **kwargs: Any) -> State:
+def run_flow(
+    flow: Any,
+    parameters: Optional[Dict[str, Any]] = None,
+    run_on_schedule: Optional[bool] = None,
+    runner_cls: Optional[type] = None,
+    **kwargs: Any,
+) -> State:
     """What `Flow.run()` does: run until every task is finished, waiting for retries; with a
     schedule (and `run_on_schedule`), do that at each scheduled time. After each flow run, the
     Cached states of tasks with `cache_for` join the process's output caches.
@@ -575,10 +707,14 @@ def run_flow(flow: Any, parameters: Optional[Dict[str, Any]] = None, run_on_sche
         parameters[name] = kwargs.pop(name)
     unknown = [name for name in parameters if name not in known]
     if unknown:
-        raise ValueError(f"Flow.run received the following unexpected parameters: {', '.join(unknown)}")
+        raise ValueError(
+            f"Flow.run received the following unexpected parameters: {', '.join(unknown)}"
+        )
     missing = sorted(p.name for p in flow_params if p.required and p.name not in parameters)
     if missing:
-        raise ValueError(f"Flow.run did not receive the following required parameters: {', '.join(missing)}")
+        raise ValueError(
+            f"Flow.run did not receive the following required parameters: {', '.join(missing)}"
+        )
     if runner_cls is None:
         from prefect_classic.engine import get_default_flow_runner_class
 
@@ -588,13 +724,22 @@ def run_flow(flow: Any, parameters: Optional[Dict[str, Any]] = None, run_on_sche
     if flow.schedule is not None and run_on_schedule:
         from prefect_classic.schedules.runner import run_on_schedule as scheduled
 
-        return scheduled(flow, lambda start, defaults: _run_until_finished(
-            flow, runner_cls, {**parameters, **defaults}, start, dict(kwargs)))
+        return scheduled(
+            flow,
+            lambda start, defaults: _run_until_finished(
+                flow, runner_cls, {**parameters, **defaults}, start, dict(kwargs)
+            ),
+        )
     return _run_until_finished(flow, runner_cls, parameters, None, kwargs)
 
 
-def _run_until_finished(flow: Any, runner_cls: type, parameters: Dict[str, Any],
-                        scheduled_start: Optional[pendulum.DateTime], kwargs: Dict[str, Any]) -> State:
+def _run_until_finished(
+    flow: Any,
+    runner_cls: type,
+    parameters: Dict[str, Any],
+    scheduled_start: Optional[pendulum.DateTime],
+    kwargs: Dict[str, Any],
+) -> State:
     """One local flow run from `Scheduled`: FlowRunner passes until the flow run is finished (or a
     Paused task is not approved), sleeping until the earliest Retrying/Scheduled start time
     between passes; then the output caches are updated."""
@@ -622,8 +767,15 @@ def _run_until_finished(flow: Any, runner_cls: type, parameters: Dict[str, Any],
             ctx["task_id"] = slugs.get(t, t.slug)
             task_contexts[t] = ctx
         runner = runner_cls(flow=flow)
-        state = runner.run(state=state, parameters=parameters, task_states=state.result, return_tasks=flow.tasks,
-                           context=run_context, task_contexts=task_contexts, **kwargs)
+        state = runner.run(
+            state=state,
+            parameters=parameters,
+            task_states=state.result,
+            return_tasks=flow.tasks,
+            context=run_context,
+            task_contexts=task_contexts,
+            **kwargs,
+        )
         if not isinstance(state.result, dict) or state.is_scheduled():
             failed_to_start = True  # e.g. initialize_run failed: do not loop forever
             break
@@ -684,7 +836,7 @@ def _update_output_caches(task_states: Dict[Task, State], flow_run_id: str) -> N
 def _next_start(states: Iterable[State]) -> Optional[pendulum.DateTime]:
     times = []
     for s in states:
-        for child in (s.map_states if isinstance(s, Mapped) else [s]):
+        for child in s.map_states if isinstance(s, Mapped) else [s]:
             start = getattr(child, "start_time", None)
             if start is not None and child.is_scheduled() and not isinstance(child, Paused):
                 times.append(start)

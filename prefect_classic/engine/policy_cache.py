@@ -1,4 +1,5 @@
 """Moved to `prefect_classic.engine.caching`; these names stay importable from here."""
+
 from prefect_classic.engine.caching.records import (  # noqa: F401
     CacheRecordError,
     RecordStore,
@@ -8,4 +9,11 @@ from prefect_classic.engine.caching.records import (  # noqa: F401
     record_store_for,
 )
 
-__all__ = ["CacheRecordError", "RecordStore", "decode_record", "default_storage", "encode_record", "record_store_for"]
+__all__ = [
+    "CacheRecordError",
+    "RecordStore",
+    "decode_record",
+    "default_storage",
+    "encode_record",
+    "record_store_for",
+]

@@ -5,6 +5,7 @@ A runner moves a State through a pipeline of steps. A step is a method
 is not the one it was given, the runner's state handlers see the change (and may replace the new
 state). A step ends the pipeline early by raising `ENDRUN(state)`.
 """
+
 import collections.abc
 import functools
 from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
@@ -88,7 +89,9 @@ def check_state_handlers(state_handlers: Optional[Iterable[Callable]]) -> List[C
     """
     if state_handlers is None:
         return []
-    if type(state_handlers) is not list and not isinstance(state_handlers, collections.abc.Sequence):
+    if type(state_handlers) is not list and not isinstance(
+        state_handlers, collections.abc.Sequence
+    ):
         raise TypeError("state_handlers should be iterable.")
     return list(state_handlers)
 
@@ -112,7 +115,9 @@ class Runner:
         """Whether this runner sends heartbeats to a backend (never, without one)."""
         return False
 
-    def initialize_run(self, state: Optional[State], context: Dict[str, Any]) -> Tuple[State, Dict[str, Any]]:
+    def initialize_run(
+        self, state: Optional[State], context: Dict[str, Any]
+    ) -> Tuple[State, Dict[str, Any]]:
         """Prepare the starting state and context: meta states (Submitted, Queued) give way to the
         state they wrap; no state means Pending.
 

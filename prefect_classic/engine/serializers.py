@@ -4,6 +4,7 @@
 human-readable bytes, `PandasSerializer` stores DataFrames in any format pandas reads and writes,
 and `CompressedSerializer` wraps another serializer with a compression step.
 """
+
 import base64
 import bz2
 import datetime
@@ -40,7 +41,9 @@ COMPRESSION_FORMATS: Dict[str, Tuple[Callable[..., bytes], Callable[..., bytes]]
 
 def _type_name(value: Any) -> str:
     cls = type(value)
-    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    return (
+        cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    )
 
 
 class Serializer:

@@ -5,14 +5,25 @@ Every signal is a `prefect_classic.exceptions.PrefectSignal`, a `BaseException`:
 `except Exception:` does not catch it. A `PrefectStateSignal` builds its state from its own
 arguments, and that state's `result` is the signal itself unless `result=` is given.
 """
+
 from typing import Any, Dict, Type
 
 from prefect_classic.engine import state as _state
 from prefect_classic.exceptions import PrefectSignal
 
 __all__ = [
-    "ENDRUN", "FAIL", "LOOP", "PAUSE", "PrefectSignal", "PrefectStateSignal", "RETRY", "SKIP",
-    "SUCCESS", "TRIGGERFAIL", "VALIDATIONFAIL", "signal_from_state",
+    "ENDRUN",
+    "FAIL",
+    "LOOP",
+    "PAUSE",
+    "PrefectSignal",
+    "PrefectStateSignal",
+    "RETRY",
+    "SKIP",
+    "SUCCESS",
+    "TRIGGERFAIL",
+    "VALIDATIONFAIL",
+    "signal_from_state",
 ]
 
 

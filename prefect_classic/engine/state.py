@@ -12,6 +12,7 @@ State
 ```
 Every `is_*()` predicate is true for subclasses too (`Retrying().is_pending()`).
 """
+
 import sys
 from typing import Any, Dict, List, Mapping, Optional, Type
 
@@ -22,11 +23,30 @@ from prefect_classic.engine.result.base import NoResult, Result
 from prefect_classic.utilities.context import context as _context
 
 __all__ = [
-    "Cached", "Cancelled", "Cancelling", "ClientFailed", "Failed", "Finished", "Looped", "Mapped",
-    "MetaState", "Paused", "Pending", "Queued", "Resume", "Retrying", "Running", "Scheduled",
-    "Skipped", "State", "Submitted", "Success", "TimedOut", "TriggerFailed", "ValidationFailed",
+    "Cached",
+    "Cancelled",
+    "Cancelling",
+    "ClientFailed",
+    "Failed",
+    "Finished",
+    "Looped",
+    "Mapped",
+    "MetaState",
+    "Paused",
+    "Pending",
+    "Queued",
+    "Resume",
+    "Retrying",
+    "Running",
+    "Scheduled",
+    "Skipped",
+    "State",
+    "Submitted",
+    "Success",
+    "TimedOut",
+    "TriggerFailed",
+    "ValidationFailed",
 ]
-
 
 
 class State:
@@ -99,7 +119,9 @@ class State:
                     cloudpickle.dumps(value)
                 except Exception as exc:
                     substitute = self._result.copy()
-                    substitute.value = f"The following exception could not be pickled due to {exc!r}: {value!r}"
+                    substitute.value = (
+                        f"The following exception could not be pickled due to {exc!r}: {value!r}"
+                    )
                     data = dict(data, _result=substitute)
         return data
 
@@ -124,7 +146,9 @@ class State:
             self._result = reader.read(known.location)
         return self
 
-    def load_cached_results(self, results: Optional[Mapping[str, Optional[Result]]] = None) -> "State":
+    def load_cached_results(
+        self, results: Optional[Mapping[str, Optional[Result]]] = None
+    ) -> "State":
         """Read each cached input that carries a location but no value.
 
         Args:
@@ -138,7 +162,9 @@ class State:
         for key, res in self.cached_inputs.items():
             reader = results.get(key) or res
             location = res.location or getattr(reader, "location", None)
-            loaded[key] = reader.read(location) if res.value is None and location is not None else res
+            loaded[key] = (
+                reader.read(location) if res.value is None and location is not None else res
+            )
         self.cached_inputs = loaded
         return self
 
@@ -272,9 +298,16 @@ class Pending(State):
 
     color = "#d3d3d3"
 
-    def __init__(self, message: Any = None, result: Any = None, cached_inputs: Optional[dict] = None,
-                 context: Optional[dict] = None):
-        super().__init__(message=message, result=result, context=context, cached_inputs=cached_inputs)
+    def __init__(
+        self,
+        message: Any = None,
+        result: Any = None,
+        cached_inputs: Optional[dict] = None,
+        context: Optional[dict] = None,
+    ):
+        super().__init__(
+            message=message, result=result, context=context, cached_inputs=cached_inputs
+        )
 
 
 class Scheduled(Pending):
@@ -289,10 +322,20 @@ class Scheduled(Pending):
     color = "#ffab00"
     start_time: Optional[pendulum.DateTime]
 
-    def __init__(self, message: Any = None, result: Any = None, start_time: Any = None,
-                 cached_inputs: Optional[dict] = None, context: Optional[dict] = None):
-        super().__init__(message=message, result=result, cached_inputs=cached_inputs, context=context)
-        self.start_time = pendulum.instance(start_time) if start_time is not None else pendulum.now("utc")
+    def __init__(
+        self,
+        message: Any = None,
+        result: Any = None,
+        start_time: Any = None,
+        cached_inputs: Optional[dict] = None,
+        context: Optional[dict] = None,
+    ):
+        super().__init__(
+            message=message, result=result, cached_inputs=cached_inputs, context=context
+        )
+        self.start_time = (
+            pendulum.instance(start_time) if start_time is not None else pendulum.now("utc")
+        )
         run_count = _context.get("task_run_count")
         if run_count is not None:
             self.context["task_run_count"] = run_count
@@ -308,10 +351,21 @@ class Paused(Scheduled):
 
     color = "#cfd8dc"
 
-    def __init__(self, message: Any = None, result: Any = None, start_time: Any = None,
-                 cached_inputs: Optional[dict] = None, context: Optional[dict] = None):
-        super().__init__(message=message, result=result, start_time=start_time,
-                         cached_inputs=cached_inputs, context=context)
+    def __init__(
+        self,
+        message: Any = None,
+        result: Any = None,
+        start_time: Any = None,
+        cached_inputs: Optional[dict] = None,
+        context: Optional[dict] = None,
+    ):
+        super().__init__(
+            message=message,
+            result=result,
+            start_time=start_time,
+            cached_inputs=cached_inputs,
+            context=context,
+        )
         if start_time is None:
             self.start_time = None
 
@@ -332,12 +386,25 @@ class Retrying(Scheduled):
 
     color = "#f66a0a"
 
-    def __init__(self, message: Any = None, result: Any = None, start_time: Any = None,
-                 cached_inputs: Optional[dict] = None, context: Optional[dict] = None,
-                 run_count: Optional[int] = None):
-        super().__init__(message=message, result=result, start_time=start_time,
-                         cached_inputs=cached_inputs, context=context)
-        self.run_count: int = run_count if run_count is not None else _context.get("task_run_count", 1)
+    def __init__(
+        self,
+        message: Any = None,
+        result: Any = None,
+        start_time: Any = None,
+        cached_inputs: Optional[dict] = None,
+        context: Optional[dict] = None,
+        run_count: Optional[int] = None,
+    ):
+        super().__init__(
+            message=message,
+            result=result,
+            start_time=start_time,
+            cached_inputs=cached_inputs,
+            context=context,
+        )
+        self.run_count: int = (
+            run_count if run_count is not None else _context.get("task_run_count", 1)
+        )
 
 
 # --- meta states ------------------------------------------------------------------------------
@@ -352,9 +419,17 @@ class _MetaState(State):
 
     color = "#00000000"
 
-    def __init__(self, message: Any = None, result: Any = None, state: Optional[State] = None,
-                 context: Optional[dict] = None, cached_inputs: Optional[dict] = None):
-        super().__init__(message=message, result=result, context=context, cached_inputs=cached_inputs)
+    def __init__(
+        self,
+        message: Any = None,
+        result: Any = None,
+        state: Optional[State] = None,
+        context: Optional[dict] = None,
+        cached_inputs: Optional[dict] = None,
+    ):
+        super().__init__(
+            message=message, result=result, context=context, cached_inputs=cached_inputs
+        )
         self.state = state
 
     @property
@@ -395,11 +470,22 @@ class Queued(_MetaState):
 
     color = "#bdbdbd"
 
-    def __init__(self, message: Any = None, result: Any = None, state: Optional[State] = None,
-                 start_time: Any = None, context: Optional[dict] = None,
-                 cached_inputs: Optional[dict] = None):
-        super().__init__(message=message, result=result, state=state, context=context,
-                         cached_inputs=cached_inputs)
+    def __init__(
+        self,
+        message: Any = None,
+        result: Any = None,
+        state: Optional[State] = None,
+        start_time: Any = None,
+        context: Optional[dict] = None,
+        cached_inputs: Optional[dict] = None,
+    ):
+        super().__init__(
+            message=message,
+            result=result,
+            state=state,
+            context=context,
+            cached_inputs=cached_inputs,
+        )
         self.start_time = start_time or pendulum.now("utc")
 
 
@@ -433,10 +519,20 @@ class Looped(Finished):
 
     color = "#d3d3d3"
 
-    def __init__(self, message: Any = None, result: Any = None, loop_count: Optional[int] = None,
-                 context: Optional[dict] = None, cached_inputs: Optional[dict] = None):
-        super().__init__(message=message, result=result, context=context, cached_inputs=cached_inputs)
-        self.loop_count: int = loop_count if loop_count is not None else _context.get("task_loop_count", 1)
+    def __init__(
+        self,
+        message: Any = None,
+        result: Any = None,
+        loop_count: Optional[int] = None,
+        context: Optional[dict] = None,
+        cached_inputs: Optional[dict] = None,
+    ):
+        super().__init__(
+            message=message, result=result, context=context, cached_inputs=cached_inputs
+        )
+        self.loop_count: int = (
+            loop_count if loop_count is not None else _context.get("task_loop_count", 1)
+        )
 
 
 class Success(Finished):
@@ -458,14 +554,25 @@ class Cached(Success):
 
     color = "#374c5e"
 
-    def __init__(self, message: Any = None, result: Any = None, cached_inputs: Optional[dict] = None,
-                 cached_parameters: Optional[dict] = None, cached_result_expiration: Any = None,
-                 context: Optional[dict] = None, hashed_inputs: Optional[Dict[str, str]] = None):
-        super().__init__(message=message, result=result, context=context, cached_inputs=cached_inputs)
+    def __init__(
+        self,
+        message: Any = None,
+        result: Any = None,
+        cached_inputs: Optional[dict] = None,
+        cached_parameters: Optional[dict] = None,
+        cached_result_expiration: Any = None,
+        context: Optional[dict] = None,
+        hashed_inputs: Optional[Dict[str, str]] = None,
+    ):
+        super().__init__(
+            message=message, result=result, context=context, cached_inputs=cached_inputs
+        )
         self.hashed_inputs = hashed_inputs
         self.cached_parameters = cached_parameters
         self.cached_result_expiration = (
-            pendulum.instance(cached_result_expiration) if cached_result_expiration is not None else None
+            pendulum.instance(cached_result_expiration)
+            if cached_result_expiration is not None
+            else None
         )
 
 
@@ -480,10 +587,18 @@ class Mapped(Success):
 
     color = "#97c2fc"
 
-    def __init__(self, message: Any = None, result: Any = None, map_states: Optional[List[Any]] = None,
-                 context: Optional[dict] = None, cached_inputs: Optional[dict] = None,
-                 n_map_states: Optional[int] = None):
-        super().__init__(message=message, result=result, context=context, cached_inputs=cached_inputs)
+    def __init__(
+        self,
+        message: Any = None,
+        result: Any = None,
+        map_states: Optional[List[Any]] = None,
+        context: Optional[dict] = None,
+        cached_inputs: Optional[dict] = None,
+        n_map_states: Optional[int] = None,
+    ):
+        super().__init__(
+            message=message, result=result, context=context, cached_inputs=cached_inputs
+        )
         self.map_states: List[Any] = map_states or []
         self._n_map_states = n_map_states
 
@@ -505,7 +620,9 @@ class Mapped(Success):
         Returns:
             - State: this state
         """
-        self.map_states = [s.load_result(result) if s is not None else None for s in self.map_states]
+        self.map_states = [
+            s.load_result(result) if s is not None else None for s in self.map_states
+        ]
         if self.map_states:
             self.result = [s.result if s is not None else None for s in self.map_states]
         return self

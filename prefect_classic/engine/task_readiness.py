@@ -3,6 +3,7 @@ signatures, as a mixin of `TaskRunner` (which provides `task` and `logger`): is 
 has its start time come, have the upstream tasks finished, was one skipped, does the trigger
 pass, and (for a mapped parent) how many children to run. A TaskRunner subclass may override any.
 """
+
 from typing import Any, Dict
 
 import pendulum
@@ -26,7 +27,6 @@ def _any_skipped(upstream_states: Dict[Edge, State]) -> bool:
         elif state.is_skipped():
             return True
     return False
-
 
 
 class ReadinessSteps:
@@ -56,8 +56,10 @@ class ReadinessSteps:
             else:
                 finished = upstream.is_finished()
             if not finished:
-                self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
-                                  "Not all upstream states are finished; ending run.")
+                self.logger.debug(
+                    f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
+                    "Not all upstream states are finished; ending run."
+                )
                 raise ENDRUN(state)
         return state
 
@@ -76,12 +78,16 @@ class ReadinessSteps:
             - ENDRUN: with a Skipped state
         """
         if upstream_states and self.task.skip_on_upstream_skip and _any_skipped(upstream_states):
-            self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
-                              "Upstream states were skipped; ending run.")
-            raise ENDRUN(state=Skipped(
-                message="Upstream task was skipped; if this was not the intended behavior, consider "
-                        "changing `skip_on_upstream_skip=False` for this task."
-            ))
+            self.logger.debug(
+                f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
+                "Upstream states were skipped; ending run."
+            )
+            raise ENDRUN(
+                state=Skipped(
+                    message="Upstream task was skipped; if this was not the intended behavior, consider "
+                    "changing `skip_on_upstream_skip=False` for this task."
+                )
+            )
         return state
 
     @call_state_handlers
@@ -100,9 +106,13 @@ class ReadinessSteps:
         if state.is_mapped():
             if not state.map_states and state.n_map_states > 0:  # type: ignore[attr-defined]
                 state.map_states = [None] * state.n_map_states  # type: ignore[attr-defined]
-            state.cached_inputs = {edge.key: up._result for edge, up in upstream_states.items() if edge.key}
+            state.cached_inputs = {
+                edge.key: up._result for edge, up in upstream_states.items() if edge.key
+            }
             raise ENDRUN(state)
-        if upstream_states and not any(edge.mapped and up.is_successful() for edge, up in upstream_states.items()):
+        if upstream_states and not any(
+            edge.mapped and up.is_successful() for edge, up in upstream_states.items()
+        ):
             raise ENDRUN(Failed("No upstream states can be mapped over."))
         lengths = []
         for edge, up in upstream_states.items():
@@ -137,17 +147,23 @@ class ReadinessSteps:
             if not self.task.trigger(upstream_states):
                 raise signals.TRIGGERFAIL(message="Trigger failed")
         except signals.PrefectStateSignal as exc:
-            self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
-                              f"{type(exc).__name__} signal raised during execution.")
+            self.logger.debug(
+                f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
+                f"{type(exc).__name__} signal raised during execution."
+            )
             if prefect_context.get("raise_on_exception"):
                 raise
             raise ENDRUN(exc.state) from exc
         except Exception as exc:
-            self.logger.exception(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
-                                  f"Unexpected error while evaluating task trigger: {exc!r}")
+            self.logger.exception(
+                f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
+                f"Unexpected error while evaluating task trigger: {exc!r}"
+            )
             if prefect_context.get("raise_on_exception"):
                 raise
-            raise ENDRUN(TriggerFailed(f"Unexpected error while checking task trigger: {exc!r}", result=exc)) from exc
+            raise ENDRUN(
+                TriggerFailed(f"Unexpected error while checking task trigger: {exc!r}", result=exc)
+            ) from exc
         return state
 
     @call_state_handlers
@@ -173,7 +189,9 @@ class ReadinessSteps:
             elif state.is_finished():
                 self.logger.debug(f"Task '{name}': Task is already finished.")
             else:
-                self.logger.debug(f"Task '{name}': Task is not ready to run or state was unrecognized ({state}).")
+                self.logger.debug(
+                    f"Task '{name}': Task is not ready to run or state was unrecognized ({state})."
+                )
         raise ENDRUN(state)
 
     @call_state_handlers
@@ -192,11 +210,15 @@ class ReadinessSteps:
         """
         if isinstance(state, Scheduled):
             if state.start_time is None:
-                self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}' is "
-                                  "scheduled without a known start_time; ending run.")
+                self.logger.debug(
+                    f"Task '{prefect_context.get('task_full_name', self.task.name)}' is "
+                    "scheduled without a known start_time; ending run."
+                )
                 raise ENDRUN(state)
             if state.start_time > pendulum.now("utc"):
-                self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
-                                  "start_time has not been reached; ending run.")
+                self.logger.debug(
+                    f"Task '{prefect_context.get('task_full_name', self.task.name)}': "
+                    "start_time has not been reached; ending run."
+                )
                 raise ENDRUN(state)
         return state

@@ -12,6 +12,7 @@ retry), `checkpointing`, `logger`, `resume` (after a Resume), `task_loop_count` 
 `cache_scope` (the run's `CacheScope`: the keys the caching steps exchange and why they come in
 their order are listed in `prefect_classic.engine.caching`).
 """
+
 from contextlib import redirect_stdout
 from typing import Any, Callable, Dict, Iterable, NamedTuple, Optional, Tuple
 
@@ -53,7 +54,13 @@ from prefect_classic.utilities.executors import RecursiveCall, tail_recursive
 from prefect_classic.utilities.logging import RedirectToLog
 from prefect_classic.utilities.templates import format_template
 
-__all__ = ["ENDRUN", "TaskRunner", "TaskRunnerInitializeResult", "TaskTimeoutSignal", "formatting_kwargs"]
+__all__ = [
+    "ENDRUN",
+    "TaskRunner",
+    "TaskRunnerInitializeResult",
+    "TaskTimeoutSignal",
+    "formatting_kwargs",
+]
 
 
 class TaskRunnerInitializeResult(NamedTuple):
@@ -73,7 +80,11 @@ def formatting_kwargs(raw_inputs: Dict[str, Any]) -> Dict[str, Any]:
     Returns:
         - dict: the template values
     """
-    values = {**(prefect_context.get("parameters") or {}), **prefect_context.to_dict(), **raw_inputs}
+    values = {
+        **(prefect_context.get("parameters") or {}),
+        **prefect_context.to_dict(),
+        **raw_inputs,
+    }
     values.pop("self", None)
     return values
 
@@ -92,7 +103,12 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         - flow_result (Result, optional): the flow's Result, used when the task has none
     """
 
-    def __init__(self, task: Task, state_handlers: Optional[Iterable[Callable]] = None, flow_result: Any = None):
+    def __init__(
+        self,
+        task: Task,
+        state_handlers: Optional[Iterable[Callable]] = None,
+        flow_result: Any = None,
+    ):
         self.task = task
         self.state_handlers = [] if state_handlers is None else check_state_handlers(state_handlers)
         cls = type(self)
@@ -140,7 +156,9 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
             new_state = handler(self.task, old_state, new_state) or new_state
         return new_state
 
-    def initialize_run(self, state: Optional[State], context: Dict[str, Any]) -> TaskRunnerInitializeResult:  # type: ignore[override]
+    def initialize_run(
+        self, state: Optional[State], context: Dict[str, Any]
+    ) -> TaskRunnerInitializeResult:  # type: ignore[override]
         """Set up the run count, resume and loop bookkeeping in the run's context.
 
         The run count is the Retrying state's `run_count` + 1 (else the state's context
@@ -163,7 +181,9 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         else:
             run_count = state.context.get("task_run_count", 1)
         if isinstance(state, Resume) or (
-            isinstance(state, Paused) and state.start_time and state.start_time <= pendulum.now("utc")
+            isinstance(state, Paused)
+            and state.start_time
+            and state.start_time <= pendulum.now("utc")
         ):
             context["resume"] = True
         if "_loop_count" in state.context:
@@ -179,7 +199,9 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         context["task_tags"] = self.task.tags
         if "checkpointing" not in context and "checkpointing" not in prefect_context:
             try:
-                checkpointing = (context.get("config") or prefect_context.get("config"))["flows"]["checkpointing"]
+                checkpointing = (context.get("config") or prefect_context.get("config"))["flows"][
+                    "checkpointing"
+                ]
             except (KeyError, TypeError):
                 checkpointing = config.flows.checkpointing
             context["checkpointing"] = checkpointing
@@ -187,8 +209,13 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         return TaskRunnerInitializeResult(state=state, context=context)
 
     @tail_recursive
-    def run(self, state: Optional[State] = None, upstream_states: Optional[Dict[Edge, State]] = None,
-            context: Optional[Dict[str, Any]] = None, is_mapped_parent: bool = False) -> State:
+    def run(
+        self,
+        state: Optional[State] = None,
+        upstream_states: Optional[Dict[Edge, State]] = None,
+        context: Optional[Dict[str, Any]] = None,
+        is_mapped_parent: bool = False,
+    ) -> State:
         """Run the task, if its state and its upstream states allow it, and return its new state.
 
         Args:
@@ -250,7 +277,9 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
                     # a stored result ends the run as Cached: the target, or else the output caches,
                     # then the durable cache records
                     if self.task.target:
-                        self._mapped_input_names = {e.key for e in upstream_states if e.mapped and e.key}
+                        self._mapped_input_names = {
+                            e.key for e in upstream_states if e.mapped and e.key
+                        }
                         state = self.check_target(state, task_inputs)
                     else:
                         state = self.check_task_is_cached(state, task_inputs)
@@ -278,8 +307,10 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
                     state = self._unexpected_error(exc, full_name)
                 scope.final_state = state
                 if log_info:
-                    self.logger.info(f"Task '{full_name}': Finished task run for task with final state: "
-                                     f"'{type(state).__name__}'")
+                    self.logger.info(
+                        f"Task '{full_name}': Finished task run for task with final state: "
+                        f"'{type(state).__name__}'"
+                    )
         return state
 
     def _unexpected_error(self, exc: Exception, full_name: str) -> State:
@@ -290,7 +321,9 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         return Failed(message=message, result=exc)
 
     # --- the steps ------------------------------------------------------------------------------
-    def get_task_inputs(self, state: State, upstream_states: Dict[Edge, State]) -> Dict[str, Result]:
+    def get_task_inputs(
+        self, state: State, upstream_states: Dict[Edge, State]
+    ) -> Dict[str, Result]:
         """The task's inputs: each keyed upstream edge gives its state's Result. A Pending state
         that carries `cached_inputs` (a retry) fills in the inputs no upstream state gives (the
         upstream states win, as in Prefect 1: a retry sees upstream results that changed).
@@ -309,7 +342,9 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
                 inputs[edge.key] = upstream._result
         return inputs
 
-    def load_results(self, state: State, upstream_states: Dict[Edge, State]) -> Tuple[State, Dict[Edge, State]]:
+    def load_results(
+        self, state: State, upstream_states: Dict[Edge, State]
+    ) -> Tuple[State, Dict[Edge, State]]:
         """Hydrate the results of the state and the upstream states (a hook: nothing to do when
         the states hold their values, as in a local run).
 
@@ -349,8 +384,10 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
             - ENDRUN: when the state is not Pending
         """
         if not state.is_pending():
-            self.logger.debug(f"Task '{prefect_context.get('task_full_name', self.task.name)}': Can't set "
-                              "state to Running because it isn't Pending; ending run.")
+            self.logger.debug(
+                f"Task '{prefect_context.get('task_full_name', self.task.name)}': Can't set "
+                "state to Running because it isn't Pending; ending run."
+            )
             raise ENDRUN(state)
         return Running(message="Starting task run.")
 
@@ -373,8 +410,10 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         """
         task = self.task
         if not state.is_running():
-            self.logger.debug(f"Task '{prefect_context.get('task_full_name', task.name)}': Can't run task "
-                              "because it's not in a Running state; ending run.")
+            self.logger.debug(
+                f"Task '{prefect_context.get('task_full_name', task.name)}': Can't run task "
+                "because it's not in a Running state; ending run."
+            )
             raise ENDRUN(state)
         raw = _raw(inputs)
         new_state: Optional[State] = None
@@ -407,8 +446,11 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         except Exception as exc:
             if prefect_context.get("raise_on_exception"):
                 raise
-            self.logger.error(f"Task '{prefect_context.get('task_full_name', task.name)}': "
-                              "Exception encountered during task execution!", exc_info=True)
+            self.logger.error(
+                f"Task '{prefect_context.get('task_full_name', task.name)}': "
+                "Exception encountered during task execution!",
+                exc_info=True,
+            )
             return Failed(f"Error during execution of task: {exc!r}", result=exc)
 
         try:
@@ -429,8 +471,13 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         run's `checkpointing` is on and the task does not say `checkpoint=False`, or the task has
         a target and `checkpoint=True`. A failed write raises (the task run fails)."""
         task = self.task
-        if value is None or task.checkpoint is False or not (
-            prefect_context.get("checkpointing") is True or (task.target is not None and task.checkpoint is True)
+        if (
+            value is None
+            or task.checkpoint is False
+            or not (
+                prefect_context.get("checkpointing") is True
+                or (task.target is not None and task.checkpoint is True)
+            )
         ):
             return self.result.from_value(value)
         try:
@@ -454,7 +501,11 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         task = self.task
         if not state.is_failed():
             return state
-        if task.retry_on and state.result is not None and not any(isinstance(state.result, t) for t in task.retry_on):
+        if (
+            task.retry_on
+            and state.result is not None
+            and not any(isinstance(state.result, t) for t in task.retry_on)
+        ):
             self.logger.info(
                 f"Task '{prefect_context.get('task_full_name', task.name)}': Skipping retry. Exception of "
                 f"type {type(state.result).__name__!r} is not an instance of the retry on exception types."
@@ -473,12 +524,19 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         return Retrying(
             start_time=pendulum.now("utc") + task.retry_delay,  # type: ignore[operator]
             message=f"Retrying Task (after attempt {run_count} of {task.max_retries + 1})",
-            run_count=run_count, cached_inputs=dict(inputs), context=loop_context, result=loop_result,
+            run_count=run_count,
+            cached_inputs=dict(inputs),
+            context=loop_context,
+            result=loop_result,
         )
 
-    def check_task_is_looping(self, state: State, inputs: Optional[Dict[str, Result]] = None,
-                              upstream_states: Optional[Dict[Edge, State]] = None,
-                              context: Optional[Dict[str, Any]] = None) -> State:
+    def check_task_is_looping(
+        self,
+        state: State,
+        inputs: Optional[Dict[str, Result]] = None,
+        upstream_states: Optional[Dict[Edge, State]] = None,
+        context: Optional[Dict[str, Any]] = None,
+    ) -> State:
         """A Looped state runs the task again (as a tail call of `run`) from Pending, with
         `task_loop_count` + 1 and `task_loop_result` in context.
 
@@ -498,8 +556,13 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
             return state
         context = context if context is not None else {}
         context.update(task_loop_result=state.result, task_loop_count=state.loop_count + 1)  # type: ignore[attr-defined]
-        raise RecursiveCall(self.run, self, Pending(message=f"Looping task (on loop index {state.loop_count})"),  # type: ignore[attr-defined]
-                            upstream_states=upstream_states, context=context)
+        raise RecursiveCall(
+            self.run,
+            self,
+            Pending(message=f"Looping task (on loop index {state.loop_count})"),  # type: ignore[attr-defined]
+            upstream_states=upstream_states,
+            context=context,
+        )
 
 
 def _is_deleted(value: Any) -> bool:

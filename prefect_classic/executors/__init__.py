@@ -1,4 +1,5 @@
 """Executors: where task runs execute (local thread, dask local schedulers, dask.distributed)."""
+
 from typing import Any
 
 from prefect_classic.executors.base import Executor

@@ -21,6 +21,7 @@ loggers when the executor hands the result over (with their original time and lo
 the call is finished rather than live. The worker's own `prefect` handlers skip those records, so
 nothing is printed twice.
 """
+
 import copy
 import logging
 import os
@@ -56,8 +57,13 @@ class _Outcome:
 
     __slots__ = ("value", "records", "new_cached", "cache_key")
 
-    def __init__(self, value: Any, records: Optional[List[logging.LogRecord]] = None,
-                 new_cached: Optional[list] = None, cache_key: Optional[str] = None):
+    def __init__(
+        self,
+        value: Any,
+        records: Optional[List[logging.LogRecord]] = None,
+        new_cached: Optional[list] = None,
+        cache_key: Optional[str] = None,
+    ):
         self.value = value
         self.records = records
         self.new_cached = new_cached
@@ -90,7 +96,9 @@ def _fill(obj: Any, values: Tuple[Any, ...]) -> Any:
     return obj
 
 
-def _map_structure(obj: Any, is_future: Callable[[Any], bool], resolve: Callable[[Any], Any]) -> Any:
+def _map_structure(
+    obj: Any, is_future: Callable[[Any], bool], resolve: Callable[[Any], Any]
+) -> Any:
     if is_future(obj):
         return resolve(obj)
     if isinstance(obj, dict):
@@ -113,10 +121,27 @@ class _TaskCall:
             shipped back)
     """
 
-    __slots__ = ("fn", "args", "kwargs", "context", "cache_key", "n_candidates", "runner_pid", "_payload")
+    __slots__ = (
+        "fn",
+        "args",
+        "kwargs",
+        "context",
+        "cache_key",
+        "n_candidates",
+        "runner_pid",
+        "_payload",
+    )
 
-    def __init__(self, fn: Callable, args: tuple, kwargs: dict, context: dict,
-                 cache_key: Optional[str], n_candidates: int, runner_pid: int):
+    def __init__(
+        self,
+        fn: Callable,
+        args: tuple,
+        kwargs: dict,
+        context: dict,
+        cache_key: Optional[str],
+        n_candidates: int,
+        runner_pid: int,
+    ):
         self.fn = fn
         self.args = args
         self.kwargs = kwargs
@@ -130,8 +155,15 @@ class _TaskCall:
         """Serialize the call now (once), so that a value that cannot be pickled fails here, in
         the flow runner's thread, with pickle's own error."""
         if self._payload is None:
-            fields = (self.fn, self.args, self.kwargs, self.context, self.cache_key, self.n_candidates,
-                      self.runner_pid)
+            fields = (
+                self.fn,
+                self.args,
+                self.kwargs,
+                self.context,
+                self.cache_key,
+                self.n_candidates,
+                self.runner_pid,
+            )
             self._payload = cloudpickle.dumps(fields)
         return self
 
@@ -157,7 +189,7 @@ class _TaskCall:
         new_cached = None
         if self.cache_key is not None:
             candidates = self.context["caches"].get(self.cache_key, [])
-            new_cached = candidates[self.n_candidates:]
+            new_cached = candidates[self.n_candidates :]
         return _Outcome(value, records or None, new_cached or None, self.cache_key)
 
 
@@ -191,8 +223,13 @@ def _light_upstream(upstream_states: Dict[Any, Any], stubs: Dict[Any, Any]) -> D
     return light
 
 
-def _make_call(fn: Callable, args: tuple, kwargs: dict, is_future: Callable[[Any], bool],
-               stubs: Optional[Dict[Any, Any]] = None) -> Tuple[_TaskCall, List[Any]]:
+def _make_call(
+    fn: Callable,
+    args: tuple,
+    kwargs: dict,
+    is_future: Callable[[Any], bool],
+    stubs: Optional[Dict[Any, Any]] = None,
+) -> Tuple[_TaskCall, List[Any]]:
     """Build the `_TaskCall` for `fn(*args, **kwargs)` in the flow runner's thread.
 
     Args:
@@ -223,7 +260,9 @@ def _make_call(fn: Callable, args: tuple, kwargs: dict, is_future: Callable[[Any
     return _TaskCall(fn, args, kwargs, ctx, cache_key, n_candidates, os.getpid()), futures
 
 
-def _call_each(fn: Callable, shared: Dict[str, Any], calls: List[Dict[str, Any]]) -> Tuple[List[Any], float]:
+def _call_each(
+    fn: Callable, shared: Dict[str, Any], calls: List[Dict[str, Any]]
+) -> Tuple[List[Any], float]:
     """What a batch of calls runs in the worker: `fn(**shared, **call)` for each call, in order.
 
     Returns:
@@ -235,8 +274,13 @@ def _call_each(fn: Callable, shared: Dict[str, Any], calls: List[Dict[str, Any]]
     return values, time.perf_counter() - started
 
 
-def make_batch_call(fn: Callable, shared: Dict[str, Any], calls: List[Dict[str, Any]],
-                    stubs: Optional[Dict[Any, Any]] = None, base: Optional[dict] = None) -> _TaskCall:
+def make_batch_call(
+    fn: Callable,
+    shared: Dict[str, Any],
+    calls: List[Dict[str, Any]],
+    stubs: Optional[Dict[Any, Any]] = None,
+    base: Optional[dict] = None,
+) -> _TaskCall:
     """Build the `_TaskCall` that runs `fn(**shared, **call)` for each of `calls` (one Dask task
     for a batch of mapped children). The calls must hold no futures.
 
@@ -252,8 +296,12 @@ def make_batch_call(fn: Callable, shared: Dict[str, Any], calls: List[Dict[str, 
         - _TaskCall: the call, returning `(results, seconds)`
     """
     if stubs is not None:
-        calls = [{**call, "upstream_states": _light_upstream(call["upstream_states"], stubs)}
-                 if isinstance(call.get("upstream_states"), dict) else call for call in calls]
+        calls = [
+            {**call, "upstream_states": _light_upstream(call["upstream_states"], stubs)}
+            if isinstance(call.get("upstream_states"), dict)
+            else call
+            for call in calls
+        ]
     ctx = dict(base) if base is not None else snapshot()
     task = shared.get("task")
     cache_key, n_candidates = None, 0
@@ -342,8 +390,12 @@ def _hand_over(outcome: Any) -> Any:
     return outcome.value
 
 
-def make_task_key(task_name: str = "", task_index: Optional[int] = None, map_index: Optional[int] = None,
-                  **extra: Any) -> Optional[str]:
+def make_task_key(
+    task_name: str = "",
+    task_index: Optional[int] = None,
+    map_index: Optional[int] = None,
+    **extra: Any,
+) -> Optional[str]:
     """A unique Dask key named after the task run, from the flow runner's `extra_context`:
     `NAME-<hex>`, or `NAME-INDEX-<hex>` for a mapped child (`task_index`, or `map_index`).
 

@@ -1,4 +1,5 @@
 """Pool helpers of `LocalDaskExecutor`: interrupting its threads, stopping its processes."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -22,9 +23,12 @@ def _interrupt_threads(pool: ThreadPoolExecutor) -> int:
     # the pool's own record, and its threads by name: a thread that has just started may not be
     # recorded yet when the interrupt arrives
     prefix = f"{getattr(pool, '_thread_name_prefix', None)}_"
-    threads = set(getattr(pool, "_threads", ())) | {t for t in threading.enumerate() if t.name.startswith(prefix)}
+    threads = set(getattr(pool, "_threads", ())) | {
+        t for t in threading.enumerate() if t.name.startswith(prefix)
+    }
     for thread in threads:
         if thread.ident is not None:
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
-                                                       ctypes.py_object(KeyboardInterrupt))
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(thread.ident), ctypes.py_object(KeyboardInterrupt)
+            )
     return len(threads)

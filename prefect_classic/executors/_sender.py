@@ -1,5 +1,6 @@
 """How `DaskExecutor` hands calls to `dask.distributed`: the handles it returns, the batches
 that a background thread sends, and the function the workers run for each call."""
+
 import threading
 import time
 import weakref
@@ -70,8 +71,13 @@ class _Sender:
 
     QUIET = 0.005
 
-    def __init__(self, client: Any, batch_size: int, event_name: Optional[str],
-                 registry: Optional[weakref.WeakSet[Any]]):
+    def __init__(
+        self,
+        client: Any,
+        batch_size: int,
+        event_name: Optional[str],
+        registry: Optional[weakref.WeakSet[Any]],
+    ):
         self._client = client
         self._batch_size = batch_size
         self._event_name = event_name
@@ -144,10 +150,18 @@ class _Sender:
         for item in items:
             batches.setdefault(tuple(sorted((item[3] or {}).items())), []).append(item)
         for resources, batch in batches.items():
-            upstream = [[u.future if type(u) is _Deferred else u for u in item[2]] for item in batch]
-            futures = self._client.map(_run_call, [item[1] for item in batch], upstream,
-                                       key=[item[0].key for item in batch], pure=False,
-                                       resources=dict(resources) or None, event_name=self._event_name)
+            upstream = [
+                [u.future if type(u) is _Deferred else u for u in item[2]] for item in batch
+            ]
+            futures = self._client.map(
+                _run_call,
+                [item[1] for item in batch],
+                upstream,
+                key=[item[0].key for item in batch],
+                pure=False,
+                resources=dict(resources) or None,
+                event_name=self._event_name,
+            )
             for item, future in zip(batch, futures):
                 item[0].future = future
                 if self._registry is not None:

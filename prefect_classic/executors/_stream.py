@@ -8,6 +8,7 @@ long its calls took in the worker, and the next batch is sized to take about `ta
 (one call per batch for slow calls, so they spread over every worker; up to `max_batch` for
 trivial ones, so the per-batch cost of the pool or the scheduler is shared by many calls).
 """
+
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from prefect_classic.executors.base import Executor
@@ -43,17 +44,28 @@ class CallStream:
         - first_batch (int): calls in the first batches, before any has reported its time
     """
 
-    def __init__(self, stats: StreamStats, max_batches: int, target_seconds: float, max_batch: int,
-                 first_batch: int = 1):
+    def __init__(
+        self,
+        stats: StreamStats,
+        max_batches: int,
+        target_seconds: float,
+        max_batch: int,
+        first_batch: int = 1,
+    ):
         self.stats = stats
         self.max_batches = max(1, max_batches)
         self.target_seconds = target_seconds
         self.max_batch = max(1, min(max_batch, stats.window // self.max_batches or 1))
         self.batch_size = max(1, min(first_batch, self.max_batch))
 
-    def run(self, calls: Iterable[Dict[str, Any]], resolve: Callable[[Dict[str, Any]], Dict[str, Any]],
-            send: Callable[[List[Dict[str, Any]]], Any], wait_some: Callable[[List[Any]], List[Any]],
-            take: Callable[[Any, int, int], Tuple[List[Any], Optional[float]]]) -> List[Any]:
+    def run(
+        self,
+        calls: Iterable[Dict[str, Any]],
+        resolve: Callable[[Dict[str, Any]], Dict[str, Any]],
+        send: Callable[[List[Dict[str, Any]]], Any],
+        wait_some: Callable[[List[Any]], List[Any]],
+        take: Callable[[Any, int, int], Tuple[List[Any], Optional[float]]],
+    ) -> List[Any]:
         """Run every call; return their results in the order of `calls`.
 
         Args:
@@ -107,13 +119,17 @@ class CallStream:
             stats.remove(len(batch) + sum(count for _, count in running.values()))
         return results
 
-    def _collect(self, running: Dict[Any, Tuple[int, int]], results: List[Any],
-                 wait_some: Callable[[List[Any]], List[Any]],
-                 take: Callable[[Any, int, int], Tuple[List[Any], Optional[float]]]) -> None:
+    def _collect(
+        self,
+        running: Dict[Any, Tuple[int, int]],
+        results: List[Any],
+        wait_some: Callable[[List[Any]], List[Any]],
+        take: Callable[[Any, int, int], Tuple[List[Any], Optional[float]]],
+    ) -> None:
         for handle in wait_some(list(running)):
             first, count = running.pop(handle)
             values, seconds = take(handle, first, count)
-            results[first:first + count] = values
+            results[first : first + count] = values
             self.stats.remove(count)
             if seconds is not None:
                 self._resize(count, seconds)
@@ -159,14 +175,23 @@ def _lost_batch(name: str, first: int, count: int, exc: BaseException) -> List[A
     from prefect_classic.utilities.logging import get_logger
 
     states = [_lost_run_state(f"{name}-{first + i}-lost", exc) for i in range(count)]
-    get_logger("Executor").error(f"{count} task run(s) from '{name}[{first}]' were lost: {states[0].message}")
+    get_logger("Executor").error(
+        f"{count} task run(s) from '{name}[{first}]' were lost: {states[0].message}"
+    )
     return states
 
 
-def stream_on_pool(pool_of: Callable[[], Any], fn: Callable, calls: Iterable[Dict[str, Any]],
-                   shared: Dict[str, Any], name: str, stream: CallStream,
-                   resolve: Callable[[Dict[str, Any]], Dict[str, Any]], in_process: bool,
-                   on_broken: Callable[[Any], None]) -> List[Any]:
+def stream_on_pool(
+    pool_of: Callable[[], Any],
+    fn: Callable,
+    calls: Iterable[Dict[str, Any]],
+    shared: Dict[str, Any],
+    name: str,
+    stream: CallStream,
+    resolve: Callable[[Dict[str, Any]], Dict[str, Any]],
+    in_process: bool,
+    on_broken: Callable[[Any], None],
+) -> List[Any]:
     """Stream calls through a `concurrent.futures` pool (a batch per pool job).
 
     Args:
@@ -217,10 +242,19 @@ def stream_on_pool(pool_of: Callable[[], Any], fn: Callable, calls: Iterable[Dic
     return stream.run(calls, resolve, send, wait_some, take)
 
 
-def stream_on_client(client: Any, fn: Callable, calls: Iterable[Dict[str, Any]], shared: Dict[str, Any],
-                     name: str, stream: CallStream, resolve: Callable[[Dict[str, Any]], Dict[str, Any]],
-                     stubs: Dict[Any, Any], resources: Optional[Dict[str, float]],
-                     event_name: Optional[str], registry: Any) -> List[Any]:
+def stream_on_client(
+    client: Any,
+    fn: Callable,
+    calls: Iterable[Dict[str, Any]],
+    shared: Dict[str, Any],
+    name: str,
+    stream: CallStream,
+    resolve: Callable[[Dict[str, Any]], Dict[str, Any]],
+    stubs: Dict[Any, Any],
+    resources: Optional[Dict[str, float]],
+    event_name: Optional[str],
+    registry: Any,
+) -> List[Any]:
     """Stream calls through a `distributed.Client` (a batch per Dask task).
 
     Args:
@@ -254,8 +288,15 @@ def stream_on_client(client: Any, fn: Callable, calls: Iterable[Dict[str, Any]],
 
     def send(batch: List[Dict[str, Any]]) -> Any:
         call = make_batch_call(fn, shared, batch, stubs, base).freeze()
-        future = client.submit(_run_call, call, [], event_name, key=f"{prefix}-{next(sent)}",
-                               pure=False, resources=resources)
+        future = client.submit(
+            _run_call,
+            call,
+            [],
+            event_name,
+            key=f"{prefix}-{next(sent)}",
+            pure=False,
+            resources=resources,
+        )
         if registry is not None:
             registry.add(future)
         finished.add(future)

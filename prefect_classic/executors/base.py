@@ -1,4 +1,5 @@
 """The Executor interface: where task runs execute."""
+
 from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
@@ -40,8 +41,13 @@ class Executor:
         """
         raise NotImplementedError()
 
-    def submit_many(self, fn: Callable, calls: Iterable[Dict[str, Any]], extra_context: Optional[dict] = None,
-                    **shared: Any) -> List[Any]:
+    def submit_many(
+        self,
+        fn: Callable,
+        calls: Iterable[Dict[str, Any]],
+        extra_context: Optional[dict] = None,
+        **shared: Any,
+    ) -> List[Any]:
         """Submit `fn(**shared, **call)` for each keyword dict in `calls` (the children of a
         mapped task), taking `calls` lazily, one at a time.
 

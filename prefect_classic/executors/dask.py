@@ -4,6 +4,7 @@
 Both run each submitted call as one Dask task; what travels with it, how its logs and cached
 states come back, is described in `prefect_classic.executors._calls`.
 """
+
 import asyncio
 import logging
 import threading
@@ -42,9 +43,13 @@ __all__ = ["DaskExecutor", "LocalDaskExecutor"]
 
 # --- LocalDaskExecutor ----------------------------------------------------------------------------
 _SCHEDULERS = {
-    "threads": "threads", "threading": "threads",
-    "processes": "processes", "multiprocessing": "processes",
-    "sync": "synchronous", "synchronous": "synchronous", "single-threaded": "synchronous",
+    "threads": "threads",
+    "threading": "threads",
+    "processes": "processes",
+    "multiprocessing": "processes",
+    "sync": "synchronous",
+    "synchronous": "synchronous",
+    "single-threaded": "synchronous",
 }
 
 
@@ -173,8 +178,10 @@ class LocalDaskExecutor(_Streaming):
         """
         name = _SCHEDULERS.get(scheduler.lower())
         if name is None:
-            raise ValueError(f"Unknown scheduler {scheduler!r}, expected one of "
-                             f"'threads', 'processes' or 'synchronous'")
+            raise ValueError(
+                f"Unknown scheduler {scheduler!r}, expected one of "
+                f"'threads', 'processes' or 'synchronous'"
+            )
         return name
 
     def __getstate__(self) -> dict:
@@ -195,7 +202,9 @@ class LocalDaskExecutor(_Streaming):
 
         size = dask.config.get("num_workers", None) or CPU_COUNT
         if self.scheduler == "threads":
-            return ThreadPoolExecutor(size, thread_name_prefix=f"prefect-dask-{uuid.uuid4().hex[:8]}")
+            return ThreadPoolExecutor(
+                size, thread_name_prefix=f"prefect-dask-{uuid.uuid4().hex[:8]}"
+            )
         from dask.multiprocessing import get_context
 
         return ProcessPoolExecutor(size, mp_context=get_context(), initializer=_exit_on_sigterm)
@@ -210,8 +219,10 @@ class LocalDaskExecutor(_Streaming):
         pool.shutdown(wait=False, cancel_futures=True)
         if isinstance(pool, ThreadPoolExecutor):
             if not _interrupt_threads(pool):
-                self.logger.warning("Running tasks cannot be interrupted on this Python implementation; "
-                                    "they continue to completion")
+                self.logger.warning(
+                    "Running tasks cannot be interrupted on this Python implementation; "
+                    "they continue to completion"
+                )
         else:
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 with suppress(Exception):
@@ -240,8 +251,9 @@ class LocalDaskExecutor(_Streaming):
                 self._pool = None
                 self._pending, self._done, self._stubs = {}, {}, {}
 
-    def submit(self, fn: Callable, *args: Any, extra_context: Optional[dict] = None,
-               **kwargs: Any) -> _LocalFuture:
+    def submit(
+        self, fn: Callable, *args: Any, extra_context: Optional[dict] = None, **kwargs: Any
+    ) -> _LocalFuture:
         """Add `fn(*args, **kwargs)` to the graph; it runs when a `wait()` needs it.
 
         Args:
@@ -255,15 +267,22 @@ class LocalDaskExecutor(_Streaming):
             - a future for `wait()` and later `submit()` calls, also a Dask collection
         """
         out_of_process = self.scheduler == "processes"
-        call, futures = _make_call(fn, args, kwargs, _is_local_future, self._stubs if out_of_process else None)
+        call, futures = _make_call(
+            fn, args, kwargs, _is_local_future, self._stubs if out_of_process else None
+        )
         if out_of_process:
             call.freeze()
         key = call_key(fn, extra_context)
         self._pending[key] = (call, *[f.key for f in futures])
         return _LocalFuture(key, self._pending, self._done)
 
-    def submit_many(self, fn: Callable, calls: Iterable[Dict[str, Any]], extra_context: Optional[dict] = None,
-                    **shared: Any) -> List[Any]:
+    def submit_many(
+        self,
+        fn: Callable,
+        calls: Iterable[Dict[str, Any]],
+        extra_context: Optional[dict] = None,
+        **shared: Any,
+    ) -> List[Any]:
         """Run `fn(**shared, **call)` for each call (the children of a mapped task) now, in
         the executor's pool, and return their results.
 
@@ -281,7 +300,9 @@ class LocalDaskExecutor(_Streaming):
         Returns:
             - list: the results, in the order of `calls`
         """
-        if _overrides_submit(self, LocalDaskExecutor) or (self._pool is None and self.scheduler != "synchronous"):
+        if _overrides_submit(self, LocalDaskExecutor) or (
+            self._pool is None and self.scheduler != "synchronous"
+        ):
             return super().submit_many(fn, calls, extra_context, **shared)
         stats = self._stream_stats
         if self.scheduler == "synchronous":  # in this thread, one after the other
@@ -297,11 +318,24 @@ class LocalDaskExecutor(_Streaming):
         assert pool is not None
         workers = int(getattr(pool, "_max_workers", 1))
         threads = self.scheduler == "threads"
-        stream = CallStream(stats, max_batches=2 * workers, target_seconds=0.005 if threads else 0.02,
-                            max_batch=256 if threads else 1000)
+        stream = CallStream(
+            stats,
+            max_batches=2 * workers,
+            target_seconds=0.005 if threads else 0.02,
+            max_batch=256 if threads else 1000,
+        )
         name = str((extra_context or {}).get("task_name") or getattr(fn, "__name__", "call"))
-        return stream_on_pool(lambda: self._pool, fn, calls, shared, name, stream, self._resolve_now,
-                              threads, self._replace_broken_pool)
+        return stream_on_pool(
+            lambda: self._pool,
+            fn,
+            calls,
+            shared,
+            name,
+            stream,
+            self._resolve_now,
+            threads,
+            self._replace_broken_pool,
+        )
 
     def _resolve_now(self, call: Dict[str, Any]) -> Dict[str, Any]:
         """`call` with its futures replaced by their results (computed in this thread: the
@@ -457,12 +491,20 @@ class DaskExecutor(_Streaming):
         - ValueError: when both an address and `cluster_class`/`cluster_kwargs` are given
     """
 
-    def __init__(self, address: Optional[str] = None, cluster_class: Union[str, Callable, None] = None,
-                 cluster_kwargs: Optional[dict] = None, adapt_kwargs: Optional[dict] = None,
-                 client_kwargs: Optional[dict] = None, debug: Optional[bool] = None,
-                 performance_report_path: Optional[str] = None, disable_cancellation_event: bool = False,
-                 watch_worker_status: Optional[bool] = None, batch_size: int = 1000,
-                 window: int = 10_000):
+    def __init__(
+        self,
+        address: Optional[str] = None,
+        cluster_class: Union[str, Callable, None] = None,
+        cluster_kwargs: Optional[dict] = None,
+        adapt_kwargs: Optional[dict] = None,
+        client_kwargs: Optional[dict] = None,
+        debug: Optional[bool] = None,
+        performance_report_path: Optional[str] = None,
+        disable_cancellation_event: bool = False,
+        watch_worker_status: Optional[bool] = None,
+        batch_size: int = 1000,
+        window: int = 10_000,
+    ):
         if address is None:
             address = _dask_config("address", None)
         if address is not None:
@@ -474,7 +516,9 @@ class DaskExecutor(_Streaming):
             from prefect_classic.utilities.importing import import_object
 
             if cluster_class is None:
-                cluster_class = _dask_config("cluster_class", "distributed.deploy.local.LocalCluster")
+                cluster_class = _dask_config(
+                    "cluster_class", "distributed.deploy.local.LocalCluster"
+                )
             if isinstance(cluster_class, str):
                 cluster_class = import_object(cluster_class)
             cluster_kwargs = dict(cluster_kwargs or {})
@@ -483,7 +527,9 @@ class DaskExecutor(_Streaming):
                     from prefect_classic.configuration import config
 
                     debug = bool(config.get("debug", False))
-                cluster_kwargs.setdefault("silence_logs", logging.WARNING if debug else logging.CRITICAL)
+                cluster_kwargs.setdefault(
+                    "silence_logs", logging.WARNING if debug else logging.CRITICAL
+                )
             adapt_kwargs = dict(adapt_kwargs or {})
         client_kwargs = dict(client_kwargs or {})
         client_kwargs.setdefault("set_as_default", False)
@@ -510,8 +556,15 @@ class DaskExecutor(_Streaming):
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state.update(client=None, _futures=None, _should_run_event=None, _watch_dask_events_task=None,
-                     _sender=None, _done={}, _stubs={})
+        state.update(
+            client=None,
+            _futures=None,
+            _should_run_event=None,
+            _watch_dask_events_task=None,
+            _sender=None,
+            _done={},
+            _stubs={},
+        )
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -531,8 +584,11 @@ class DaskExecutor(_Streaming):
                 else:
                     cls = self.cluster_class
                     assert callable(cls) and isinstance(self.cluster_kwargs, dict)
-                    self.logger.info("Creating a new Dask cluster with `%s.%s`...",
-                                     getattr(cls, "__module__", "?"), getattr(cls, "__qualname__", cls))
+                    self.logger.info(
+                        "Creating a new Dask cluster with `%s.%s`...",
+                        getattr(cls, "__module__", "?"),
+                        getattr(cls, "__qualname__", cls),
+                    )
                     cluster = stack.enter_context(cls(**self.cluster_kwargs))
                     link = getattr(cluster, "dashboard_link", None)
                     if link:
@@ -590,7 +646,9 @@ class DaskExecutor(_Streaming):
             with suppress(Exception):
                 active = [f for f in list(self._futures or ()) if not f.done()]
                 if active:
-                    self.logger.info("Stopping executor, waiting for %d active tasks to complete", len(active))
+                    self.logger.info(
+                        "Stopping executor, waiting for %d active tasks to complete", len(active)
+                    )
                     wait(active)
         self._should_run_event = None
         self._futures = None
@@ -623,8 +681,10 @@ class DaskExecutor(_Streaming):
 
         scheduler = comm = None
         try:
-            scheduler = rpc(self.client.scheduler.address,
-                            connection_args=self.client.security.get_connection_args("client"))
+            scheduler = rpc(
+                self.client.scheduler.address,
+                connection_args=self.client.security.get_connection_args("client"),
+            )
             comm = await scheduler.live_comm()
             await comm.write({"op": "subscribe_worker_status"})
             await comm.read()  # the scheduler's identity: the workers already there
@@ -672,7 +732,9 @@ class DaskExecutor(_Streaming):
             dask_kwargs["resources"] = resources
         return dask_kwargs
 
-    def submit(self, fn: Callable, *args: Any, extra_context: Optional[dict] = None, **kwargs: Any) -> _Deferred:
+    def submit(
+        self, fn: Callable, *args: Any, extra_context: Optional[dict] = None, **kwargs: Any
+    ) -> _Deferred:
         """Submit `fn(*args, **kwargs)` to the cluster (sent with the next batch).
 
         Args:
@@ -703,8 +765,13 @@ class DaskExecutor(_Streaming):
         sender.add((handle, call, upstream, resources))
         return handle
 
-    def submit_many(self, fn: Callable, calls: Iterable[Dict[str, Any]], extra_context: Optional[dict] = None,
-                    **shared: Any) -> List[Any]:
+    def submit_many(
+        self,
+        fn: Callable,
+        calls: Iterable[Dict[str, Any]],
+        extra_context: Optional[dict] = None,
+        **shared: Any,
+    ) -> List[Any]:
         """Run `fn(**shared, **call)` for each call (the children of a mapped task) on the
         cluster and return their results.
 
@@ -738,11 +805,27 @@ class DaskExecutor(_Streaming):
             resources = _tag_resources(getattr(shared.get("task"), "tags", None))
         name = str(extra.get("task_name") or getattr(fn, "__name__", "call"))
         threads = max(1, sum((self.client.nthreads() or {}).values()))
-        stream = CallStream(self._stream_stats, max_batches=2 * threads + 2, target_seconds=0.05,
-                            max_batch=1000, first_batch=4)
+        stream = CallStream(
+            self._stream_stats,
+            max_batches=2 * threads + 2,
+            target_seconds=0.05,
+            max_batch=1000,
+            first_batch=4,
+        )
         event_name = self._should_run_event.name if self._should_run_event is not None else None
-        return stream_on_client(self.client, fn, calls, shared, name, stream, self._resolve_now, self._stubs,
-                                resources, event_name, self._futures)
+        return stream_on_client(
+            self.client,
+            fn,
+            calls,
+            shared,
+            name,
+            stream,
+            self._resolve_now,
+            self._stubs,
+            resources,
+            event_name,
+            self._futures,
+        )
 
     def _resolve_now(self, call: Dict[str, Any]) -> Dict[str, Any]:
         """`call` with its futures replaced by their results."""
@@ -768,8 +851,13 @@ class DaskExecutor(_Streaming):
         self._sender.flush()
         found: List[Any] = []
         _swap_futures(futures, _is_dask_future, found)
-        pending = list({f.key: (f.future if type(f) is _Deferred else f)
-                        for f in found if f.key not in self._done}.values())
+        pending = list(
+            {
+                f.key: (f.future if type(f) is _Deferred else f)
+                for f in found
+                if f.key not in self._done
+            }.values()
+        )
         if pending:
             with self.client.as_current():  # `distributed.wait` uses the current client
                 wait_all(pending)

@@ -1,4 +1,5 @@
 """LocalExecutor: runs each submitted function immediately, in this thread."""
+
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from prefect_classic.executors.base import Executor
@@ -13,8 +14,13 @@ class LocalExecutor(Executor):
         """Call `fn(*args, **kwargs)` now and return its result."""
         return fn(*args, **kwargs)
 
-    def submit_many(self, fn: Callable, calls: Iterable[Dict[str, Any]], extra_context: Optional[dict] = None,
-                    **shared: Any) -> List[Any]:
+    def submit_many(
+        self,
+        fn: Callable,
+        calls: Iterable[Dict[str, Any]],
+        extra_context: Optional[dict] = None,
+        **shared: Any,
+    ) -> List[Any]:
         """Call `fn(**shared, **call)` for each call, one after the other (through `submit` when
         a subclass or the instance overrides it).
 

@@ -3,6 +3,7 @@
 prefect_classic starts flow runs itself (`flow.run()`, `prefect-classic run FILE.py`), so a
 run config is kept on the flow, serialized with Prefect 1's schema, and otherwise unused.
 """
+
 from typing import Any, Iterable, Optional
 
 __all__ = ["RunConfig", "UniversalRun", "load_yaml_document", "read_local_yaml"]

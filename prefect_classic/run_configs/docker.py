@@ -1,4 +1,5 @@
 """`DockerRun`: a flow run started as a Docker container."""
+
 from typing import Iterable, Optional
 
 from prefect_classic.run_configs.base import RunConfig

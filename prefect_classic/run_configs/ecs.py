@@ -1,4 +1,5 @@
 """`ECSRun`: a flow run started as an AWS ECS task."""
+
 from typing import Iterable, Optional, Union
 
 from prefect_classic.run_configs.base import RunConfig, read_local_yaml
@@ -47,13 +48,19 @@ class ECSRun(RunConfig):
         labels: Optional[Iterable[str]] = None,
     ) -> None:
         super().__init__(env=env, labels=labels)
-        given = [x is not None for x in (task_definition, task_definition_path, task_definition_arn)]
+        given = [
+            x is not None for x in (task_definition, task_definition_path, task_definition_arn)
+        ]
         if sum(given) > 1:
-            raise ValueError("Can only provide one of `task_definition`, `task_definition_path`, "
-                             "or `task_definition_arn`")
+            raise ValueError(
+                "Can only provide one of `task_definition`, `task_definition_path`, "
+                "or `task_definition_arn`"
+            )
         if task_definition_arn is not None and image is not None:
-            raise ValueError("Cannot provide both `task_definition_arn` and `image`, since an ECS task's "
-                             "`image` can only be configured as part of the task definition")
+            raise ValueError(
+                "Cannot provide both `task_definition_arn` and `image`, since an ECS task's "
+                "`image` can only be configured as part of the task definition"
+            )
         if task_definition_path is not None:
             loaded = read_local_yaml(task_definition_path)
             if loaded is not None:

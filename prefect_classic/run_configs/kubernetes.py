@@ -1,4 +1,5 @@
 """`KubernetesRun`: a flow run started as a Kubernetes Job."""
+
 from typing import Iterable, Optional, Union
 
 from prefect_classic.run_configs.base import RunConfig, load_yaml_document, read_local_yaml
@@ -53,8 +54,10 @@ class KubernetesRun(RunConfig):
         if job_template_path is not None and job_template is not None:
             raise ValueError("Cannot provide both `job_template_path` and `job_template`")
         if image_pull_policy is not None and image_pull_policy not in IMAGE_PULL_POLICIES:
-            raise ValueError(f"Invalid image_pull_policy {image_pull_policy!r}.  "
-                             "Expected 'Always', 'IfNotPresent', or 'Never'")
+            raise ValueError(
+                f"Invalid image_pull_policy {image_pull_policy!r}.  "
+                "Expected 'Always', 'IfNotPresent', or 'Never'"
+            )
         if job_template_path is not None:
             loaded = read_local_yaml(job_template_path)
             if loaded is not None:

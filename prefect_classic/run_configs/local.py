@@ -1,4 +1,5 @@
 """`LocalRun`: a flow run started as a local process."""
+
 import os
 from typing import Iterable, Optional
 

@@ -1,4 +1,5 @@
 """`VertexRun`: a flow run started as a Google Vertex AI custom job."""
+
 from typing import Iterable, List, Optional
 
 from prefect_classic.run_configs.base import RunConfig

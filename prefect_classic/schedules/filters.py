@@ -235,7 +235,9 @@ def is_day_of_week(day_of_week: int) -> Filter:
         - ValueError: if `day_of_week` is not between 0 and 6
     """
     if day_of_week not in range(7):
-        raise ValueError(f"day_of_week must be between 0 (Monday) and 6 (Sunday), got {day_of_week!r}.")
+        raise ValueError(
+            f"day_of_week must be between 0 (Monday) and 6 (Sunday), got {day_of_week!r}."
+        )
 
     def _filter_fn(dt: datetime) -> bool:
         return dt.weekday() == day_of_week

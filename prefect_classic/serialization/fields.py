@@ -65,7 +65,9 @@ class JSONCompatible(fields.Field):
             json.dumps(value)
         except (TypeError, ValueError) as exc:
             where = f" for `{type(obj).__name__}.{attr}`" if attr else ""
-            raise ValidationError(f"Values{where} must be JSON compatible, got `{value!r}`.") from exc
+            raise ValidationError(
+                f"Values{where} must be JSON compatible, got `{value!r}`."
+            ) from exc
         return value
 
     def _serialize(self, value: Any, attr: Optional[str], obj: Any, **kwargs: Any) -> Any:
@@ -246,7 +248,10 @@ class FunctionReference(fields.Field):
     """
 
     def __init__(
-        self, valid_functions: Iterable[Callable[..., Any]], reject_invalid: bool = True, **kwargs: Any
+        self,
+        valid_functions: Iterable[Callable[..., Any]],
+        reject_invalid: bool = True,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.reject_invalid = reject_invalid
@@ -438,4 +443,3 @@ class StatefulFunctionReference(fields.Field):
             return fn(**{k: self.decode_argument(v) for k, v in arguments.items()})
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"Invalid arguments for {value['fn']}: {exc}") from exc
-

@@ -113,7 +113,11 @@ class CompressedSerializerSchema(ObjectSchema):
     def create_object(self, data: Dict[str, Any], **kwargs: Any) -> Any:
         if self.context.get("create_object", True) and data.get("format") is None:
             raise ValidationError(
-                {"format": ["A CompressedSerializer with custom compression functions cannot be loaded."]}
+                {
+                    "format": [
+                        "A CompressedSerializer with custom compression functions cannot be loaded."
+                    ]
+                }
             )
         try:
             return super().create_object(data, **kwargs)
@@ -153,7 +157,9 @@ class CustomSerializerSchema(ObjectSchema):
         try:
             return data["serializer_type"]()
         except TypeError as exc:
-            raise ValidationError(f"Cannot create serializer {data['serializer_type']!r}: {exc}") from exc
+            raise ValidationError(
+                f"Cannot create serializer {data['serializer_type']!r}: {exc}"
+            ) from exc
 
 
 class SerializerSchema(OneOfSchema):
@@ -330,7 +336,9 @@ class SecretResultSchema(ObjectSchema):
         exclude_fields = ["secret_type"]
 
     location = fields.String(allow_none=True)
-    secret_type = fields.Method("_dump_secret_type", deserialize="_load_secret_type", allow_none=True)
+    secret_type = fields.Method(
+        "_dump_secret_type", deserialize="_load_secret_type", allow_none=True
+    )
 
     def _dump_secret_type(self, obj: Any) -> Optional[str]:
         task = getattr(obj, "secret_task", None)

@@ -20,8 +20,15 @@ from prefect_classic.serialization.fields import JSONCompatible
 from prefect_classic.serialization.schema import ObjectSchema, OneOfSchema
 
 __all__ = [
-    "DockerRunSchema", "ECSRunSchema", "KubernetesRunSchema", "LocalRunSchema", "RunConfigSchema",
-    "RunConfigSchemaBase", "SortedList", "UniversalRunSchema", "VertexRunSchema",
+    "DockerRunSchema",
+    "ECSRunSchema",
+    "KubernetesRunSchema",
+    "LocalRunSchema",
+    "RunConfigSchema",
+    "RunConfigSchemaBase",
+    "SortedList",
+    "UniversalRunSchema",
+    "VertexRunSchema",
 ]
 
 
@@ -107,7 +114,9 @@ class VertexRunSchema(RunConfigSchemaBase):
     scheduling = fields.Dict(keys=fields.String(), allow_none=True)
     service_account = fields.String(allow_none=True)
     network = fields.String(allow_none=True)
-    worker_pool_specs = fields.List(fields.Dict(keys=fields.String(), allow_none=True), allow_none=True)
+    worker_pool_specs = fields.List(
+        fields.Dict(keys=fields.String(), allow_none=True), allow_none=True
+    )
 
 
 class RunConfigSchema(OneOfSchema):

@@ -396,4 +396,6 @@ class ScheduleSchema(ObjectSchema):
     filters = _filter_list()
     or_filters = _filter_list()
     not_filters = _filter_list()
-    adjustments = fields.List(_ScheduleFunctionReference(ADJUSTMENTS, allow_none=True), allow_none=True)
+    adjustments = fields.List(
+        _ScheduleFunctionReference(ADJUSTMENTS, allow_none=True), allow_none=True
+    )

@@ -168,7 +168,14 @@ def sorted_strings(values: Any) -> List[str]:
     return sorted(values or [])
 
 
-_MOVED_TO_FIELDS = {"FunctionReference", "ISODateTime", "JSONCompatible", "Message", "Nested", "Seconds"}
+_MOVED_TO_FIELDS = {
+    "FunctionReference",
+    "ISODateTime",
+    "JSONCompatible",
+    "Message",
+    "Nested",
+    "Seconds",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -439,7 +446,9 @@ class OneOfSchema(ContextSchema):
             payload.pop(self.type_field, None)
         return make_schema(schema, self.context).load(payload, partial=partial, **kwargs)
 
-    def validate(self, data: Any, *, many: Optional[bool] = None, partial: Any = None) -> Dict[str, Any]:
+    def validate(
+        self, data: Any, *, many: Optional[bool] = None, partial: Any = None
+    ) -> Dict[str, Any]:
         try:
             self.load(data, many=many, partial=partial)
         except ValidationError as exc:

@@ -27,8 +27,19 @@ from prefect_classic.storage import (
 )
 
 __all__ = [
-    "AzureSchema", "BaseStorageSchema", "BitbucketSchema", "CodeCommitSchema", "DockerSchema", "GCSSchema",
-    "GitHubSchema", "GitLabSchema", "GitSchema", "LocalSchema", "ModuleSchema", "S3Schema", "StorageSchema",
+    "AzureSchema",
+    "BaseStorageSchema",
+    "BitbucketSchema",
+    "CodeCommitSchema",
+    "DockerSchema",
+    "GCSSchema",
+    "GitHubSchema",
+    "GitLabSchema",
+    "GitSchema",
+    "LocalSchema",
+    "ModuleSchema",
+    "S3Schema",
+    "StorageSchema",
     "WebhookSchema",
 ]
 

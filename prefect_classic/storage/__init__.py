@@ -5,6 +5,7 @@ assigned to `flow.storage`. `Local` and `Module` store and load flows for real; 
 record flows but raise `prefect_classic.exceptions.BackendOnlyError` when asked to upload or
 download them. Run flows from their files instead: `prefect-classic run FILE.py`.
 """
+
 import warnings
 
 from prefect_classic.configuration import config
@@ -24,8 +25,20 @@ from prefect_classic.storage.webhook import Webhook
 from prefect_classic.utilities.importing import import_object
 
 __all__ = [
-    "Azure", "Bitbucket", "CodeCommit", "Docker", "GCS", "Git", "GitHub", "GitLab", "Local", "Module",
-    "S3", "Storage", "Webhook", "get_default_storage_class",
+    "Azure",
+    "Bitbucket",
+    "CodeCommit",
+    "Docker",
+    "GCS",
+    "Git",
+    "GitHub",
+    "GitLab",
+    "Local",
+    "Module",
+    "S3",
+    "Storage",
+    "Webhook",
+    "get_default_storage_class",
 ]
 
 
@@ -41,7 +54,7 @@ def get_default_storage_class() -> type:
         return value
     candidates = [value]
     if value.startswith("prefect."):
-        candidates.append("prefect_classic." + value[len("prefect."):])
+        candidates.append("prefect_classic." + value[len("prefect.") :])
     for name in candidates:
         try:
             return import_object(name)

@@ -1,5 +1,6 @@
 """What S3, GCS and Azure storage share: a bucket, one object key per flow, and uploads and
 downloads that prefect_classic does not perform."""
+
 from typing import TYPE_CHECKING, Dict, NoReturn, Optional, cast
 
 from prefect_classic.storage.base import timestamped_key
@@ -26,6 +27,7 @@ class BucketStorage:
     stored_as_script: bool
 
     if TYPE_CHECKING:  # provided by `Storage`
+
         def _check_new_name(self, flow: "Flow") -> None: ...
         def _check_contained(self, flow_name: str) -> None: ...
         def _remote_only(self, operation: str, what: str) -> NoReturn: ...
@@ -72,9 +74,16 @@ class BucketStorage:
             - BackendOnlyError: when flows would be uploaded
         """
         self.run_basic_healthchecks()
-        if self.stored_as_script and self._flows and not self._has_uploads() and not self._fixed_key():
-            raise ValueError(f"A key must be provided to show where the flow's `.py` file is stored in "
-                             f"{self.service}, or a local script to upload.")
+        if (
+            self.stored_as_script
+            and self._flows
+            and not self._has_uploads()
+            and not self._fixed_key()
+        ):
+            raise ValueError(
+                f"A key must be provided to show where the flow's `.py` file is stored in "
+                f"{self.service}, or a local script to upload."
+            )
         if self._has_uploads():
             self._remote_only("build", f"uploads flows to {self.service} for a Prefect agent")
         return cast("Storage", self)
@@ -91,4 +100,3 @@ class BucketStorage:
         """
         self._check_contained(flow_name)
         self._remote_only("get_flow", f"downloads the flow from {self.service}")
-

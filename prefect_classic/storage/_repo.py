@@ -1,5 +1,6 @@
 """What the git-hosted storages share: a flow is a `.py` file at a path in a repository, pushed
 there by its author; loading it back means downloading that file."""
+
 from typing import TYPE_CHECKING, Dict, NoReturn, Optional
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ class RepoStorage:
     stored_as_script: bool
 
     if TYPE_CHECKING:  # provided by `Storage`
+
         def _check_new_name(self, flow: "Flow") -> None: ...
         def _check_contained(self, flow_name: str) -> None: ...
         def _remote_only(self, operation: str, what: str) -> NoReturn: ...

@@ -1,5 +1,6 @@
 """`Azure` storage: flows kept as blobs in an Azure container (constructs and serializes; no
 uploads)."""
+
 from typing import Any, Optional
 
 from prefect_classic.storage._bucket import BucketStorage

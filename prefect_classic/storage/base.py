@@ -6,6 +6,7 @@ Prefect 1's schema and records flows with `add_flow`. `Local` and `Module` stora
 flows back (`get_flow`). The remote ones (S3, GCS, Azure, Docker, Webhook and the git hosts)
 raise `BackendOnlyError` when asked to upload or download, naming what to do instead.
 """
+
 import logging
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -20,9 +21,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Storage", "result_check", "timestamped_key"]
 
-RUN_HERE = ("prefect_classic runs flows from their Python files in this process: run "
-            "`prefect-classic run FILE.py` or call `flow.run()` (or use `Local` / `Module` storage "
-            "to keep flows on this machine)")
+RUN_HERE = (
+    "prefect_classic runs flows from their Python files in this process: run "
+    "`prefect-classic run FILE.py` or call `flow.run()` (or use `Local` / `Module` storage "
+    "to keep flows on this machine)"
+)
 
 
 class Storage(metaclass=ABCMeta):
@@ -137,15 +140,18 @@ class Storage(metaclass=ABCMeta):
     def _check_new_name(self, flow: "Flow") -> None:
         if flow.name in self:
             raise ValueError(
-                f'Name conflict: Flow with the name "{flow.name}" is already present in this storage.')
+                f'Name conflict: Flow with the name "{flow.name}" is already present in this storage.'
+            )
 
     def _check_contained(self, flow_name: str) -> None:
         if flow_name not in self.flows:
             raise ValueError("Flow is not contained in this Storage")
 
     def _remote_only(self, operation: str, what: str) -> NoReturn:
-        raise BackendOnlyError(f"`{type(self).__name__}.{operation}()` {what}, which prefect_classic does "
-                               f"not do; {RUN_HERE}.")
+        raise BackendOnlyError(
+            f"`{type(self).__name__}.{operation}()` {what}, which prefect_classic does "
+            f"not do; {RUN_HERE}."
+        )
 
 
 def result_check(flows: Iterable["Flow"], quiet: bool = False) -> None:
@@ -161,15 +167,23 @@ def result_check(flows: Iterable["Flow"], quiet: bool = False) -> None:
             continue
         for task in flow.tasks:
             if task.max_retries > 0 and _unreadable_upstream(flow, task):
-                warnings.warn(f"Task {task} has retry settings but some upstream dependencies do not "
-                              "have result types.", stacklevel=2)
+                warnings.warn(
+                    f"Task {task} has retry settings but some upstream dependencies do not "
+                    "have result types.",
+                    stacklevel=2,
+                )
             if task.cache_for is not None:
                 if task.result is None:
-                    warnings.warn(f"Task {task} has cache settings but does not have a result type.",
-                                  stacklevel=2)
+                    warnings.warn(
+                        f"Task {task} has cache settings but does not have a result type.",
+                        stacklevel=2,
+                    )
                 if _unreadable_upstream(flow, task):
-                    warnings.warn(f"Task {task} has cache settings but some upstream dependencies do "
-                                  "not have result types.", stacklevel=2)
+                    warnings.warn(
+                        f"Task {task} has cache settings but some upstream dependencies do "
+                        "not have result types.",
+                        stacklevel=2,
+                    )
     if not quiet:
         print("Result check: OK")
 

@@ -1,4 +1,5 @@
 """`Bitbucket` storage: a flow kept as a `.py` file in a Bitbucket Server or Cloud repository."""
+
 from typing import Any, Optional
 
 from prefect_classic.storage._repo import RepoStorage
@@ -48,7 +49,8 @@ class Bitbucket(RepoStorage, Storage):
             raise ValueError(
                 "`access_token_secret` and `workspace` are both set: `workspace` is for Bitbucket "
                 "Cloud, which authenticates with `cloud_username_secret` and "
-                "`cloud_app_password_secret`; `access_token_secret` is for Bitbucket Server.")
+                "`cloud_app_password_secret`; `access_token_secret` is for Bitbucket Server."
+            )
         self.project = project
         self.repo = repo
         self.workspace = workspace

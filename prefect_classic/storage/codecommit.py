@@ -1,4 +1,5 @@
 """`CodeCommit` storage: a flow kept as a `.py` file in an AWS CodeCommit repository."""
+
 from typing import Any, Optional
 
 from prefect_classic.storage._repo import RepoStorage

@@ -3,6 +3,7 @@
 Nothing here imports the `docker` SDK: building and pushing an image is the job of a
 deployment tool, and `build()` raises `BackendOnlyError` saying so.
 """
+
 import os
 import re
 import sys
@@ -86,8 +87,10 @@ class Docker(Storage):
             raise ValueError("Only one of `base_image` and `dockerfile` can be provided.")
         relative = [p for p in (files or {}) if not os.path.isabs(p)]
         if relative:
-            raise ValueError(f"Provided paths {', '.join(relative)} are not absolute file paths, please "
-                             "provide absolute paths only.")
+            raise ValueError(
+                f"Provided paths {', '.join(relative)} are not absolute file paths, please "
+                "provide absolute paths only."
+            )
         self.registry_url = registry_url
         self.image_name = image_name
         self.image_tag = image_tag
@@ -99,7 +102,11 @@ class Docker(Storage):
         self.files = dict(files or {})
         self.local_image = local_image
         self.ignore_healthchecks = ignore_healthchecks
-        default_daemon = "npipe:////./pipe/docker_engine" if sys.platform == "win32" else "unix://var/run/docker.sock"
+        default_daemon = (
+            "npipe:////./pipe/docker_engine"
+            if sys.platform == "win32"
+            else "unix://var/run/docker.sock"
+        )
         self.base_url = base_url or os.environ.get("DOCKER_HOST", default_daemon)
         self.tls_config = tls_config
         self.build_kwargs = dict(build_kwargs or {})

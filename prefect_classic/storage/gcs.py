@@ -1,5 +1,6 @@
 """`GCS` storage: flows kept as objects in a Google Cloud Storage bucket (constructs and
 serializes; no uploads)."""
+
 from typing import Any, Optional
 
 from prefect_classic.engine.results import GCSResult

@@ -1,4 +1,5 @@
 """`Git` storage: a flow kept as a `.py` file in any git repository (cloned to load it)."""
+
 from typing import Any, Optional
 
 from prefect_classic.storage._repo import RepoStorage
@@ -53,7 +54,9 @@ class Git(RepoStorage, Storage):
         **kwargs: Any,
     ) -> None:
         if sum(bool(x) for x in (branch_name, tag, commit)) > 1:
-            raise ValueError("Please provide only one of the following parameters: `branch_name`, `tag`, `commit`")
+            raise ValueError(
+                "Please provide only one of the following parameters: `branch_name`, `tag`, `commit`"
+            )
         if repo is None and git_clone_url_secret_name is None:
             raise ValueError("Either `repo` or `git_clone_url_secret_name` must be provided")
         self.flow_path = flow_path

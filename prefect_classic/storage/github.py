@@ -1,4 +1,5 @@
 """`GitHub` storage: a flow kept as a `.py` file in a GitHub repository."""
+
 from typing import Any, Optional
 
 from prefect_classic.storage._repo import RepoStorage

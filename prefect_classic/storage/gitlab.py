@@ -1,4 +1,5 @@
 """`GitLab` storage: a flow kept as a `.py` file in a GitLab project."""
+
 from typing import Any, Optional
 
 from prefect_classic.storage._repo import RepoStorage

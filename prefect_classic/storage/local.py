@@ -1,4 +1,5 @@
 """`Local` storage: flows pickled into files on this machine (or kept as scripts / modules)."""
+
 import os
 import socket
 from typing import TYPE_CHECKING, Any, List, Optional
@@ -51,7 +52,9 @@ class Local(Storage):
         stored_as_script: bool = False,
         **kwargs: Any,
     ) -> None:
-        directory = str(directory) if directory is not None else os.path.join(str(config.home_dir), "flows")
+        directory = (
+            str(directory) if directory is not None else os.path.join(str(config.home_dir), "flows")
+        )
         if validate:
             directory = os.path.abspath(os.path.expanduser(directory))
             os.makedirs(directory, exist_ok=True)
@@ -81,11 +84,14 @@ class Local(Storage):
         self._check_new_name(flow)
         if self.stored_as_script:
             if not self.path:
-                raise ValueError("A `path` must be provided to show where flow `.py` file is stored.")
+                raise ValueError(
+                    "A `path` must be provided to show where flow `.py` file is stored."
+                )
             location = self.path
         else:
             location = self.path or os.path.join(
-                self.directory, slugify(flow.name), slugify(pendulum.now("utc").isoformat()))
+                self.directory, slugify(flow.name), slugify(pendulum.now("utc").isoformat())
+            )
             os.makedirs(os.path.dirname(os.path.abspath(location)), exist_ok=True)
             tmp = f"{location}.{os.getpid()}.tmp"
             with open(tmp, "wb") as f:

@@ -1,4 +1,5 @@
 """`Module` storage: flows imported from an installed Python module."""
+
 from typing import TYPE_CHECKING, Any
 
 from prefect_classic.storage.base import Storage

@@ -1,4 +1,5 @@
 """`S3` storage: flows kept as objects in an S3 bucket (constructs and serializes; no uploads)."""
+
 from typing import Any, Optional
 
 from prefect_classic.engine.results import S3Result

@@ -1,5 +1,6 @@
 """`Webhook` storage: a flow uploaded and downloaded with HTTP requests (constructs and
 serializes; no requests are sent)."""
+
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from prefect_classic.storage.base import Storage

@@ -1,5 +1,6 @@
 """Prefect's task library (the parts prefect_classic keeps): `core`, `control_flow`, `shell`,
 `powershell` and `secrets` (the last three load on first access)."""
+
 import importlib
 from typing import Any
 

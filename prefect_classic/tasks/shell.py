@@ -1,4 +1,5 @@
 """`ShellTask`: run a shell command in a subprocess and return its output."""
+
 import collections
 import logging
 import os
@@ -105,7 +106,10 @@ class ShellTask(Task):
 
     @defaults_from_attrs("command", "env", "helper_script")
     def run(  # type: ignore[override]
-        self, command: Optional[str] = None, env: Optional[dict] = None, helper_script: Optional[str] = None
+        self,
+        command: Optional[str] = None,
+        env: Optional[dict] = None,
+        helper_script: Optional[str] = None,
     ) -> Union[str, List[str], None]:
         """Run the command and return its output.
 
@@ -149,8 +153,11 @@ class ShellTask(Task):
             with open(script_path, "w", encoding="utf-8") as f:
                 f.write(script)
             with subprocess.Popen(
-                [self.shell, script_path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=child_env, shell=sys.platform == "win32",
+                [self.shell, script_path],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=child_env,
+                shell=sys.platform == "win32",
             ) as process:
                 err_reader = threading.Thread(
                     target=_read_lines, args=(process.stderr, on_stderr), daemon=True

@@ -3,6 +3,7 @@
 boto3 is optional: this module imports without it, and `get_boto_client` raises an
 `ImportError` saying how to install it.
 """
+
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Dict, MutableMapping, Optional, Tuple

@@ -4,6 +4,7 @@ built them.
 azure-storage-blob (and azure-identity, for connection strings without a key) are optional and
 imported when a client is built; a missing one raises an `ImportError` saying how to install it.
 """
+
 from typing import Any
 
 __all__ = ["get_blob_service_client"]
@@ -47,4 +48,6 @@ def get_blob_service_client(connection_string: str) -> Any:
                 "(or `pip install prefect-classic[azure]`)."
             ) from exc
         credential = DefaultAzureCredential()
-    return BlobServiceClient.from_connection_string(conn_str=connection_string, credential=credential)
+    return BlobServiceClient.from_connection_string(
+        conn_str=connection_string, credential=credential
+    )

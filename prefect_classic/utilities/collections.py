@@ -4,6 +4,7 @@ These follow Prefect 1's `prefect.utilities.collections` semantics: `dict_to_fla
 into `dict` values only (an empty section has no leaves, so it disappears), `as_nested_dict` turns
 a python-box `Box` into a plain dict, and `flatten_seq` flattens any non-string iterable.
 """
+
 from collections.abc import Iterable, Iterator, MutableMapping
 from typing import Any, Generator, Optional, Type, TypeVar, Union, cast
 

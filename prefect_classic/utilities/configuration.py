@@ -1,4 +1,5 @@
 """Temporary configuration changes (meant for tests)."""
+
 from contextlib import contextmanager
 from typing import Iterator
 

@@ -27,6 +27,7 @@ Keys the engine sets during runs (Prefect 1's names): `flow_name`, `flow_run_id`
 `task_loop_count`, `task_loop_result`, `task_run_name`, `map_index`, `logger`, `checkpointing`,
 `caches`, `resume`.
 """
+
 import logging
 from contextvars import ContextVar
 from threading import get_ident
@@ -36,6 +37,7 @@ from prefect_classic.configuration import config
 from prefect_classic.utilities.collections import DotDict, merge_dicts
 
 __all__ = ["Context", "context"]
+
 
 class _Deleted:
     """Marks a key deleted inside a block. It is falsy, so code that keeps only truthy values
@@ -61,8 +63,17 @@ CACHES: dict = {}
 class _Stack:
     """One thread's overlays, its write counter and `Context.memo`'s slot."""
 
-    __slots__ = ("ident", "layers", "writes", "memo_top", "memo_depth", "memo_writes", "memo_key",
-                 "memo_compute", "memo_value")
+    __slots__ = (
+        "ident",
+        "layers",
+        "writes",
+        "memo_top",
+        "memo_depth",
+        "memo_writes",
+        "memo_key",
+        "memo_compute",
+        "memo_value",
+    )
 
     def __init__(self, base: dict):
         self.ident = get_ident()
@@ -238,8 +249,13 @@ class Context(DotDict):
         if stack is None or stack.ident != get_ident():
             stack = self._new_stack()
         layers = stack.layers
-        if (stack.memo_top is layers[-1] and stack.memo_compute is compute and stack.memo_key == key
-                and stack.memo_depth == len(layers) and stack.memo_writes == stack.writes):
+        if (
+            stack.memo_top is layers[-1]
+            and stack.memo_compute is compute
+            and stack.memo_key == key
+            and stack.memo_depth == len(layers)
+            and stack.memo_writes == stack.writes
+        ):
             return stack.memo_value
         value = compute(self)
         stack.memo_top, stack.memo_depth, stack.memo_writes = layers[-1], len(layers), stack.writes

@@ -1,4 +1,5 @@
 """Debugging helpers."""
+
 import subprocess
 import sys
 import tempfile
@@ -34,11 +35,14 @@ def is_serializable(obj: Any, raise_on_error: bool = False) -> bool:
         f.flush()
         proc = subprocess.run(
             [sys.executable, "-c", f"import cloudpickle; cloudpickle.load(open({f.name!r}, 'rb'))"],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
     if proc.returncode != 0:
         if raise_on_error:
-            raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr else "unpickling failed")
+            raise RuntimeError(
+                proc.stderr.strip().splitlines()[-1] if proc.stderr else "unpickling failed"
+            )
         return False
     return True
 

@@ -3,6 +3,7 @@ which `PREFECT__` environment variables are set, and what a flow is made of.
 
 Only names and types are reported, never configuration values, environment values or secrets.
 """
+
 import json
 import os
 import platform
@@ -11,8 +12,13 @@ from typing import TYPE_CHECKING, Any, Dict, Optional
 if TYPE_CHECKING:
     from prefect_classic.core.flow import Flow
 
-__all__ = ["config_overrides", "diagnostic_info", "environment_variables", "flow_information",
-           "system_information"]
+__all__ = [
+    "config_overrides",
+    "diagnostic_info",
+    "environment_variables",
+    "flow_information",
+    "system_information",
+]
 
 
 def system_information() -> dict:
@@ -23,20 +29,24 @@ def system_information() -> dict:
     """
     import prefect_classic
 
-    return {"system_information": {
-        "platform": platform.platform(),
-        "python_version": platform.python_version(),
-        "prefect_version": prefect_classic.__version__,
-        "prefect_backend": prefect_classic.config.get("backend"),
-    }}
+    return {
+        "system_information": {
+            "platform": platform.platform(),
+            "python_version": platform.python_version(),
+            "prefect_version": prefect_classic.__version__,
+            "prefect_backend": prefect_classic.config.get("backend"),
+        }
+    }
 
 
 def _presence(data: Any, hide_secrets: bool) -> Any:
     """Replace every leaf of a nested dict with True (a `secrets` section with False when hidden)."""
     if not isinstance(data, dict):
         return True
-    return {key: False if key == "secrets" and hide_secrets else _presence(value, hide_secrets)
-            for key, value in data.items()}
+    return {
+        key: False if key == "secrets" and hide_secrets else _presence(value, hide_secrets)
+        for key, value in data.items()
+    }
 
 
 def config_overrides(include_secret_names: bool = False) -> dict:
@@ -61,9 +71,14 @@ def config_overrides(include_secret_names: bool = False) -> dict:
 
     defaults = dict_to_flatdict(read(configuration.DEFAULT_CONFIG))
     user = dict_to_flatdict(read(configuration.USER_CONFIG))
-    changed = {key: value for key, value in user.items() if key not in defaults or defaults[key] != value}
-    return {"config_overrides": _presence(flatdict_to_dict(changed, dict),
-                                          hide_secrets=not include_secret_names)}
+    changed = {
+        key: value for key, value in user.items() if key not in defaults or defaults[key] != value
+    }
+    return {
+        "config_overrides": _presence(
+            flatdict_to_dict(changed, dict), hide_secrets=not include_secret_names
+        )
+    }
 
 
 def environment_variables() -> dict:
@@ -102,14 +117,16 @@ def flow_information(flow: "Flow") -> dict:
     Returns:
         - dict: `{"flow_information": {...}}`
     """
-    return {"flow_information": {
-        "environment": False,
-        "run_config": _described(flow.run_config),
-        "storage": _described(flow.storage),
-        "result": {"type": type(flow.result).__name__} if flow.result else False,
-        "schedule": _described(flow.schedule),
-        "task_count": len(flow.tasks),
-    }}
+    return {
+        "flow_information": {
+            "environment": False,
+            "run_config": _described(flow.run_config),
+            "storage": _described(flow.storage),
+            "result": {"type": type(flow.result).__name__} if flow.result else False,
+            "schedule": _described(flow.schedule),
+            "task_count": len(flow.tasks),
+        }
+    }
 
 
 def diagnostic_info(flow: Optional["Flow"] = None, include_secret_names: bool = False) -> str:

@@ -1,4 +1,5 @@
 """Annotations that change how an argument is connected: `unmapped`, `mapped`, `flatten`."""
+
 from typing import Any, Dict
 
 __all__ = ["EdgeAnnotation", "flatten", "mapped", "unmapped"]

@@ -6,6 +6,7 @@ thread of a non-daemonic process the task runs in a fresh (spawned) process that
 when the time is up; elsewhere (daemonic worker processes, Windows) only a soft limit is
 possible: the run ends `TimedOut` while the work finishes in the background.
 """
+
 import copy
 import functools
 import logging
@@ -34,9 +35,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from prefect_classic.engine.state import State
 
 __all__ = [
-    "RecursiveCall", "flatten_mapped_children", "flatten_upstream_state", "multiprocessing_safe_run_and_retrieve",
-    "no_heartbeat", "prepare_upstream_states_for_mapping", "run_task_with_timeout",
-    "run_with_heartbeat", "run_with_multiprocess_timeout", "run_with_thread_timeout", "tail_recursive",
+    "RecursiveCall",
+    "flatten_mapped_children",
+    "flatten_upstream_state",
+    "multiprocessing_safe_run_and_retrieve",
+    "no_heartbeat",
+    "prepare_upstream_states_for_mapping",
+    "run_task_with_timeout",
+    "run_with_heartbeat",
+    "run_with_multiprocess_timeout",
+    "run_with_thread_timeout",
+    "tail_recursive",
 ]
 
 FLOWRUNNER_LOGGER = get_logger("FlowRunner")
@@ -62,7 +71,9 @@ def run_with_heartbeat(runner_method: Callable[..., Any]) -> Callable[..., Any]:
         try:
             self._heartbeat()
         except Exception:
-            self.logger.exception("Heartbeat process is misconfigured.  This could result in a zombie run.")
+            self.logger.exception(
+                "Heartbeat process is misconfigured.  This could result in a zombie run."
+            )
         with no_heartbeat():
             return runner_method(self, *args, **kwargs)
 
@@ -76,9 +87,14 @@ def no_heartbeat() -> Iterator[None]:
 
 
 # --- timeouts ------------------------------------------------------------------------------------
-def run_with_thread_timeout(fn: Callable, args: Sequence = (), kwargs: Optional[Mapping] = None,
-                            timeout: Optional[float] = None, logger: Optional[logging.Logger] = None,
-                            name: Optional[str] = None) -> Any:
+def run_with_thread_timeout(
+    fn: Callable,
+    args: Sequence = (),
+    kwargs: Optional[Mapping] = None,
+    timeout: Optional[float] = None,
+    logger: Optional[logging.Logger] = None,
+    name: Optional[str] = None,
+) -> Any:
     """Call `fn(*args, **kwargs)`, interrupting it with `TaskTimeoutSignal` after `timeout`
     seconds (a `SIGALRM` timer: main thread only). A timer set before is restored afterwards.
 
@@ -115,7 +131,9 @@ def run_with_thread_timeout(fn: Callable, args: Sequence = (), kwargs: Optional[
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if earlier_delay:  # someone else's timer (e.g. a test timeout): give it back what is left
-            signal.setitimer(signal.ITIMER_REAL, max(earlier_delay - (time.monotonic() - started), 0.001))
+            signal.setitimer(
+                signal.ITIMER_REAL, max(earlier_delay - (time.monotonic() - started), 0.001)
+            )
 
 
 def multiprocessing_safe_run_and_retrieve(queue: Any, payload: bytes) -> None:
@@ -139,22 +157,31 @@ def multiprocessing_safe_run_and_retrieve(queue: Any, payload: bytes) -> None:
             logger.debug(f"{name}: Executing...")
             outcome = fn(*request.get("args", ()), **request.get("kwargs", {}))
     except (Exception, PrefectSignal) as exc:
-        logger.error(f"{name}: Encountered a {type(exc).__name__}, returning details as a result...")
+        logger.error(
+            f"{name}: Encountered a {type(exc).__name__}, returning details as a result..."
+        )
         outcome = exc
     try:
         pickled = cloudpickle.dumps(outcome)
     except Exception as exc:
-        message = (f"Failed to pickle result of type {type(outcome).__name__!r} with exception: "
-                   f'"{type(exc).__name__}: {exc}". This timeout handler requires your function return '
-                   "value to be serializable with `cloudpickle`.")
+        message = (
+            f"Failed to pickle result of type {type(outcome).__name__!r} with exception: "
+            f'"{type(exc).__name__}: {exc}". This timeout handler requires your function return '
+            "value to be serializable with `cloudpickle`."
+        )
         logger.error(f"{name}: {message}")
         pickled = cloudpickle.dumps(RuntimeError(message))
     queue.put(pickled)
 
 
-def run_with_multiprocess_timeout(fn: Callable, args: Sequence = (), kwargs: Optional[Mapping] = None,
-                                  timeout: Optional[float] = None, logger: Optional[logging.Logger] = None,
-                                  name: Optional[str] = None) -> Any:
+def run_with_multiprocess_timeout(
+    fn: Callable,
+    args: Sequence = (),
+    kwargs: Optional[Mapping] = None,
+    timeout: Optional[float] = None,
+    logger: Optional[logging.Logger] = None,
+    name: Optional[str] = None,
+) -> Any:
     """Call `fn(*args, **kwargs)` in a spawned process with the current context, terminating the
     process when the call has run `timeout` seconds (the clock starts when the new process starts
     the call, not while it is still starting up). Arguments and outcome travel with cloudpickle.
@@ -182,8 +209,17 @@ def run_with_multiprocess_timeout(fn: Callable, args: Sequence = (), kwargs: Opt
 
     spawn = multiprocessing.get_context("spawn")
     queue = spawn.Queue()
-    payload = cloudpickle.dumps({"fn": fn, "args": args, "kwargs": kwargs, "context": snapshot(),
-                                 "name": name, "logger": logger, "announce_start": True})
+    payload = cloudpickle.dumps(
+        {
+            "fn": fn,
+            "args": args,
+            "kwargs": kwargs,
+            "context": snapshot(),
+            "name": name,
+            "logger": logger,
+            "announce_start": True,
+        }
+    )
     process = spawn.Process(target=multiprocessing_safe_run_and_retrieve, args=(queue, payload))
     logger.debug(f"{name}: Sending execution to a new process...")
     process.start()
@@ -217,15 +253,21 @@ def _wait_for_start(queue: Any, process: Any, name: str) -> None:
         except Empty:
             waited += 0.5
             if not process.is_alive() or waited > PROCESS_START_LIMIT:
-                raise RuntimeError(f"{name}: the process meant to run it did not start "
-                                   f"(exit code {process.exitcode}).") from None
+                raise RuntimeError(
+                    f"{name}: the process meant to run it did not start "
+                    f"(exit code {process.exitcode})."
+                ) from None
             continue
         if marker == _STARTED:
             return
 
 
-def run_task_with_timeout(task: "Task", args: Sequence = (), kwargs: Optional[Mapping] = None,
-                          logger: Optional[logging.Logger] = None) -> Any:
+def run_task_with_timeout(
+    task: "Task",
+    args: Sequence = (),
+    kwargs: Optional[Mapping] = None,
+    logger: Optional[logging.Logger] = None,
+) -> Any:
     """Call `task.run(*args, **kwargs)` within `task.timeout` seconds (no limit when None).
 
     Main thread: a `SIGALRM` timer stops the run. Another thread of a non-daemonic process: the run
@@ -250,13 +292,25 @@ def run_task_with_timeout(task: "Task", args: Sequence = (), kwargs: Optional[Ma
     label = f"Task '{prefect_context.get('task_full_name', task.name)}'"
     if not sys.platform.startswith("win"):
         if threading.current_thread() is threading.main_thread():
-            return run_with_thread_timeout(task.run, args, kwargs, timeout=task.timeout,  # type: ignore[attr-defined]
-                                           logger=logger, name=label)
+            return run_with_thread_timeout(
+                task.run,
+                args,
+                kwargs,
+                timeout=task.timeout,  # type: ignore[attr-defined]
+                logger=logger,
+                name=label,
+            )
         import multiprocessing
 
         if not multiprocessing.current_process().daemon:
-            return run_with_multiprocess_timeout(task.run, args, kwargs,  # type: ignore[attr-defined]
-                                                 timeout=task.timeout, logger=logger, name=label)
+            return run_with_multiprocess_timeout(
+                task.run,
+                args,
+                kwargs,  # type: ignore[attr-defined]
+                timeout=task.timeout,
+                logger=logger,
+                name=label,
+            )
         reason = "in a daemonic subprocess"
     else:  # pragma: no cover - Windows
         reason = "on Windows"
@@ -340,9 +394,12 @@ def _with_result(state: "State", result: Any) -> "State":
     return new
 
 
-def iter_upstream_states_for_mapping(state: "State", upstream_states: Dict["Edge", "State"],
-                                     mapped_children: Dict["Task", list],
-                                     executor: Any = None) -> Iterator[Dict["Edge", Any]]:
+def iter_upstream_states_for_mapping(
+    state: "State",
+    upstream_states: Dict["Edge", "State"],
+    mapped_children: Dict["Task", list],
+    executor: Any = None,
+) -> Iterator[Dict["Edge", Any]]:
     """Yield, child by child, the upstream states of a mapped task's children (see
     `prepare_upstream_states_for_mapping`); one child's dict at a time, so that a map over many
     items never holds every child's inputs at once."""
@@ -350,9 +407,11 @@ def iter_upstream_states_for_mapping(state: "State", upstream_states: Dict["Edge
         return
     cached_inputs = state.cached_inputs or {}
     mapped_children = dict(mapped_children)
-    plain: Dict[Any, Any] = {}       # edge -> upstream state (not mapped over)
+    plain: Dict[Any, Any] = {}  # edge -> upstream state (not mapped over)
     from_children: Dict[Any, Any] = {}  # edge -> children (mapping over a mapped task)
-    from_values: Dict[Any, Any] = {}    # edge -> (state, sequence or None, has data) (mapping over a value)
+    from_values: Dict[
+        Any, Any
+    ] = {}  # edge -> (state, sequence or None, has data) (mapping over a value)
     limits: List[int] = []
     rerun = state.is_mapped()
     known_children = len(state.map_states) if rerun else 0  # type: ignore[attr-defined]
@@ -392,8 +451,12 @@ def iter_upstream_states_for_mapping(state: "State", upstream_states: Dict["Edge
         yield child
 
 
-def prepare_upstream_states_for_mapping(state: "State", upstream_states: Dict["Edge", "State"],
-                                        mapped_children: Dict["Task", list], executor: Any = None) -> list:
+def prepare_upstream_states_for_mapping(
+    state: "State",
+    upstream_states: Dict["Edge", "State"],
+    mapped_children: Dict["Task", list],
+    executor: Any = None,
+) -> list:
     """The upstream states of each child of a mapped task, one dict per child.
 
     Edges that are not mapped give every child the same upstream state; a mapped edge from a
@@ -461,8 +524,11 @@ def flatten_mapped_children(mapped_children: List["State"], executor: Any) -> Li
         - list: the flattened children (states or futures)
     """
     counts = executor.wait([executor.submit(_flat_count, c) for c in mapped_children])
-    return [executor.submit(_build_flattened_state, child, i)
-            for child, count in zip(mapped_children, counts) for i in range(count)]
+    return [
+        executor.submit(_build_flattened_state, child, i)
+        for child, count in zip(mapped_children, counts)
+        for i in range(count)
+    ]
 
 
 def _flat_count(state: "State") -> int:

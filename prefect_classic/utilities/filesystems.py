@@ -1,4 +1,5 @@
 """Paths with an optional scheme (`s3://bucket/key`, `file:///tmp/x`, `local://x`, `/tmp/x`)."""
+
 import io
 import os
 from typing import NamedTuple
@@ -75,6 +76,8 @@ def read_bytes_from_path(path: str) -> bytes:
         import boto3
 
         stream = io.BytesIO()
-        boto3.client("s3").download_fileobj(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"), Fileobj=stream)
+        boto3.client("s3").download_fileobj(
+            Bucket=parsed.netloc, Key=parsed.path.lstrip("/"), Fileobj=stream
+        )
         return stream.getvalue()
     raise ValueError(f"Unsupported file scheme {path}")

@@ -3,6 +3,7 @@
 The google-cloud libraries are optional and imported when a client is built; a missing one
 raises an `ImportError` saying how to install it.
 """
+
 from typing import Any, Dict, Optional
 
 from prefect_classic.utilities.context import context
@@ -86,7 +87,9 @@ def get_storage_client(
     Raises:
         - ImportError: when google-cloud-storage is not installed
     """
-    return get_google_client(_import("storage", "storage"), credentials=credentials, project=project)
+    return get_google_client(
+        _import("storage", "storage"), credentials=credentials, project=project
+    )
 
 
 def get_bigquery_client(
@@ -104,4 +107,6 @@ def get_bigquery_client(
     Raises:
         - ImportError: when google-cloud-bigquery is not installed
     """
-    return get_google_client(_import("bigquery", "bigquery"), credentials=credentials, project=project)
+    return get_google_client(
+        _import("bigquery", "bigquery"), credentials=credentials, project=project
+    )

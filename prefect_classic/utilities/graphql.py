@@ -4,6 +4,7 @@ formatting, the `GraphQLResult` container and payload compression.
 prefect_classic talks to no GraphQL API; these are pure functions that Prefect 1 code (and
 tests of code written for a backend) import and call.
 """
+
 import base64
 import gzip
 import json

@@ -6,6 +6,7 @@ the salted built-in `hash()`). Dicts and sets are order-independent; dataclasses
 times (including pendulum's), `Decimal`, `UUID`, enums and paths have stable encodings; any other
 object falls back to its cloudpickle bytes.
 """
+
 import dataclasses
 import datetime
 import decimal
@@ -16,7 +17,14 @@ import types
 import uuid
 from typing import Any, Callable, Dict, List, Optional
 
-__all__ = ["HashError", "describe_unhashable", "hash_bytes", "hash_objects", "hash_source", "stable_hash"]
+__all__ = [
+    "HashError",
+    "describe_unhashable",
+    "hash_bytes",
+    "hash_objects",
+    "hash_source",
+    "stable_hash",
+]
 
 
 class HashError(ValueError):
@@ -96,7 +104,9 @@ def hash_source(fn: Callable) -> str:
         digest = hash_bytes(b"src\x00" + inspect.getsource(fn).encode("utf-8"))
     except (OSError, TypeError):
         if code is None:
-            raise HashError(f"Cannot hash the source of {fn!r}: no source and no code object") from None
+            raise HashError(
+                f"Cannot hash the source of {fn!r}: no source and no code object"
+            ) from None
         hasher = hashlib.sha256(b"code\x00")
         _encode_code(code, hasher.update)
         digest = hasher.hexdigest()
@@ -153,7 +163,9 @@ def _encode(obj: Any, write: Callable[[bytes], Any], depth: int) -> None:
         for item in obj:
             _encode(item, write, depth + 1)
     elif isinstance(obj, dict):
-        items = sorted(_encode_to_bytes(k, depth) + _encode_to_bytes(v, depth) for k, v in obj.items())
+        items = sorted(
+            _encode_to_bytes(k, depth) + _encode_to_bytes(v, depth) for k, v in obj.items()
+        )
         _encode_sequence(write, b"d", items)
     elif isinstance(obj, (set, frozenset)):
         _encode_sequence(write, b"S", sorted(_encode_to_bytes(item, depth) for item in obj))
@@ -220,7 +232,9 @@ def _pickled(obj: Any) -> bytes:
     try:
         return cloudpickle.dumps(obj, protocol=4)
     except Exception as exc:
-        raise HashError(f"Cannot hash {type(obj).__name__} object {_short_repr(obj)}: {exc}") from exc
+        raise HashError(
+            f"Cannot hash {type(obj).__name__} object {_short_repr(obj)}: {exc}"
+        ) from exc
 
 
 def _short_repr(obj: Any, limit: int = 60) -> str:

@@ -1,4 +1,5 @@
 """Import an object from a dotted path such as `"prefect_classic.executors.LocalExecutor"`."""
+
 import importlib
 from typing import Any
 

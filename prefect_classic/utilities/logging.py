@@ -12,6 +12,7 @@ context values on every log record, and the backend log shipping (`CloudHandler`
 
 Tasks log through `self.logger` (a child of `prefect`), or `prefect.context.get("logger")`.
 """
+
 import atexit
 import io
 import json
@@ -52,7 +53,13 @@ __all__ = [
 _original_log_record_factory = logging.getLogRecordFactory()
 
 #: context keys copied onto every log record when they are set
-PREFECT_LOG_RECORD_ATTRIBUTES = ("flow_name", "flow_run_id", "task_name", "task_slug", "task_run_id")
+PREFECT_LOG_RECORD_ATTRIBUTES = (
+    "flow_name",
+    "flow_run_id",
+    "task_name",
+    "task_slug",
+    "task_run_id",
+)
 
 MAX_LOG_SIZE = 1_000_000  # bytes in one shipped record
 MAX_BATCH_LOG_SIZE = 4_000_000  # bytes in one upload
@@ -113,7 +120,9 @@ class LogManager:
             return
         self.client = prefect_classic.Client()  # type: ignore[attr-defined]
         self.logging_period = context.config.cloud.logging_heartbeat
-        self.thread = threading.Thread(target=self._write_logs_loop, name="prefect-log-manager", daemon=True)
+        self.thread = threading.Thread(
+            target=self._write_logs_loop, name="prefect-log-manager", daemon=True
+        )
         self.thread.start()
         atexit.register(self._on_shutdown)
 
@@ -203,7 +212,9 @@ class CloudHandler(logging.Handler):
         log = {
             "flow_run_id": context.get("flow_run_id"),
             "task_run_id": context.get("task_run_id"),
-            "timestamp": pendulum.from_timestamp(getattr(record, "created", None) or time.time()).isoformat(),
+            "timestamp": pendulum.from_timestamp(
+                getattr(record, "created", None) or time.time()
+            ).isoformat(),
             "name": getattr(record, "name", None),
             "level": getattr(record, "levelname", None),
             "message": message,
@@ -236,7 +247,11 @@ def _record_attributes(ctx: Any) -> Dict[str, Any]:
     cache = _extra_keys
     if cache[0] is not cfg or cache[1] != _generation[0]:
         section = cfg.get("logging") if cfg is not None else None
-        cache[:] = [cfg, _generation[0], tuple(section.get("log_attributes", None) or ()) if section else ()]
+        cache[:] = [
+            cfg,
+            _generation[0],
+            tuple(section.get("log_attributes", None) or ()) if section else (),
+        ]
     attributes = dict(filter(_truthy_value, found.items()))
     extra = cache[2]
     if extra:
@@ -363,7 +378,11 @@ def temporary_logger_config(
 
     overrides: Dict[str, Any] = {
         key: value
-        for key, value in (("logging.level", level), ("logging.format", stream_fmt), ("logging.datefmt", stream_datefmt))
+        for key, value in (
+            ("logging.level", level),
+            ("logging.format", stream_fmt),
+            ("logging.datefmt", stream_datefmt),
+        )
         if value
     }
     logger = prefect_logger

@@ -4,6 +4,7 @@
 
 The marshmallow names are loaded on first use, so importing this module stays cheap.
 """
+
 import importlib
 from typing import TYPE_CHECKING, Any
 

@@ -5,6 +5,7 @@ names: `extract_flow_from_file`, `extract_flow_from_module`, `flow_to_bytes_pick
 `flow_from_bytes_pickle`. A pickled flow is a small JSON document holding the cloudpickle
 bytes (base64) and the versions it was written with, so a mismatch can be explained.
 """
+
 import base64
 import importlib
 import json
@@ -128,7 +129,9 @@ def extract_flow_from_module(module_str: str, flow_name: Optional[str] = None) -
         if not isinstance(found, flow_class):
             raise TypeError(f"Object at {module_str!r} is a {type(found)} not a `prefect.Flow`")
         if flow_name is not None and found.name != flow_name:
-            raise ValueError(f"Flow at {module_str!r} is named {found.name!r}, expected {flow_name!r}")
+            raise ValueError(
+                f"Flow at {module_str!r} is named {found.name!r}, expected {flow_name!r}"
+            )
         return found
     flows = {}
     for name in dir(module):
@@ -142,7 +145,9 @@ def extract_flow_from_module(module_str: str, flow_name: Optional[str] = None) -
     if len(flows) == 1:
         return next(iter(flows.values()))
     if flows:
-        raise ValueError(f"Multiple flows found in {module_str!r}, please provide `flow_name` to select one.")
+        raise ValueError(
+            f"Multiple flows found in {module_str!r}, please provide `flow_name` to select one."
+        )
     raise ValueError(f"No flows found in {module_str!r}")
 
 
@@ -206,19 +211,26 @@ def flow_from_bytes_pickle(data: bytes) -> "Flow":
             if name in current and _version_key(theirs) != _version_key(current[name])
         ]
         if mismatches:
-            lines.append("This may be due to one of the following version mismatches between "
-                         "the flow build and execution environments:")
+            lines.append(
+                "This may be due to one of the following version mismatches between "
+                "the flow build and execution environments:"
+            )
             lines.extend(mismatches)
         if isinstance(exc, ImportError):
-            lines.append(("This also may" if mismatches else "This may") + " be due to a missing "
-                         "Python module in your current environment. Please ensure you have all "
-                         "required flow dependencies installed.")
+            lines.append(
+                ("This also may" if mismatches else "This may") + " be due to a missing "
+                "Python module in your current environment. Please ensure you have all "
+                "required flow dependencies installed."
+            )
         raise FlowStorageError("\n".join(lines)) from exc
     theirs = written.get("prefect")
     if theirs and _version_key(theirs) != _version_key(current["prefect"]):
-        warnings.warn(f"This flow was built using Prefect {theirs!r}, but you currently have "
-                      f"{current['prefect']!r} installed; loading a flow with another version "
-                      "may fail later.", stacklevel=2)
+        warnings.warn(
+            f"This flow was built using Prefect {theirs!r}, but you currently have "
+            f"{current['prefect']!r} installed; loading a flow with another version "
+            "may fail later.",
+            stacklevel=2,
+        )
     return flow
 
 
@@ -242,6 +254,8 @@ def get_flow_image(flow: "Flow") -> str:
         return run_config.image
     storage = getattr(flow, "storage", None)
     if not isinstance(storage, Docker):
-        raise ValueError(f"Storage for flow run {flow.name} is not of type Docker and run_config "
-                         "has no `image` attribute in the metadata field.")
+        raise ValueError(
+            f"Storage for flow run {flow.name} is not of type Docker and run_config "
+            "has no `image` attribute in the metadata field."
+        )
     return storage.name

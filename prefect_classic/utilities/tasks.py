@@ -1,4 +1,5 @@
 """Helpers for building tasks: `@task`, `as_task`, `tags`, `apply_map`, `defaults_from_attrs`."""
+
 import functools
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Optional
@@ -6,8 +7,17 @@ from typing import Any, Callable, Iterator, Optional
 from prefect_classic.utilities.context import context
 from prefect_classic.utilities.edges import EdgeAnnotation, flatten, mapped, unmapped
 
-__all__ = ["apply_map", "as_task", "defaults_from_attrs", "pause_task", "tags", "task",
-           "unmapped", "mapped", "flatten"]
+__all__ = [
+    "apply_map",
+    "as_task",
+    "defaults_from_attrs",
+    "pause_task",
+    "tags",
+    "task",
+    "unmapped",
+    "mapped",
+    "flatten",
+]
 
 
 @contextmanager
@@ -95,7 +105,9 @@ def pause_task(message: Optional[str] = None, duration: Any = None) -> None:
     if context.get("resume", False):
         return
     start_time = pendulum.now("utc") + duration if duration is not None else None
-    raise signals.PAUSE(message or "Pause signal raised during task execution.", start_time=start_time)
+    raise signals.PAUSE(
+        message or "Pause signal raised during task execution.", start_time=start_time
+    )
 
 
 def task(fn: Optional[Callable] = None, **task_init_kwargs: Any) -> Any:
@@ -234,8 +246,13 @@ def apply_map(func: Callable, *args: Any, flow: Any = None, **kwargs: Any) -> An
         flow.add_task(t)
     for edge in scratch.edges:
         is_mapped, _, is_flat = arg_info.get(edge.upstream_task, (True, False, False))
-        flow.add_edge(edge.upstream_task, edge.downstream_task, key=edge.key, mapped=is_mapped,
-                      flattened=is_flat)
+        flow.add_edge(
+            edge.upstream_task,
+            edge.downstream_task,
+            key=edge.key,
+            mapped=is_mapped,
+            flattened=is_flat,
+        )
     for t, consts in scratch.constants.items():
         for key, value in consts.items():
             const_task = mapped_constants.get(id(value))

@@ -5,6 +5,7 @@ Templates are `str.format` strings (or callables) rendered with context values (
 plus the task's inputs by name. A template that asks for something that is not there raises a
 `TemplateError` naming what is missing and what is available.
 """
+
 import _string
 import string
 from typing import Any, Callable, Dict, Iterable, Set, Union
@@ -64,10 +65,10 @@ def _explain(template: str, kwargs: Dict[str, Any], error: Exception) -> str:
             try:
                 value = getattr(value, name) if is_attr else value[name]
             except (KeyError, IndexError, TypeError):
-                available = f" Available in {shown}: {_listing(value)}" if isinstance(value, dict) else ""
-                return (
-                    f"Template {template!r} uses {{{field}}}, but {name!r} is not in {shown}.{available}"
+                available = (
+                    f" Available in {shown}: {_listing(value)}" if isinstance(value, dict) else ""
                 )
+                return f"Template {template!r} uses {{{field}}}, but {name!r} is not in {shown}.{available}"
             except AttributeError:
                 return f"Template {template!r} uses {{{field}}}, but {shown} has no attribute {name!r}."
             shown = f"{shown}.{name}" if is_attr else f"{shown}[{name}]"

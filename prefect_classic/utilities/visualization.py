@@ -10,6 +10,7 @@ graph's source text, written without Graphviz's `dot` program. Without a filenam
 returned as is inside IPython (the notebook shows it) and otherwise rendered to a temporary PDF
 that is opened with the system's viewer (`graphviz.view`).
 """
+
 import os
 import tempfile
 from typing import Any, Dict, List, Optional
@@ -20,10 +21,12 @@ __all__ = ["SOURCE_FORMATS", "build_graph", "visualize_flow"]
 SOURCE_FORMATS = ("dot", "gv")
 
 _NO_STATE_COLOR = "#00000080"
-_DOT_HINT = ("It appears you do not have Graphviz installed, or it is not on your PATH: install the "
-             "Graphviz system package (e.g. `apt-get install graphviz`, `brew install graphviz`); the "
-             "`graphviz` Python package alone is not enough. A `.dot` file can be written without it: "
-             "flow.visualize(filename=..., format='dot').")
+_DOT_HINT = (
+    "It appears you do not have Graphviz installed, or it is not on your PATH: install the "
+    "Graphviz system package (e.g. `apt-get install graphviz`, `brew install graphviz`); the "
+    "`graphviz` Python package alone is not enough. A `.dot` file can be written without it: "
+    "flow.visualize(filename=..., format='dot')."
+)
 
 
 def _import_graphviz() -> Any:
@@ -87,11 +90,23 @@ def build_graph(flow: Any, flow_state: Any = None, horizontal: bool = False) -> 
         kids = children(task)
         if kids is not None:
             for i, child in enumerate(kids):
-                graph.node(node_id + str(i), label, shape=shape, color=_color(child), style="filled",
-                           colorscheme="svg")
+                graph.node(
+                    node_id + str(i),
+                    label,
+                    shape=shape,
+                    color=_color(child),
+                    style="filled",
+                    colorscheme="svg",
+                )
         elif flow_state is not None:
-            graph.node(node_id, label, shape=shape, color=_color(states.get(task)), style="filled",
-                       colorscheme="svg")
+            graph.node(
+                node_id,
+                label,
+                shape=shape,
+                color=_color(states.get(task)),
+                style="filled",
+                colorscheme="svg",
+            )
         else:
             graph.node(node_id, label, shape=shape)
 
@@ -111,8 +126,13 @@ def build_graph(flow: Any, flow_state: Any = None, horizontal: bool = False) -> 
     return graph
 
 
-def visualize_flow(flow: Any, flow_state: Any = None, filename: Optional[str] = None,
-                   format: Optional[str] = None, horizontal: bool = False) -> Any:
+def visualize_flow(
+    flow: Any,
+    flow_state: Any = None,
+    filename: Optional[str] = None,
+    format: Optional[str] = None,
+    horizontal: bool = False,
+) -> Any:
     """Draw `flow`: write it to `filename`, show it in IPython, or open it in the system viewer.
 
     Args:

@@ -2,6 +2,7 @@
 `flow.register(...)` at module level) runs its flow unchanged through the shim, both as
 `PREFECT_CLASSIC_SHIM=1 python file.py` and as `prefect-classic run file.py`; the register call
 logs exactly one warning saying nothing was registered and how to run the flow."""
+
 import json
 import os
 import subprocess
@@ -28,9 +29,20 @@ EXPECTED = {
 def run(cmd, tmp_path, **env):
     out = tmp_path / "summary.json"
     base = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT", "PYTHONPATH"))}
-    proc = subprocess.run(cmd, cwd=str(tmp_path), capture_output=True, text=True, timeout=120,
-                          env={**base, "BACKEND_ERA_OUT": str(out), "HOME": str(tmp_path),
-                               "PREFECT__CONTEXT__SECRETS__API_TOKEN": TOKEN, **env})
+    proc = subprocess.run(
+        cmd,
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **base,
+            "BACKEND_ERA_OUT": str(out),
+            "HOME": str(tmp_path),
+            "PREFECT__CONTEXT__SECRETS__API_TOKEN": TOKEN,
+            **env,
+        },
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     return proc, json.loads(out.read_text())
 
@@ -44,11 +56,17 @@ def test_python_file_py_with_the_shim_runs_the_flow_and_warns_once_about_registe
     assert summary == EXPECTED
     (warning,) = register_warnings(proc)
     assert "'backend-era-etl'" in warning
-    assert "flow.run()" in warning and "prefect-classic run" in warning and "backend_era_script.py" in warning
+    assert (
+        "flow.run()" in warning
+        and "prefect-classic run" in warning
+        and "backend_era_script.py" in warning
+    )
 
 
 def test_prefect_classic_run_file_py_runs_the_flow_and_warns_once_about_register(tmp_path):
-    assert os.path.isfile(PREFECT_CLASSIC), f"the console script is not installed: {PREFECT_CLASSIC}"
+    assert os.path.isfile(PREFECT_CLASSIC), (
+        f"the console script is not installed: {PREFECT_CLASSIC}"
+    )
     proc, summary = run([PREFECT_CLASSIC, "run", SCRIPT, "--param", "n=4"], tmp_path)
     assert summary == EXPECTED
     assert len(register_warnings(proc)) == 1
@@ -63,9 +81,19 @@ def test_parameters_reach_the_flow_through_the_cli(tmp_path, n, total):
 
 def test_the_file_fails_to_load_without_its_secret_as_prefect_1_did(tmp_path):
     base = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT", "PYTHONPATH"))}
-    proc = subprocess.run([sys.executable, SCRIPT], cwd=str(tmp_path), capture_output=True, text=True,
-                          timeout=120, env={**base, "BACKEND_ERA_OUT": str(tmp_path / "x.json"),
-                                            "HOME": str(tmp_path), "PREFECT_CLASSIC_SHIM": "1"})
+    proc = subprocess.run(
+        [sys.executable, SCRIPT],
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **base,
+            "BACKEND_ERA_OUT": str(tmp_path / "x.json"),
+            "HOME": str(tmp_path),
+            "PREFECT_CLASSIC_SHIM": "1",
+        },
+    )
     assert proc.returncode != 0
     assert 'Local Secret "API_TOKEN" was not found' in proc.stderr
     assert "PREFECT__CONTEXT__SECRETS__API_TOKEN" in proc.stderr

@@ -1,6 +1,7 @@
 """`prefect.backend`, `prefect.artifacts`, `prefect.tasks.prefect` and
 `prefect.utilities.notifications` without a backend: artifacts are no-ops, lookups and
 flow-run tasks fail with BackendOnlyError, and notifications work with local secrets."""
+
 import datetime
 import http.server
 import json
@@ -65,15 +66,18 @@ def test_old_artifact_names_warn_that_they_moved_and_do_nothing():
         assert old_artifacts.create_markdown("text") is None
 
 
-@pytest.mark.parametrize("lookup", [
-    lambda: FlowRunView.from_flow_run_id("id"),
-    lambda: FlowView.from_flow_name("etl", project_name="p"),
-    lambda: TaskRunView.from_task_slug("t-1", "id"),
-    lambda: TenantView.from_current_tenant(),
-    lambda: set_key_value("k", 1),
-    lambda: get_key_value("k"),
-    lambda: list_keys(),
-])
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        lambda: FlowRunView.from_flow_run_id("id"),
+        lambda: FlowView.from_flow_name("etl", project_name="p"),
+        lambda: TaskRunView.from_task_slug("t-1", "id"),
+        lambda: TenantView.from_current_tenant(),
+        lambda: set_key_value("k", 1),
+        lambda: get_key_value("k"),
+        lambda: list_keys(),
+    ],
+)
 def test_backend_lookups_raise_backend_only_errors(lookup):
     with pytest.raises(BackendOnlyError, match="needs a Prefect Cloud/Server backend") as info:
         lookup()
@@ -81,8 +85,15 @@ def test_backend_lookups_raise_backend_only_errors(lookup):
 
 
 def test_views_hold_what_they_are_given():
-    view = TaskRunView(task_run_id="tr", task_id="t", task_slug="t-1", name="t", state=Success(result=3),
-                       map_index=-1, flow_run_id="fr")
+    view = TaskRunView(
+        task_run_id="tr",
+        task_id="t",
+        task_slug="t-1",
+        name="t",
+        state=Success(result=3),
+        map_index=-1,
+        flow_run_id="fr",
+    )
     assert view.get_result() == 3
     assert TenantView(tenant_id="x", name="n", slug="s").slug == "s"
 
@@ -98,7 +109,9 @@ def test_flow_run_tasks_join_flows_and_fail_with_a_clear_message_when_they_run()
     assert state.is_failed()
     created = state.result[flow.get_tasks(name="create_flow_run")[0]]
     assert created.is_failed() and isinstance(created.result, BackendOnlyError)
-    assert "flow 'child'" in str(created.result) and "child_flow.run(parameters=...)" in str(created.result)
+    assert "flow 'child'" in str(created.result) and "child_flow.run(parameters=...)" in str(
+        created.result
+    )
 
 
 def test_flow_run_task_classes_construct_and_validate_like_prefect_1():
@@ -161,7 +174,9 @@ def test_slack_notifier_posts_state_changes_to_the_webhook_secret(webhook):
     assert state.is_failed()
     (message,) = handler.received  # only the Failed state was posted
     (attachment,) = message["attachments"]
-    assert attachment["title"] == "Failed" and attachment["text"] == "breaks is now in a Failed state"
+    assert (
+        attachment["title"] == "Failed" and attachment["text"] == "breaks is now in a Failed state"
+    )
     assert "ValueError('boom')" in attachment["fields"][0]["value"]
 
 
@@ -192,7 +207,9 @@ def test_slack_message_formatter_shows_the_message_and_state_color():
 
 def test_callback_factory_calls_back_when_the_check_passes():
     seen = []
-    handler = callback_factory(lambda obj, state: seen.append((obj, type(state).__name__)), lambda s: s.is_failed())
+    handler = callback_factory(
+        lambda obj, state: seen.append((obj, type(state).__name__)), lambda s: s.is_failed()
+    )
     failed = Failed()
     assert handler("task", Running(), failed) is failed
     handler("task", Running(), Success())

@@ -1,5 +1,6 @@
 """`Client` constructs without contacting anything and its API calls raise BackendOnlyError;
 `Secret` and `PrefectSecret` read local secrets exactly as Prefect 1 did with local secrets."""
+
 import os
 import subprocess
 import sys
@@ -18,7 +19,11 @@ from prefect_classic.utilities.configuration import set_temporary_config
 def test_client_constructs_with_prefect_1_arguments_and_contacts_nothing():
     tenant = str(uuid.uuid4())
     client = Client(api_server="https://api.example", api_key="key", tenant_id=tenant)
-    assert (client.api_server, client.api_key, client.tenant_id) == ("https://api.example", "key", tenant)
+    assert (client.api_server, client.api_key, client.tenant_id) == (
+        "https://api.example",
+        "key",
+        tenant,
+    )
     client.attach_headers({"X-Test": "1"})
     default = Client()
     assert default.api_server == "https://api.prefect.io" and default.api_key is None
@@ -31,14 +36,17 @@ def test_client_validates_the_tenant_id_and_needs_a_backend_to_find_a_default():
         _ = Client().tenant_id
 
 
-@pytest.mark.parametrize("call, named", [
-    (lambda c: c.graphql("query { flow { id } }"), "`Client.graphql()`"),
-    (lambda c: c.create_flow_run(flow_id="f"), "`Client.create_flow_run()`"),
-    (lambda c: c.register(Flow("f")), "`Client.register()`"),
-    (lambda c: c.set_secret("NAME", "v"), "`Client.set_secret()`"),
-    (lambda c: c.create_project("p"), "`Client.create_project()`"),
-    (lambda c: c.get_flow_run_info("id"), "`Client.get_flow_run_info()`"),
-])
+@pytest.mark.parametrize(
+    "call, named",
+    [
+        (lambda c: c.graphql("query { flow { id } }"), "`Client.graphql()`"),
+        (lambda c: c.create_flow_run(flow_id="f"), "`Client.create_flow_run()`"),
+        (lambda c: c.register(Flow("f")), "`Client.register()`"),
+        (lambda c: c.set_secret("NAME", "v"), "`Client.set_secret()`"),
+        (lambda c: c.create_project("p"), "`Client.create_project()`"),
+        (lambda c: c.get_flow_run_info("id"), "`Client.get_flow_run_info()`"),
+    ],
+)
 def test_client_api_calls_raise_one_clear_backend_only_error(call, named):
     with pytest.raises(BackendOnlyError) as info:
         call(Client())
@@ -58,7 +66,9 @@ def test_client_is_the_top_level_name_of_prefect_1():
 
 
 def test_secret_reads_context_secrets_and_decodes_json():
-    with prefect_classic.context(secrets={"PLAIN": "abc", "NUMBER": "42", "OBJ": '{"a": [1]}', "RAW": 7}):
+    with prefect_classic.context(
+        secrets={"PLAIN": "abc", "NUMBER": "42", "OBJ": '{"a": [1]}', "RAW": 7}
+    ):
         assert Secret("PLAIN").get() == "abc"
         assert Secret("NUMBER").get() == 42
         assert Secret("OBJ").get() == {"a": [1]}
@@ -81,7 +91,10 @@ def test_secrets_are_not_read_while_a_flow_is_being_built():
 
 
 def test_without_local_secrets_a_missing_secret_would_need_a_backend():
-    with set_temporary_config({"cloud.use_local_secrets": False}), prefect_classic.context(secrets={"SET": "1"}):
+    with (
+        set_temporary_config({"cloud.use_local_secrets": False}),
+        prefect_classic.context(secrets={"SET": "1"}),
+    ):
         assert Secret("SET").get() == 1  # a local value still wins
         with pytest.raises(BackendOnlyError, match="use_local_secrets"):
             Secret("ELSEWHERE").get()
@@ -90,11 +103,19 @@ def test_without_local_secrets_a_missing_secret_would_need_a_backend():
 
 
 def test_secrets_come_from_the_environment_at_import_time(tmp_path):
-    code = ("from prefect_classic.client import Secret\n"
-            "print(Secret('Token').get(), Secret('CONF').get()['retries'])\n")
-    env = {**os.environ, "PREFECT__CONTEXT__SECRETS__Token": "t0k", "PREFECT__CONTEXT__SECRETS__CONF": '{"retries": 3}',
-           "PREFECT__USER_CONFIG_PATH": str(tmp_path / "none.toml")}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    code = (
+        "from prefect_classic.client import Secret\n"
+        "print(Secret('Token').get(), Secret('CONF').get()['retries'])\n"
+    )
+    env = {
+        **os.environ,
+        "PREFECT__CONTEXT__SECRETS__Token": "t0k",
+        "PREFECT__CONTEXT__SECRETS__CONF": '{"retries": 3}',
+        "PREFECT__USER_CONFIG_PATH": str(tmp_path / "none.toml"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.split() == ["t0k", "3"]
 
 

@@ -1,5 +1,6 @@
 """`Flow(storage=..., run_config=...)`, `flow.register(...)` (one warning, returns None, prepares
 the flow as Prefect 1 did, registers nothing) and `flow.serialize(build=...)` with storage."""
+
 import logging
 import socket
 
@@ -33,11 +34,18 @@ def home(tmp_path):
 def test_register_logs_one_warning_and_returns_none(caplog, home):
     caplog.set_level(logging.WARNING, logger="prefect")
     flow = Flow("etl", tasks=[one])
-    assert flow.register(project_name="prod", labels=["a"], set_schedule_active=False, no_url=True) is None
+    assert (
+        flow.register(project_name="prod", labels=["a"], set_schedule_active=False, no_url=True)
+        is None
+    )
     (record,) = register_warnings(caplog)
     assert record.levelno == logging.WARNING and record.name == "prefect.etl"
     message = record.getMessage()
-    assert "'etl' was not registered" in message and "flow.run()" in message and "prefect-classic run" in message
+    assert (
+        "'etl' was not registered" in message
+        and "flow.run()" in message
+        and "prefect-classic run" in message
+    )
     assert "test_flow_register_and_serialize.py" in message  # the file that called register
 
 
@@ -86,7 +94,9 @@ def test_register_while_a_flow_file_is_loading_only_warns(caplog):
 
 
 def test_serialize_includes_storage_and_run_config():
-    flow = Flow("etl", tasks=[one], storage=Module("pkg.flows"), run_config=KubernetesRun(image="img"))
+    flow = Flow(
+        "etl", tasks=[one], storage=Module("pkg.flows"), run_config=KubernetesRun(image="img")
+    )
     data = flow.serialize()
     assert data["storage"]["type"] == "Module" and data["storage"]["module"] == "pkg.flows"
     assert data["run_config"]["type"] == "KubernetesRun" and data["run_config"]["image"] == "img"
@@ -94,7 +104,9 @@ def test_serialize_includes_storage_and_run_config():
 
 
 def test_serialized_flows_load_back_with_storage_and_run_config():
-    flow = Flow("etl", tasks=[one], storage=S3(bucket="b", key="k"), run_config=LocalRun(labels=["x"]))
+    flow = Flow(
+        "etl", tasks=[one], storage=S3(bucket="b", key="k"), run_config=LocalRun(labels=["x"])
+    )
     loaded = FlowSchema().load(flow.serialize())
     assert isinstance(loaded.storage, S3) and loaded.storage.key == "k"
     assert isinstance(loaded.run_config, LocalRun) and loaded.run_config.labels == {"x"}
@@ -129,6 +141,10 @@ def test_serialized_hash_is_stable_and_follows_storage_builds(tmp_path):
 
 
 def test_run_agent_needs_a_backend_and_says_how_to_run_the_flow():
-    with pytest.raises(BackendOnlyError, match=r"`flow.run_agent\(\)` needs a Prefect Cloud/Server backend") as info:
+    with pytest.raises(
+        BackendOnlyError, match=r"`flow.run_agent\(\)` needs a Prefect Cloud/Server backend"
+    ) as info:
         Flow("etl").run_agent()
-    assert "prefect-classic run" in str(info.value) and "test_flow_register_and_serialize.py" in str(info.value)
+    assert "prefect-classic run" in str(
+        info.value
+    ) and "test_flow_register_and_serialize.py" in str(info.value)

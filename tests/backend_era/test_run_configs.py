@@ -1,5 +1,6 @@
 """Run configs construct with Prefect 1's arguments, normalise them the Prefect 1 way (label
 sets, string CPU/memory, parsed templates) and round-trip through Prefect 1's schema."""
+
 import os
 import sys
 
@@ -18,7 +19,9 @@ from prefect_classic.run_configs import (
 from prefect_classic.serialization.run_config import RunConfigSchema, RunConfigSchemaBase
 
 JOB = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"labels": {"team": "data"}}}
-TASK_DEFINITION = {"containerDefinitions": [{"name": "flow", "environment": [{"name": "A", "value": "1"}]}]}
+TASK_DEFINITION = {
+    "containerDefinitions": [{"name": "flow", "environment": [{"name": "A", "value": "1"}]}]
+}
 
 
 def test_every_run_config_keeps_env_and_a_label_set():
@@ -43,10 +46,21 @@ def test_local_run_makes_the_working_dir_absolute(tmp_path, monkeypatch):
 
 def test_docker_and_vertex_keep_their_arguments():
     docker = DockerRun(image="img:1", ports=[8080], host_config={"mem_limit": "1g"})
-    assert (docker.image, docker.ports, docker.host_config) == ("img:1", [8080], {"mem_limit": "1g"})
-    vertex = VertexRun(image="img", scheduling={"timeout": "3600s"}, service_account="sa", network="net",
-                       worker_pool_specs=[{"machineSpec": {}}])
-    assert vertex.machine_type == "e2-standard-4" and vertex.worker_pool_specs == [{"machineSpec": {}}]
+    assert (docker.image, docker.ports, docker.host_config) == (
+        "img:1",
+        [8080],
+        {"mem_limit": "1g"},
+    )
+    vertex = VertexRun(
+        image="img",
+        scheduling={"timeout": "3600s"},
+        service_account="sa",
+        network="net",
+        worker_pool_specs=[{"machineSpec": {}}],
+    )
+    assert vertex.machine_type == "e2-standard-4" and vertex.worker_pool_specs == [
+        {"machineSpec": {}}
+    ]
 
 
 @pytest.mark.parametrize("prefix", ["", "file://", "local://"])
@@ -67,7 +81,9 @@ def test_kubernetes_keeps_a_remote_job_template_path_and_parses_yaml_text():
 
 
 def test_kubernetes_normalises_resources_and_secrets():
-    config = KubernetesRun(cpu_limit=0.5, cpu_request=1, memory_limit="1Gi", image_pull_secrets=("a", "b"))
+    config = KubernetesRun(
+        cpu_limit=0.5, cpu_request=1, memory_limit="1Gi", image_pull_secrets=("a", "b")
+    )
     assert (config.cpu_limit, config.cpu_request, config.memory_limit) == ("0.5", "1", "1Gi")
     assert config.image_pull_secrets == ["a", "b"]
     assert KubernetesRun(image_pull_secrets=[]).image_pull_secrets == []
@@ -98,11 +114,24 @@ CONFIGS = [
     UniversalRun(env={"A": "1"}, labels=["x"]),
     LocalRun(env={"A": "1"}, working_dir=os.sep + "srv", labels=["b", "a"]),
     DockerRun(image="img", ports=[1, 2], host_config={"k": "v"}),
-    KubernetesRun(job_template=JOB, image="img", cpu_limit=2, memory_request="1G", service_account_name="sa",
-                  image_pull_secrets=["s"], image_pull_policy="Always", labels=["k8s"]),
+    KubernetesRun(
+        job_template=JOB,
+        image="img",
+        cpu_limit=2,
+        memory_request="1G",
+        service_account_name="sa",
+        image_pull_secrets=["s"],
+        image_pull_policy="Always",
+        labels=["k8s"],
+    ),
     KubernetesRun(job_template_path="gcs://bucket/job.yaml"),
-    ECSRun(task_definition=TASK_DEFINITION, cpu="1 vcpu", task_role_arn="r", execution_role_arn="e",
-           run_task_kwargs={"cluster": "c"}),
+    ECSRun(
+        task_definition=TASK_DEFINITION,
+        cpu="1 vcpu",
+        task_role_arn="r",
+        execution_role_arn="e",
+        run_task_kwargs={"cluster": "c"},
+    ),
     ECSRun(task_definition_arn="family:3"),
     VertexRun(image="img", machine_type="n1", scheduling={"timeout": "60s"}),
 ]

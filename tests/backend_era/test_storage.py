@@ -1,6 +1,7 @@
 """Flow storage: every Prefect 1 storage class constructs with Prefect 1's arguments and records
 flows; Local and Module storage really store and load flows; remote storage refuses to upload or
 download with a BackendOnlyError that says what to do instead."""
+
 import os
 import socket
 import sys
@@ -89,7 +90,9 @@ def test_build_warns_about_retried_tasks_whose_upstream_has_no_result(tmp_path):
         retried(double(1))
     storage = Module("anything")
     storage.add_flow(flow)
-    with pytest.warns(UserWarning, match="retry settings but some upstream dependencies do not have result"):
+    with pytest.warns(
+        UserWarning, match="retry settings but some upstream dependencies do not have result"
+    ):
         assert storage.build() is storage
 
 
@@ -98,7 +101,9 @@ def test_build_warns_about_retried_tasks_whose_upstream_has_no_result(tmp_path):
 
 def test_default_storage_class_is_local_and_follows_the_config():
     assert get_default_storage_class() is Local
-    with set_temporary_config({"flows.defaults.storage.default_class": "prefect_classic.storage.S3"}):
+    with set_temporary_config(
+        {"flows.defaults.storage.default_class": "prefect_classic.storage.S3"}
+    ):
         assert get_default_storage_class() is S3
     # a Prefect 1 config file names the same classes under `prefect.`
     with set_temporary_config({"flows.defaults.storage.default_class": "prefect.storage.Docker"}):
@@ -173,7 +178,8 @@ def test_local_pickles_into_an_explicit_path(tmp_path):
 
 def test_local_script_storage_needs_a_path_and_loads_the_named_flow_from_it(tmp_path):
     script = tmp_path / "flows.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         from prefect_classic import Flow, task
 
         @task
@@ -183,7 +189,8 @@ def test_local_script_storage_needs_a_path_and_loads_the_named_flow_from_it(tmp_
         with Flow("first") as first:
             one()
         second = Flow("second")
-    """))
+    """)
+    )
     with pytest.raises(ValueError, match="A `path` must be provided"):
         Local(stored_as_script=True).add_flow(Flow("first"))
     storage = Local(stored_as_script=True, path=str(script))
@@ -242,8 +249,15 @@ REMOTE = [
     (lambda: S3(bucket="bucket", key="k"), "S3"),
     (lambda: GCS(bucket="bucket"), "Google Cloud Storage"),
     (lambda: Azure(container="c"), "Azure"),
-    (lambda: Webhook(build_request_kwargs={"url": "http://x"}, build_request_http_method="PUT",
-                     get_flow_request_kwargs={"url": "http://x"}, get_flow_request_http_method="GET"), "HTTP"),
+    (
+        lambda: Webhook(
+            build_request_kwargs={"url": "http://x"},
+            build_request_http_method="PUT",
+            get_flow_request_kwargs={"url": "http://x"},
+            get_flow_request_http_method="GET",
+        ),
+        "HTTP",
+    ),
     (lambda: Docker(image_name="img", image_tag="1"), "Docker image"),
 ]
 
@@ -262,12 +276,19 @@ def test_remote_storage_refuses_to_upload_with_a_backend_only_error(make, servic
     assert isinstance(info.value, ClientError)
 
 
-@pytest.mark.parametrize("storage, service", [
-    (S3(bucket="b"), "S3"), (GCS(bucket="b"), "Google Cloud Storage"), (Azure(container="c"), "Azure"),
-    (GitHub(repo="o/r", path="flows/f.py"), "GitHub"), (GitLab(repo="o/r", path="f.py"), "GitLab"),
-    (Bitbucket(project="P", repo="r", path="f.py"), "Bitbucket"), (CodeCommit(repo="r", path="f.py"), "CodeCommit"),
-    (Git(flow_path="f.py", repo="o/r"), "git repository"),
-])
+@pytest.mark.parametrize(
+    "storage, service",
+    [
+        (S3(bucket="b"), "S3"),
+        (GCS(bucket="b"), "Google Cloud Storage"),
+        (Azure(container="c"), "Azure"),
+        (GitHub(repo="o/r", path="flows/f.py"), "GitHub"),
+        (GitLab(repo="o/r", path="f.py"), "GitLab"),
+        (Bitbucket(project="P", repo="r", path="f.py"), "Bitbucket"),
+        (CodeCommit(repo="r", path="f.py"), "CodeCommit"),
+        (Git(flow_path="f.py", repo="o/r"), "git repository"),
+    ],
+)
 def test_remote_storage_refuses_to_download_a_flow(storage, service):
     with pytest.raises(ValueError, match="not contained"):
         storage.get_flow("store-me")
@@ -277,7 +298,9 @@ def test_remote_storage_refuses_to_download_a_flow(storage, service):
 
 
 def test_bucket_storage_records_keys_and_uses_a_bucket_result():
-    s3 = S3(bucket="bkt", client_options={"region_name": "eu-west-1"}, upload_options={"ACL": "private"})
+    s3 = S3(
+        bucket="bkt", client_options={"region_name": "eu-west-1"}, upload_options={"ACL": "private"}
+    )
     assert isinstance(s3.result, S3Result) and s3.result.bucket == "bkt"
     assert s3.result.boto3_kwargs == {"region_name": "eu-west-1"}
     key = s3.add_flow(small_flow())
@@ -306,8 +329,13 @@ def test_local_script_path_defaults_from_context():
 
 
 def test_git_hosted_storage_records_the_file_path_and_builds_without_uploading():
-    github = GitHub(repo="o/r", path="flows/etl.py", ref="main", access_token_secret="TOKEN",
-                    base_url="https://ghe.example/api/v3")
+    github = GitHub(
+        repo="o/r",
+        path="flows/etl.py",
+        ref="main",
+        access_token_secret="TOKEN",
+        base_url="https://ghe.example/api/v3",
+    )
     assert github.add_flow(small_flow()) == "flows/etl.py"
     assert github.build() is github
     git = Git(flow_path="flows/etl.py", repo="org/repo", branch_name="dev")
@@ -325,14 +353,22 @@ def test_git_hosted_storage_validates_its_arguments_as_prefect_1_did():
 
 def test_docker_storage_constructs_without_the_docker_sdk():
     sys.modules.pop("docker", None)
-    storage = Docker(registry_url="reg.io/team", image_name="etl", image_tag="1.0", python_dependencies=["pandas"],
-                     files={"/abs/src.py": "/modules/src.py"}, build_kwargs={"rm": False, "nocache": True})
+    storage = Docker(
+        registry_url="reg.io/team",
+        image_name="etl",
+        image_tag="1.0",
+        python_dependencies=["pandas"],
+        files={"/abs/src.py": "/modules/src.py"},
+        build_kwargs={"rm": False, "nocache": True},
+    )
     assert "docker" not in sys.modules
     assert storage.name == "reg.io/team/etl:1.0"
     assert storage.python_dependencies == ["pandas", "wheel"]
     assert storage.env_vars["PREFECT__USER_CONFIG_PATH"] == "/opt/prefect/config.toml"
     assert storage.build_kwargs == {"nocache": True} and storage.rm_build_kwarg is False
-    assert storage.base_image.startswith("python:") or storage.base_image.startswith("prefecthq/prefect:")
+    assert storage.base_image.startswith("python:") or storage.base_image.startswith(
+        "prefecthq/prefect:"
+    )
     assert storage.add_flow(Flow("My Flow")) == "/opt/prefect/flows/my-flow.prefect"
     with pytest.raises(ValueError, match="missing required fields"):
         _ = Docker().name
@@ -347,10 +383,18 @@ def test_docker_storage_validates_its_arguments():
 
 def test_webhook_accepts_only_known_http_methods_and_keeps_one_flow():
     with pytest.raises(RuntimeError, match="HTTP method 'FETCH' not recognized"):
-        Webhook(build_request_kwargs={}, build_request_http_method="FETCH", get_flow_request_kwargs={},
-                get_flow_request_http_method="GET")
-    storage = Webhook(build_request_kwargs={}, build_request_http_method="POST", get_flow_request_kwargs={},
-                      get_flow_request_http_method="GET")
+        Webhook(
+            build_request_kwargs={},
+            build_request_http_method="FETCH",
+            get_flow_request_kwargs={},
+            get_flow_request_http_method="GET",
+        )
+    storage = Webhook(
+        build_request_kwargs={},
+        build_request_http_method="POST",
+        get_flow_request_kwargs={},
+        get_flow_request_http_method="GET",
+    )
     storage.add_flow(small_flow("a"))
     storage.add_flow(small_flow("b"))
     assert storage.flows == {"b": "b"}

@@ -1,6 +1,7 @@
 """Fixtures for the caching tests: an isolated home folder (the default cache storage lives in
 `<home_dir>/storage`). Child processes (`run_python`, `child_env`) and the moto S3 server
 (`s3_kwargs`, `s3_bucket`) come from the top-level tests/conftest.py."""
+
 from pathlib import Path
 from typing import Iterator
 
@@ -16,10 +17,19 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     folder = tmp_path / "home"
     folder.mkdir()
     monkeypatch.setenv("HOME", str(folder))
-    for name in ("PREFECT__TASKS__REFRESH_CACHE", "PREFECT__FLOWS__CHECKPOINTING", "PREFECT__HOME_DIR"):
+    for name in (
+        "PREFECT__TASKS__REFRESH_CACHE",
+        "PREFECT__FLOWS__CHECKPOINTING",
+        "PREFECT__HOME_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
-    with set_temporary_config({"home_dir": str(folder / ".prefect"), "tasks.refresh_cache": False,
-                               "flows.checkpointing": False}):
+    with set_temporary_config(
+        {
+            "home_dir": str(folder / ".prefect"),
+            "tasks.refresh_cache": False,
+            "flows.checkpointing": False,
+        }
+    ):
         yield folder
 
 

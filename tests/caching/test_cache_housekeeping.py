@@ -1,4 +1,5 @@
 """`prefect-classic cache ls|clear`, and expired records removed while records are written."""
+
 import datetime
 import os
 import time
@@ -34,7 +35,13 @@ def _run_cached_flow(expiration: Any = None) -> None:
 
 def _write_record(folder: Path, key: str, task_name: str, expires_at: Any) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    header = {"mode": "policy", "task": task_name, "key": key, "created_at": time.time(), "expires_at": expires_at}
+    header = {
+        "mode": "policy",
+        "task": task_name,
+        "key": key,
+        "created_at": time.time(),
+        "expires_at": expires_at,
+    }
     path = folder / key
     path.write_bytes(encode_record(header, b"value"))
     return path
@@ -43,7 +50,9 @@ def _write_record(folder: Path, key: str, task_name: str, expires_at: Any) -> Pa
 def _ls(*args: str) -> List[str]:
     out = CliRunner().invoke(cli, ["cache", "ls", *args])
     assert out.exit_code == 0, out.output
-    return [line for line in out.output.splitlines() if line.startswith(("valid", "expired", "result"))]
+    return [
+        line for line in out.output.splitlines() if line.startswith(("valid", "expired", "result"))
+    ]
 
 
 def test_ls_shows_the_records_of_a_run_with_task_status_and_expiry(storage_dir: Path) -> None:
@@ -111,7 +120,11 @@ def test_results_flag_lists_and_removes_result_files_but_not_with_filters(tmp_pa
     record = _write_record(folder, "d" * 64, "t", None)
     lines = _ls("--dir", str(folder), "--results")
     assert sorted(line.split()[0] for line in lines) == ["result", "valid"]
-    assert not [line for line in _ls("--dir", str(folder), "--results", "--task", "t") if line.startswith("result")]
+    assert not [
+        line
+        for line in _ls("--dir", str(folder), "--results", "--task", "t")
+        if line.startswith("result")
+    ]
     out = CliRunner().invoke(cli, ["cache", "clear", "--dir", str(folder), "--results", "--yes"])
     assert out.exit_code == 0, out.output
     assert not (folder / "checkpoint.bin").exists() and not record.exists()
@@ -134,7 +147,9 @@ def test_files_that_are_not_records_are_never_removed_as_expired(tmp_path: Path)
     assert (tmp_path / "plain").exists()
 
 
-def test_writing_records_removes_expired_ones_a_few_entries_per_write(storage_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_writing_records_removes_expired_ones_a_few_entries_per_write(
+    storage_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stale = [_write_record(storage_dir, f"{i:064x}", "old", time.time() - 10) for i in range(40)]
     monkeypatch.setattr(housekeeping, "_SWEEPER", housekeeping._ExpirySweeper())
     looked_at: List[str] = []
@@ -156,7 +171,9 @@ def test_writing_records_removes_expired_ones_a_few_entries_per_write(storage_di
     # three record writes, each looking at no more than EXPIRED_PER_WRITE entries
     assert 0 < len(looked_at) <= 3 * housekeeping.EXPIRED_PER_WRITE
     remaining_stale = [p for p in stale if p.exists()]
-    assert len(remaining_stale) == len(stale) - sum(1 for name in looked_at if name in {p.name for p in stale})
+    assert len(remaining_stale) == len(stale) - sum(
+        1 for name in looked_at if name in {p.name for p in stale}
+    )
     # later writes finish the pass: every expired record is gone, the fresh ones stay
     with Flow("more") as more:
         fresh.map(list(range(3, 20)))

@@ -1,4 +1,5 @@
 """Cache policies compute keys from inputs, code, parameters and run ids, and compose."""
+
 import threading
 
 import pytest
@@ -24,9 +25,16 @@ from prefect_classic.cache_policies import (
 from prefect_classic.utilities.hashing import HashError
 
 
-def make_context(task_obj, inputs=None, flow_parameters=None, flow_run_id="flow-run-1", task_run_id="task-run-1"):
-    return TaskRunContext(task=task_obj, parameters=inputs or {}, flow_parameters=flow_parameters or {},
-                          flow_run_id=flow_run_id, task_run_id=task_run_id)
+def make_context(
+    task_obj, inputs=None, flow_parameters=None, flow_run_id="flow-run-1", task_run_id="task-run-1"
+):
+    return TaskRunContext(
+        task=task_obj,
+        parameters=inputs or {},
+        flow_parameters=flow_parameters or {},
+        flow_run_id=flow_run_id,
+        task_run_id=task_run_id,
+    )
 
 
 @task
@@ -36,15 +44,22 @@ def add_one(x):
 
 def key(policy, inputs=None, flow_parameters=None, task_obj=add_one, **ctx):
     inputs = inputs or {}
-    return policy.compute_key(task_obj, inputs, flow_parameters or {},
-                              make_context(task_obj, inputs, flow_parameters, **ctx))
+    return policy.compute_key(
+        task_obj,
+        inputs,
+        flow_parameters or {},
+        make_context(task_obj, inputs, flow_parameters, **ctx),
+    )
 
 
 def test_the_module_constants_are_the_documented_policies():
     assert isinstance(INPUTS, Inputs) and isinstance(TASK_SOURCE, TaskSource)
     assert isinstance(FLOW_PARAMETERS, FlowParameters) and isinstance(RUN_ID, RunId)
     assert DEFAULT == CompoundCachePolicy([INPUTS, TASK_SOURCE, RUN_ID])
-    assert all(isinstance(p, CachePolicy) for p in (INPUTS, TASK_SOURCE, FLOW_PARAMETERS, RUN_ID, NONE, DEFAULT))
+    assert all(
+        isinstance(p, CachePolicy)
+        for p in (INPUTS, TASK_SOURCE, FLOW_PARAMETERS, RUN_ID, NONE, DEFAULT)
+    )
 
 
 def test_inputs_key_depends_on_input_values_only():
@@ -79,7 +94,9 @@ def test_task_source_hashes_the_function_of_a_decorated_task():
     def second(x):
         return x + 2
 
-    assert key(TASK_SOURCE, task_obj=first) == key(TASK_SOURCE, task_obj=first.copy())  # copies share code
+    assert key(TASK_SOURCE, task_obj=first) == key(
+        TASK_SOURCE, task_obj=first.copy()
+    )  # copies share code
     assert key(TASK_SOURCE, task_obj=first) != key(TASK_SOURCE, task_obj=second)
 
 
@@ -98,7 +115,9 @@ def test_task_source_hashes_the_run_method_of_a_task_subclass():
 
 def test_flow_parameters_key_depends_on_the_parameter_values():
     assert key(FLOW_PARAMETERS, {"x": 1}, {"p": 1}) == key(FLOW_PARAMETERS, {"x": 2}, {"p": 1})
-    assert key(FLOW_PARAMETERS, flow_parameters={"p": 1}) != key(FLOW_PARAMETERS, flow_parameters={"p": 2})
+    assert key(FLOW_PARAMETERS, flow_parameters={"p": 1}) != key(
+        FLOW_PARAMETERS, flow_parameters={"p": 2}
+    )
 
 
 def test_run_id_is_the_flow_run_id_or_else_the_task_run_id():

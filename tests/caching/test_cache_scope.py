@@ -1,6 +1,7 @@
 """The caching scope a task run is entered in: however the run ends, its locks are released
 (explicitly, not by garbage collection) and its final state reaches the open transaction, so a
 failure anywhere in the block rolls every record back."""
+
 import gc
 import os
 
@@ -16,7 +17,11 @@ from prefect_classic.transactions import transaction
 
 
 def records(storage_dir):
-    return sorted(p.name for p in storage_dir.iterdir() if not p.name.startswith(".")) if storage_dir.exists() else []
+    return (
+        sorted(p.name for p in storage_dir.iterdir() if not p.name.startswith("."))
+        if storage_dir.exists()
+        else []
+    )
 
 
 @task(cache_key_fn=lambda c, p: "sibling-key")
@@ -36,17 +41,24 @@ def raising_handler(task_obj, old, new):
     return new
 
 
-@pytest.mark.parametrize("case", ["state handler raises", "target template fails", "nothing to map over",
-                                  "unexpected error"])
+@pytest.mark.parametrize(
+    "case",
+    ["state handler raises", "target template fails", "nothing to map over", "unexpected error"],
+)
 def test_every_early_end_of_a_run_rolls_the_transaction_back(case, storage_dir, tmp_path):
     with Flow(f"early end: {case}") as flow:
         sibling()
         if case == "state handler raises":
             Task(name="handled", state_handlers=[raising_handler])()
         elif case == "target template fails":
-            Task(name="templated", target="{no_such_field}.bin", checkpoint=True,
-                 result=LocalResult(dir=str(tmp_path)))()
+            Task(
+                name="templated",
+                target="{no_such_field}.bin",
+                checkpoint=True,
+                result=LocalResult(dir=str(tmp_path)),
+            )()
         elif case == "nothing to map over":
+
             @task
             def five():
                 return 5
@@ -57,6 +69,7 @@ def test_every_early_end_of_a_run_rolls_the_transaction_back(case, storage_dir, 
 
             per_item.map(five())
         else:
+
             def broken_name(**kwargs):
                 raise ValueError("the run name cannot be made")
 
@@ -79,7 +92,9 @@ def lock_is_free(key):
     """Whether another holder could take `key`'s lock file now (flock is per open file, so a
     fresh FileLock of this process competes like another process would)."""
     manager = caching.record_store_for(caching.default_storage()).lock_manager
-    probe = FileLock(os.path.join(manager.folder, f"{manager.stripe_of(key):04d}.lock"), is_singleton=False)
+    probe = FileLock(
+        os.path.join(manager.folder, f"{manager.stripe_of(key):04d}.lock"), is_singleton=False
+    )
     try:
         probe.acquire(timeout=0)
     except Timeout:
@@ -88,7 +103,9 @@ def lock_is_free(key):
     return True
 
 
-@pytest.mark.parametrize("ending", ["success", "failure", "trigger fails after the miss", "handler raises"])
+@pytest.mark.parametrize(
+    "ending", ["success", "failure", "trigger fails after the miss", "handler raises"]
+)
 def test_no_lock_outlives_its_run_without_garbage_collection(ending):
     key = f"lock-check {ending}"
 
@@ -98,8 +115,10 @@ def test_no_lock_outlives_its_run_without_garbage_collection(ending):
             raise ValueError("upstream failed")
         return 1
 
-    @task(cache_key_fn=lambda c, p: key,
-          state_handlers=[raising_handler] if ending == "handler raises" else [])
+    @task(
+        cache_key_fn=lambda c, p: key,
+        state_handlers=[raising_handler] if ending == "handler raises" else [],
+    )
     def keyed(x):
         if ending == "failure":
             raise ValueError("body failed")

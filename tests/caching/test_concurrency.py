@@ -1,5 +1,6 @@
 """Concurrent runs computing the same cache key: one runs and writes, the others read its record
 (file locks for LocalResult storage, conditional puts for S3)."""
+
 import subprocess
 import sys
 import textwrap
@@ -76,14 +77,27 @@ def test_a_process_waits_for_the_key_locked_by_another_process(tmp_path, storage
     lease = store.lock_manager.acquire(KEY, owner=object())
     script = tmp_path / "child.py"
     script.write_text(CHILD)
-    child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env=child_env())
+    child = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+    )
     try:
         assert child.stdout.readline().strip() == "READY"
         with pytest.raises(subprocess.TimeoutExpired):
             child.wait(timeout=1.0)  # blocked on the lock (it would finish at once otherwise)
-        header = {"mode": "policy", "task": "slow", "key": KEY, "created_at": time.time(), "expires_at": None}
-        store.write(KEY, caching.encode_record(header, store.serializer.serialize("from the parent")), False)
+        header = {
+            "mode": "policy",
+            "task": "slow",
+            "key": KEY,
+            "created_at": time.time(),
+            "expires_at": None,
+        }
+        store.write(
+            KEY, caching.encode_record(header, store.serializer.serialize("from the parent")), False
+        )
     finally:
         lease.release()
     out, err = child.communicate(timeout=60)
@@ -109,8 +123,16 @@ def test_an_s3_run_that_loses_the_race_adopts_the_stored_value(s3_bucket, s3_kwa
 
     @task(cache_key_fn=lambda c, p: "raced", result_storage=storage)
     def racing():
-        header = {"mode": "policy", "task": "other", "key": "raced", "created_at": time.time(), "expires_at": None}
-        store.write("raced", caching.encode_record(header, store.serializer.serialize("theirs")), True)
+        header = {
+            "mode": "policy",
+            "task": "other",
+            "key": "raced",
+            "created_at": time.time(),
+            "expires_at": None,
+        }
+        store.write(
+            "raced", caching.encode_record(header, store.serializer.serialize("theirs")), True
+        )
         return "ours"
 
     with Flow("race") as flow:
@@ -137,7 +159,9 @@ def test_a_run_that_ends_before_running_releases_the_key_lock():
         out = downstream(upstream(Parameter("fail")))
     assert flow.run(fail=True).result[out].is_failed()  # TriggerFailed after the miss
     states = []
-    second = threading.Thread(target=lambda: states.append(flow.run(fail=False).result[out]), daemon=True)
+    second = threading.Thread(
+        target=lambda: states.append(flow.run(fail=False).result[out]), daemon=True
+    )
     second.start()
     second.join(20)
     assert not second.is_alive(), "the second run is stuck on the key's lock"

@@ -2,6 +2,7 @@
 `persist_result=True`) also keep cache records, so a new process honours their caches; without
 those, Prefect 1's in-memory behaviour is unchanged. "A new process" is simulated in-process by
 emptying the in-memory output caches, and checked for real with child processes."""
+
 import datetime
 import json
 import os
@@ -45,7 +46,9 @@ def counting_task(calls, results_dir, **kwargs):
     return double
 
 
-def test_cache_for_with_a_local_result_and_checkpointing_hits_in_a_new_process(checkpointing, results_dir):
+def test_cache_for_with_a_local_result_and_checkpointing_hits_in_a_new_process(
+    checkpointing, results_dir
+):
     calls = []
     double = counting_task(calls, results_dir, cache_for=HOUR)
     with Flow("durable") as flow:
@@ -54,8 +57,12 @@ def test_cache_for_with_a_local_result_and_checkpointing_hits_in_a_new_process(c
     assert flow.run().result[out].is_cached()  # cache_result turns the Success into Cached
     hit = fresh_process_run(flow).result[out]
     assert hit.is_cached() and hit.result == 6 and calls == [3]
-    assert hit.cached_result_expiration > datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=59)
-    assert context_module.CACHES["double"] == [hit]  # the durable hit also feeds the in-memory cache
+    assert hit.cached_result_expiration > datetime.datetime.now(
+        datetime.timezone.utc
+    ) + datetime.timedelta(minutes=59)
+    assert context_module.CACHES["double"] == [
+        hit
+    ]  # the durable hit also feeds the in-memory cache
 
 
 def test_without_checkpointing_or_persist_result_caches_stay_in_memory(results_dir, storage_dir):
@@ -98,7 +105,9 @@ def test_persist_result_false_keeps_cache_for_in_memory(checkpointing, results_d
 
 def test_all_inputs_validator_compares_input_hashes(checkpointing, results_dir):
     calls = []
-    double = counting_task(calls, results_dir, cache_for=HOUR, cache_validator=cache_validators.all_inputs)
+    double = counting_task(
+        calls, results_dir, cache_for=HOUR, cache_validator=cache_validators.all_inputs
+    )
     with Flow("inputs") as flow:
         x = Parameter("x")
         out = double(x)
@@ -111,7 +120,9 @@ def test_all_inputs_validator_compares_input_hashes(checkpointing, results_dir):
 
 def test_all_parameters_validator_compares_parameter_hashes(checkpointing, results_dir):
     calls = []
-    double = counting_task(calls, results_dir, cache_for=HOUR, cache_validator=cache_validators.all_parameters)
+    double = counting_task(
+        calls, results_dir, cache_for=HOUR, cache_validator=cache_validators.all_parameters
+    )
     with Flow("parameters") as flow:
         out = double(5)
     flow.add_task(Parameter("p"))
@@ -125,8 +136,11 @@ def test_all_parameters_validator_compares_parameter_hashes(checkpointing, resul
 def test_partial_inputs_only_validator_compares_only_the_named_inputs(checkpointing, results_dir):
     calls = []
 
-    @task(cache_for=HOUR, result=LocalResult(dir=str(results_dir)),
-          cache_validator=cache_validators.partial_inputs_only(validate_on=["x"]))
+    @task(
+        cache_for=HOUR,
+        result=LocalResult(dir=str(results_dir)),
+        cache_validator=cache_validators.partial_inputs_only(validate_on=["x"]),
+    )
     def add(x, noise):
         calls.append((x, noise))
         return x + noise

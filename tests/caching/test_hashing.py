@@ -1,5 +1,6 @@
 """Stable hashing: equal values hash equally in any process, different values differently, and
 values that cannot be hashed raise a clear error."""
+
 import dataclasses
 import datetime
 import enum
@@ -53,7 +54,10 @@ def test_the_same_value_hashes_the_same_in_a_new_python_process(run_python):
     namespace = {"__name__": "__main__"}
     exec(SAMPLE_SOURCE, namespace)
     expected = stable_hash(namespace["value"])
-    script = SAMPLE_SOURCE + "from prefect_classic.utilities.hashing import stable_hash\nprint(stable_hash(value))\n"
+    script = (
+        SAMPLE_SOURCE
+        + "from prefect_classic.utilities.hashing import stable_hash\nprint(stable_hash(value))\n"
+    )
     for seed in ("1", "4242"):
         assert run_python(script, env={"PYTHONHASHSEED": seed}).stdout.strip() == expected
 
@@ -64,11 +68,25 @@ def test_dict_and_set_order_do_not_change_the_hash():
     assert stable_hash(frozenset({"x", "y"})) == stable_hash(frozenset({"y", "x"}))
 
 
-@pytest.mark.parametrize("left,right", [
-    (1, 1.0), (1, True), (1, "1"), ("ab", b"ab"), ([1, 2], (1, 2)), ([1, [2]], [[1], 2]),
-    ({"a": 1}, {"a": 2}), ("a", "b"), (None, 0), ({1, 2}, [1, 2]), (Point(1, 2), Point(2, 1)),
-    (Color.RED, 1), (Color.RED, Color.BLUE), (datetime.date(2024, 1, 1), "2024-01-01"),
-])
+@pytest.mark.parametrize(
+    "left,right",
+    [
+        (1, 1.0),
+        (1, True),
+        (1, "1"),
+        ("ab", b"ab"),
+        ([1, 2], (1, 2)),
+        ([1, [2]], [[1], 2]),
+        ({"a": 1}, {"a": 2}),
+        ("a", "b"),
+        (None, 0),
+        ({1, 2}, [1, 2]),
+        (Point(1, 2), Point(2, 1)),
+        (Color.RED, 1),
+        (Color.RED, Color.BLUE),
+        (datetime.date(2024, 1, 1), "2024-01-01"),
+    ],
+)
 def test_different_values_hash_differently(left, right):
     assert stable_hash(left) != stable_hash(right)
 
@@ -82,7 +100,9 @@ def test_pendulum_and_datetime_values_are_hashed_by_their_instant_and_zone():
 
 def test_dataclasses_hash_by_field_values():
     assert stable_hash(Point(1, 2)) == stable_hash(Point(1, 2))
-    assert stable_hash({"p": Point(1, 2), "path": Path("/tmp/x")}) == stable_hash({"path": Path("/tmp/x"), "p": Point(1, 2)})
+    assert stable_hash({"p": Point(1, 2), "path": Path("/tmp/x")}) == stable_hash(
+        {"path": Path("/tmp/x"), "p": Point(1, 2)}
+    )
 
 
 def test_other_objects_fall_back_to_their_pickled_bytes():

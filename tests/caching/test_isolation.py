@@ -3,6 +3,7 @@ runs racing on one key computing once, keys taken in opposite orders never deadl
 lock waits, and storage that cannot give SERIALIZABLE refusing it clearly. The children report on
 stdout; where a child must be inside its task body at a given moment it says so and waits for a
 line on stdin (no sleeps)."""
+
 import json
 import subprocess
 import sys
@@ -54,7 +55,11 @@ def last_json(proc):
 
 def test_seed_002_a_failed_transaction_makes_the_next_process_recompute(run_python):
     first = last_json(run_python(SEED_002, "fail"))
-    assert first == {"calls": ["load_data", "process_data"], "load_data": "Success", "rolled_back": True}
+    assert first == {
+        "calls": ["load_data", "process_data"],
+        "load_data": "Success",
+        "rolled_back": True,
+    }
     second = last_json(run_python(SEED_002, "ok"))
     assert second["calls"] == ["load_data", "process_data"]  # load_data runs again
     assert second["rolled_back"] is False
@@ -98,8 +103,14 @@ KEYED_RUN = textwrap.dedent(
 def start(tmp_path, child_env, *args, name="child"):
     script = tmp_path / f"{name}.py"
     script.write_text(KEYED_RUN)
-    return subprocess.Popen([sys.executable, str(script), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=child_env())
+    return subprocess.Popen(
+        [sys.executable, str(script), *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+    )
 
 
 def read_until(proc, prefix):
@@ -116,11 +127,17 @@ def finish(proc, timeout=90):
 
 
 def test_two_processes_racing_on_one_key_under_serializable_compute_once(tmp_path, child_env):
-    first = start(tmp_path, child_env, "race key", "-", IsolationLevel.SERIALIZABLE, "120", name="first")
+    first = start(
+        tmp_path, child_env, "race key", "-", IsolationLevel.SERIALIZABLE, "120", name="first"
+    )
     second = None
     try:
-        assert read_until(first, "HOLDING") == "HOLDING race key"  # computing, holding the key's lock
-        second = start(tmp_path, child_env, "race key", "-", IsolationLevel.SERIALIZABLE, "120", name="second")
+        assert (
+            read_until(first, "HOLDING") == "HOLDING race key"
+        )  # computing, holding the key's lock
+        second = start(
+            tmp_path, child_env, "race key", "-", IsolationLevel.SERIALIZABLE, "120", name="second"
+        )
         assert read_until(second, "STARTING") == "STARTING"
         with pytest.raises(subprocess.TimeoutExpired):
             second.wait(timeout=1.0)  # blocked on the lock (it would finish at once otherwise)
@@ -166,8 +183,9 @@ def test_a_lock_held_too_long_fails_the_run_naming_the_key(tmp_path, child_env):
     lease = manager.acquire("held key", owner="the test")
     try:
         script = tmp_path / "waiter.py"
-        script.write_text(textwrap.dedent(
-            """
+        script.write_text(
+            textwrap.dedent(
+                """
             import json
             from prefect_classic import Flow, task
 
@@ -180,10 +198,16 @@ def test_a_lock_held_too_long_fails_the_run_naming_the_key(tmp_path, child_env):
             state = flow.run().result[out]
             print(json.dumps([type(state).__name__, state.message]))
             """
-        ))
+            )
+        )
         began = time.monotonic()
-        proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
-                              env=child_env({"PREFECT__TASKS__CACHE_LOCK_TIMEOUT": "0.5"}))
+        proc = subprocess.run(
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=child_env({"PREFECT__TASKS__CACHE_LOCK_TIMEOUT": "0.5"}),
+        )
     finally:
         lease.release()
     assert proc.returncode == 0, proc.stderr
@@ -193,7 +217,10 @@ def test_a_lock_held_too_long_fails_the_run_naming_the_key(tmp_path, child_env):
 
 
 def test_serializable_refuses_storage_without_locks(s3_bucket, s3_kwargs):
-    @task(cache_key_fn=lambda *a, **k: "bucket key", result_storage=S3Result(s3_bucket, boto3_kwargs=s3_kwargs))
+    @task(
+        cache_key_fn=lambda *a, **k: "bucket key",
+        result_storage=S3Result(s3_bucket, boto3_kwargs=s3_kwargs),
+    )
     def in_bucket():
         return 1
 
@@ -217,5 +244,7 @@ def test_isolation_level_and_lock_timeout_are_checked():
     outer = transaction(isolation_level=IsolationLevel.SERIALIZABLE, lock_timeout=5)
     with outer:
         with transaction() as inner:
-            assert inner.isolation_level == IsolationLevel.SERIALIZABLE and inner.lock_timeout == 5.0
+            assert (
+                inner.isolation_level == IsolationLevel.SERIALIZABLE and inner.lock_timeout == 5.0
+            )
     assert transaction().isolation_level == IsolationLevel.READ_COMMITTED

@@ -1,4 +1,5 @@
 """How the task runner uses policy caching: records, errors, mapped tasks, runs outside flows."""
+
 import datetime
 import threading
 import time
@@ -36,7 +37,9 @@ def test_the_file_name_is_the_computed_cache_key(storage_dir):
     with Flow("names") as flow:
         add(1)
     flow.run()
-    expected = INPUTS.compute_key(add, {"x": 1, "y": 10}, {}, None)  # defaults are part of the inputs
+    expected = INPUTS.compute_key(
+        add, {"x": 1, "y": 10}, {}, None
+    )  # defaults are part of the inputs
     assert [p.name for p in storage_dir.iterdir() if not p.name.startswith(".")] == [expected]
 
 
@@ -108,7 +111,10 @@ def test_default_policy_outside_a_flow_caches_nothing_across_task_runs():
         return x + 1
 
     x_is_1 = {Edge(Constant(1), add, key="x"): Success(result=1)}
-    assert [TaskRunner(add).run(upstream_states=x_is_1).is_cached() for _ in range(2)] == [False, False]
+    assert [TaskRunner(add).run(upstream_states=x_is_1).is_cached() for _ in range(2)] == [
+        False,
+        False,
+    ]
 
     @task(cache_policy=TASK_SOURCE)
     def constant():

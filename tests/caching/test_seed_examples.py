@@ -1,6 +1,7 @@
 """The caching examples of seeds 000 and 002 (Prefect 3's caching docs), rewritten for classic
 flows (`@task` functions and Task subclasses inside `with Flow`). "Sleeps" means the task's body
 runs (counted with a list); "does not sleep" means the run is Cached and the body is not called."""
+
 import datetime
 import os
 import random
@@ -181,8 +182,14 @@ def test_inputs_with_expiration_caches_repeated_calls_within_a_flow(prefect_logs
     assert state_names(state, [first, second]) == ["Success", "Cached"]
     assert state.result[second].result == "hello marvin" and calls == ["marvin"]
     expiry = state.result[second].cached_result_expiration
-    assert datetime.timedelta(hours=23) < expiry - datetime.datetime.now(datetime.timezone.utc) <= datetime.timedelta(days=1)
-    assert prefect_logs.contains("Task 'hello_task': Finished task run for task with final state: 'Cached'")
+    assert (
+        datetime.timedelta(hours=23)
+        < expiry - datetime.datetime.now(datetime.timezone.utc)
+        <= datetime.timedelta(days=1)
+    )
+    assert prefect_logs.contains(
+        "Task 'hello_task': Finished task run for task with final state: 'Cached'"
+    )
 
 
 def test_inputs_plus_run_id_caches_only_within_one_flow_run():
@@ -273,7 +280,9 @@ def test_refresh_environment_variable_in_a_new_process(run_python):
     """`PREFECT__TASKS__REFRESH_CACHE=true` refreshes tasks that do not say `refresh_cache=False`."""
     first = run_python(REFRESH_SCRIPT).stdout.split()
     again = run_python(REFRESH_SCRIPT).stdout.split()
-    refreshed = run_python(REFRESH_SCRIPT, env={"PREFECT__TASKS__REFRESH_CACHE": "true"}).stdout.split()
+    refreshed = run_python(
+        REFRESH_SCRIPT, env={"PREFECT__TASKS__REFRESH_CACHE": "true"}
+    ).stdout.split()
     assert first[0] == first[2] == "Success"
     assert again == ["Cached", first[1], "Cached", first[3]]
     assert refreshed[0] == "Success" and refreshed[1] != first[1]
@@ -392,7 +401,9 @@ S3_SCRIPT = textwrap.dedent(
 )
 
 
-def test_s3_result_storage_shares_the_cache_between_processes(run_python, s3_bucket, s3_kwargs, tmp_path):
+def test_s3_result_storage_shares_the_cache_between_processes(
+    run_python, s3_bucket, s3_kwargs, tmp_path
+):
     marker = tmp_path / "ran.txt"
     args = (s3_bucket, s3_kwargs["endpoint_url"], str(marker))
     first = run_python(S3_SCRIPT, *args).stdout.strip().splitlines()[-1]
@@ -412,8 +423,14 @@ def test_result_storage_can_be_a_local_result_in_any_folder(tmp_path):
     assert len(os.listdir(tmp_path / "shared-cache")) >= 1
 
 
-@pytest.mark.parametrize("kwargs", [{"persist_result": False, "cache_policy": INPUTS},
-                                    {"cache_policy": NONE}, {"cache_policy": INPUTS + NONE}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"persist_result": False, "cache_policy": INPUTS},
+        {"cache_policy": NONE},
+        {"cache_policy": INPUTS + NONE},
+    ],
+)
 def test_persist_result_false_or_the_none_policy_turn_caching_off(kwargs, storage_dir):
     calls = []
 

@@ -1,5 +1,6 @@
 """Transactions stage the cache records of the task runs inside them and write them only when
 every run succeeds."""
+
 import datetime
 
 import pytest
@@ -11,7 +12,11 @@ from prefect_classic.transactions import Transaction, get_transaction, transacti
 
 
 def records(storage_dir):
-    return sorted(p.name for p in storage_dir.iterdir() if not p.name.startswith(".")) if storage_dir.exists() else []
+    return (
+        sorted(p.name for p in storage_dir.iterdir() if not p.name.startswith("."))
+        if storage_dir.exists()
+        else []
+    )
 
 
 def keyed_task(key, calls, fail=False, **kwargs):
@@ -110,7 +115,9 @@ def test_a_transaction_inside_a_task_hands_its_records_to_the_outer_one(storage_
 
     with transaction() as outer:
         outer_flow.run()
-    assert outer.is_rolled_back() and records(storage_dir) == []  # the sibling failed: nothing written
+    assert (
+        outer.is_rolled_back() and records(storage_dir) == []
+    )  # the sibling failed: nothing written
 
     alone = Transaction()
     with alone:

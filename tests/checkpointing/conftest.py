@@ -1,5 +1,6 @@
 """Fixtures for checkpointing tests. Child processes (`run_python`) and the local storage
 endpoints (`s3_bucket`, `gcs_bucket`, ...) come from the top-level tests/conftest.py."""
+
 from pathlib import Path
 
 import pytest

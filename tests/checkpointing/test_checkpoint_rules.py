@@ -1,5 +1,6 @@
 """When a task's value is written (checkpointing), where it goes, and what happens when a target
 is corrupt, a write fails, runs race, or a task retries."""
+
 import datetime
 import threading
 
@@ -112,6 +113,7 @@ def test_checkpointing_off_writes_nothing_without_a_target(tmp_path):
 def test_target_with_checkpoint_true_is_written_even_with_checkpointing_off(tmp_path):
     """A target plus checkpoint=True fills the target even when global checkpointing is off, so
     the seed's target example works with Prefect Core's defaults."""
+
     @task(target="t.bin", checkpoint=True, result=LocalResult(dir=tmp_path))
     def value():
         return 1
@@ -170,7 +172,9 @@ def test_cached_target_value_flows_downstream(tmp_path):
     [b"\x00\x01 not a pickle \xff", JSONSerializer().serialize({"written": "as json"})],
     ids=["garbage-bytes", "other-serializer"],
 )
-def test_corrupt_target_warns_naming_the_location_and_reruns_replacing_the_value(tmp_path, prefect_logs, stored):
+def test_corrupt_target_warns_naming_the_location_and_reruns_replacing_the_value(
+    tmp_path, prefect_logs, stored
+):
     (tmp_path / "corrupt.bin").write_bytes(stored)
     calls = []
 
@@ -212,8 +216,13 @@ def test_retrying_task_is_checkpointed_once_after_it_succeeds(tmp_path):
     result = CountingLocalResult(dir=tmp_path)
     runs = []
 
-    @task(max_retries=2, retry_delay=datetime.timedelta(seconds=0), checkpoint=True,
-          result=result, target="{task_name}.bin")
+    @task(
+        max_retries=2,
+        retry_delay=datetime.timedelta(seconds=0),
+        checkpoint=True,
+        result=result,
+        target="{task_name}.bin",
+    )
     def flaky():
         runs.append(len(runs))
         if len(runs) < 3:

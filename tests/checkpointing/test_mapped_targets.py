@@ -1,5 +1,6 @@
 """Targets of mapped tasks: each child formats its own target; a template that would make every
 child write the same location fails clearly instead of overwriting."""
+
 import cloudpickle
 import pytest
 

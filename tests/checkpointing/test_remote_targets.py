@@ -1,5 +1,6 @@
 """Checkpointing and targets through S3Result (moto server) and GCSResult (GCS emulator) on
 127.0.0.1, in real flow runs; storage errors are injected by patching one client method."""
+
 import json
 import textwrap
 
@@ -42,8 +43,10 @@ class S3Store:
 
         method = {"exists": "get_object", "read": "get_object", "write": "upload_fileobj"}[action]
         error = ClientError(
-            {"Error": {"Code": "InternalError", "Message": "We encountered an internal error"},
-             "ResponseMetadata": {"HTTPStatusCode": 500}},
+            {
+                "Error": {"Code": "InternalError", "Message": "We encountered an internal error"},
+                "ResponseMetadata": {"HTTPStatusCode": 500},
+            },
             method,
         )
 
@@ -82,7 +85,9 @@ class GCSStore:
         from google.api_core.exceptions import InternalServerError
         from google.cloud.storage import Blob
 
-        method = {"exists": "exists", "read": "download_as_bytes", "write": "upload_from_string"}[action]
+        method = {"exists": "exists", "read": "download_as_bytes", "write": "upload_from_string"}[
+            action
+        ]
         error = InternalServerError("backend exploded")
 
         def raise_500(*args, **kwargs):
@@ -96,9 +101,13 @@ class GCSStore:
 def store(request):
     if request.param == "s3":
         kwargs = request.getfixturevalue("s3_kwargs")
-        return S3Store(request.getfixturevalue("s3_bucket"), request.getfixturevalue("s3_client"), kwargs)
+        return S3Store(
+            request.getfixturevalue("s3_bucket"), request.getfixturevalue("s3_client"), kwargs
+        )
     env = request.getfixturevalue("gcs_env")
-    return GCSStore(request.getfixturevalue("gcs_bucket"), request.getfixturevalue("gcs_client"), env)
+    return GCSStore(
+        request.getfixturevalue("gcs_bucket"), request.getfixturevalue("gcs_client"), env
+    )
 
 
 # the seed's target example with the store's Result; run in a fresh process, it reports the task's
@@ -122,7 +131,9 @@ TARGET_SCRIPT = textwrap.dedent(
 )
 
 
-def test_target_is_written_then_reused_by_a_new_process_without_running_the_body(store, run_python, tmp_path):
+def test_target_is_written_then_reused_by_a_new_process_without_running_the_body(
+    store, run_python, tmp_path
+):
     """The seed's target example with S3Result/GCSResult: this process fills the target; a new
     process finds it and enters Cached without running the body."""
     calls = []
@@ -139,14 +150,19 @@ def test_target_is_written_then_reused_by_a_new_process_without_running_the_body
 
     proc = run_python(TARGET_SCRIPT.format(result=store.result_source()))
     second = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert second == {"state": "Cached", "message": "Result found at task target func_task_target.txt",
-                      "result": 99, "location": "func_task_target.txt"}
+    assert second == {
+        "state": "Cached",
+        "message": "Result found at task target func_task_target.txt",
+        "result": 99,
+        "location": "func_task_target.txt",
+    }
     assert calls == [1] and not list(tmp_path.glob("*.calls")), "the body ran again"
 
 
 def test_checkpointed_values_are_stored_at_their_locations(store):
     """@task(checkpoint=True, result=...) with checkpointing on: the Success state's location is
     the object key, which holds the value."""
+
     @task(checkpoint=True, result=store.result())
     def func_task():
         return {"answer": 99}
@@ -201,7 +217,9 @@ def test_corrupt_object_warns_naming_the_location_and_is_replaced(store, prefect
 
 
 @pytest.mark.parametrize("action", ["exists", "read", "write"])
-def test_server_errors_fail_the_task_naming_bucket_key_and_cause(store, monkeypatch, action, quick_retries):
+def test_server_errors_fail_the_task_naming_bucket_key_and_cause(
+    store, monkeypatch, action, quick_retries
+):
     """A 500 that outlasts the retries while checking, reading or writing the target -> the task
     is Failed (it does not run again over a value it could not see), and the message names the
     bucket, the key, the cause and the attempts; a 500 on read does not overwrite the stored

@@ -1,5 +1,6 @@
 """The examples of seed 003 ("Persisting Output", "Output Caching based on a file target"), run
 as written except that they import `prefect_classic`. `~` is the test's own home folder."""
+
 import json
 import textwrap
 
@@ -132,7 +133,9 @@ def test_persisting_output_writes_each_value_to_a_file_under_the_result_dir(home
 
 def test_persisting_output_with_checkpointing_from_the_environment(home, run_python):
     """PREFECT__FLOWS__CHECKPOINTING=true in a new process turns checkpointing on."""
-    proc = run_python(PERSISTING_OUTPUT + RUN_AND_REPORT, env={"PREFECT__FLOWS__CHECKPOINTING": "true"})
+    proc = run_python(
+        PERSISTING_OUTPUT + RUN_AND_REPORT, env={"PREFECT__FLOWS__CHECKPOINTING": "true"}
+    )
     tasks = _report(proc)["tasks"]
     assert {name: t["result"] for name, t in tasks.items()} == {"MyTask": 42, "func_task": 99}
     for name, expected in (("MyTask", 42), ("func_task", 99)):
@@ -148,12 +151,15 @@ def test_persisting_output_is_off_by_default(home, run_python):
     proc = run_python(PERSISTING_OUTPUT + RUN_AND_REPORT)
     tasks = _report(proc)["tasks"]
     assert {name: (t["state"], t["location"]) for name, t in tasks.items()} == {
-        "MyTask": ("Success", None), "func_task": ("Success", None),
+        "MyTask": ("Success", None),
+        "func_task": ("Success", None),
     }
     assert not any(p.is_file() for p in (home / ".prefect").rglob("*"))
 
 
-def test_file_target_is_written_then_reused_by_a_new_process_without_running_the_body(home, run_python):
+def test_file_target_is_written_then_reused_by_a_new_process_without_running_the_body(
+    home, run_python
+):
     """First process: the body runs and the value lands at ~/.prefect/func_task_target.txt.
     Second process: the task enters Cached with the value from the file; the body does not run."""
     first = _report(run_python(FILE_TARGET + RUN_AND_REPORT))["tasks"]["func_task"]

@@ -1,6 +1,7 @@
 """One writer per target across processes: of several runs computing a missing target, one
 computes and writes it, the others wait for it and read it (`tasks.lock_targets`, on by default;
 off, each computes and the last write wins)."""
+
 import json
 import multiprocessing
 import os
@@ -37,8 +38,14 @@ CHILD = textwrap.dedent(
 def spawn(tmp_path, child_env, mode, extra=None):
     script = tmp_path / "child.py"
     script.write_text(CHILD)
-    return subprocess.Popen([sys.executable, str(script), str(tmp_path / "results"), mode], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(extra))
+    return subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path / "results"), mode],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(extra),
+    )
 
 
 def wait_for(proc, line):
@@ -56,7 +63,9 @@ def outcome(proc):
 
 
 @pytest.mark.parametrize("locked", [True, False])
-def test_a_second_process_waits_for_the_writer_then_reads_its_target(tmp_path, home, child_env, locked):
+def test_a_second_process_waits_for_the_writer_then_reads_its_target(
+    tmp_path, home, child_env, locked
+):
     extra = None if locked else {"PREFECT__TASKS__LOCK_TARGETS": "false"}
     writer = spawn(tmp_path, child_env, "hold", extra)
     reader = None
@@ -66,7 +75,9 @@ def test_a_second_process_waits_for_the_writer_then_reads_its_target(tmp_path, h
         wait_for(reader, "STARTING")
         if locked:
             with pytest.raises(subprocess.TimeoutExpired):
-                reader.wait(timeout=1.0)  # blocked on the target (it would finish at once otherwise)
+                reader.wait(
+                    timeout=1.0
+                )  # blocked on the target (it would finish at once otherwise)
         else:
             (name, value), computed = outcome(reader)
             assert computed and name == "Success"  # no lock: it computes and writes its own value
@@ -100,8 +111,9 @@ def _racer(folder, log, barrier, results):
             return tag, tag.encode() * (PAYLOAD // len(tag))
 
     with Flow("stress") as flow:
-        out = Expensive(target="round-{round}.bin", checkpoint=True, result=LocalResult(dir=folder))(
-            round=Parameter("round"))
+        out = Expensive(
+            target="round-{round}.bin", checkpoint=True, result=LocalResult(dir=folder)
+        )(round=Parameter("round"))
     for number in range(ROUNDS):
         barrier.wait()
         state = flow.run(round=number).result[out]
@@ -116,8 +128,10 @@ def test_six_processes_five_rounds_one_target_compute_once_per_round(tmp_path, h
     ctx = multiprocessing.get_context("fork")
     barrier, results = ctx.Barrier(PROCESSES, timeout=120), ctx.Queue()
     log = str(tmp_path / "computations.log")
-    racers = [ctx.Process(target=_racer, args=(str(tmp_path / "results"), log, barrier, results))
-              for _ in range(PROCESSES)]
+    racers = [
+        ctx.Process(target=_racer, args=(str(tmp_path / "results"), log, barrier, results))
+        for _ in range(PROCESSES)
+    ]
     for racer in racers:
         racer.start()
     reports = [results.get(timeout=300) for _ in range(PROCESSES * ROUNDS)]
@@ -131,9 +145,13 @@ def test_six_processes_five_rounds_one_target_compute_once_per_round(tmp_path, h
         assert len(made) == 1, f"round {number} was computed {len(made)} times"
         seen = [r for r in reports if r[0] == number]
         assert len(seen) == PROCESSES
-        assert {tag for _, _, _, tag, _ in seen} == {f"{number}:{made[0]}"}  # everyone got the one value
+        assert {tag for _, _, _, tag, _ in seen} == {
+            f"{number}:{made[0]}"
+        }  # everyone got the one value
         assert all(whole for *_, whole in seen)  # no torn reads
-        assert sorted(name for _, _, name, _, _ in seen) == ["Cached"] * (PROCESSES - 1) + ["Success"]
+        assert sorted(name for _, _, name, _, _ in seen) == ["Cached"] * (PROCESSES - 1) + [
+            "Success"
+        ]
 
 
 def test_target_locks_live_in_one_bounded_folder(home):

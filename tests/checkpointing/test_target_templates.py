@@ -1,5 +1,6 @@
 """Target templates in real flow runs: context keys, parameters, task inputs, callables, and the
 errors for templates that ask for something that is not there."""
+
 import pendulum
 import pytest
 
@@ -50,7 +51,9 @@ def test_unknown_key_fails_the_task_naming_the_key_and_the_available_ones(tmp_pa
     assert state.is_failed() and task_state.is_failed()
     assert "'not_a_key'" in task_state.message
     available = task_state.message.split("Available keys: ", 1)[1].split(", ")
-    assert {"a", "task_name", "flow_name", "today", "date", "parameters", "map_index"} <= set(available)
+    assert {"a", "task_name", "flow_name", "today", "date", "parameters", "map_index"} <= set(
+        available
+    )
     assert isinstance(task_state.result, TemplateError)
     assert calls == [] and _files(tmp_path) == []
 
@@ -89,14 +92,20 @@ def test_callable_target_receives_the_same_values_as_a_template(tmp_path):
     assert _files(tmp_path) == ["callable/square-3-3.bin"]
     kwargs = seen[0]
     assert kwargs["p"] == 3 and kwargs["n"] == 3  # parameters by name, then inputs by name
-    assert {"today", "date", "task_full_name", "task_run_count", "map_index", "flow_run_id"} <= set(kwargs)
+    assert {"today", "date", "task_full_name", "task_run_count", "map_index", "flow_run_id"} <= set(
+        kwargs
+    )
     again = flow.run(parameters={"p": 3}).result[squared]
     assert again.is_cached() and again.result == 9
 
 
 def test_result_location_template_without_target_is_formatted_on_checkpoint(tmp_path):
     """A Result's own location template is rendered with the same values when checkpointing."""
-    @task(checkpoint=True, result=LocalResult(dir=tmp_path, location="{flow_name}/{task_name}-{v}.bin"))
+
+    @task(
+        checkpoint=True,
+        result=LocalResult(dir=tmp_path, location="{flow_name}/{task_name}-{v}.bin"),
+    )
     def ident(v):
         return v
 
@@ -109,7 +118,9 @@ def test_result_location_template_without_target_is_formatted_on_checkpoint(tmp_
 class TestFormatTemplate:
     def test_renders_keys_items_attributes_and_format_specs(self):
         date = pendulum.datetime(2024, 1, 1)
-        text = format_template("{date:%A}/{parameters[x]}/{date.year}/{{x}}", date=date, parameters={"x": 1})
+        text = format_template(
+            "{date:%A}/{parameters[x]}/{date.year}/{{x}}", date=date, parameters={"x": 1}
+        )
         assert text == "Monday/1/2024/{x}"
 
     def test_calls_a_callable_with_the_values(self):
@@ -118,7 +129,10 @@ class TestFormatTemplate:
     @pytest.mark.parametrize(
         "template, expected",
         [
-            ("{nope}", "uses the key 'nope', which is not available. Available keys: a, parameters"),
+            (
+                "{nope}",
+                "uses the key 'nope', which is not available. Available keys: a, parameters",
+            ),
             ("{parameters[z]}", "'z' is not in parameters. Available in parameters: x"),
             ("{a.real.nope}", "a.real has no attribute 'nope'"),
             ("{}", "uses a positional field {}"),
@@ -135,12 +149,15 @@ class TestFormatTemplate:
 
     def test_template_fields_are_the_top_level_names(self):
         assert template_fields("{date:%A}/{parameters[x]}/{task.name}/{{literal}}/plain") == {
-            "date", "parameters", "task",
+            "date",
+            "parameters",
+            "task",
         }
 
 
 def test_input_values_containing_braces_are_not_formatted_twice(tmp_path):
     """The rendered target is used as it is: an input value like "a{b}" stays literal."""
+
     @task(target="{name}.bin", checkpoint=True, result=LocalResult(dir=tmp_path))
     def echo(name):
         return name

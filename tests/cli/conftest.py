@@ -2,6 +2,7 @@
 pseudo-terminal (pexpect), its output read through a terminal emulator (pyte), so escape sequences,
 carriage returns and cursor moves are applied as a terminal applies them — the test sees what a
 person would see."""
+
 import os
 import sys
 import textwrap
@@ -53,18 +54,29 @@ class Terminal:
         - cwd (str, optional): the working directory
     """
 
-    def __init__(self, args: Sequence[str], env: Optional[Dict[str, str]] = None, cwd: Optional[str] = None):
+    def __init__(
+        self, args: Sequence[str], env: Optional[Dict[str, str]] = None, cwd: Optional[str] = None
+    ):
         base = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT")}
-        base.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(LINES), PYTHONUNBUFFERED="1")
+        base.update(
+            TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(LINES), PYTHONUNBUFFERED="1"
+        )
         base.pop("NO_COLOR", None)
         base.update(env or {})
         self.screen = pyte.HistoryScreen(COLUMNS, LINES, history=5000, ratio=0.5)
         self.screen.set_mode(pyte.modes.LNM)  # a newline also returns the carriage, as a tty does
         self.stream = pyte.Stream(self.screen)
         self.raw: List[str] = []
-        self.child = pexpect.spawn(sys.executable, ["-m", "prefect_classic.cli", *args], env=base, cwd=cwd,
-                                   dimensions=(LINES, COLUMNS), encoding="utf-8", codec_errors="replace",
-                                   timeout=120)
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", "prefect_classic.cli", *args],
+            env=base,
+            cwd=cwd,
+            dimensions=(LINES, COLUMNS),
+            encoding="utf-8",
+            codec_errors="replace",
+            timeout=120,
+        )
 
     def _feed(self, timeout: float) -> bool:
         """Read what is available (waiting up to `timeout`); False once the program has ended."""
@@ -80,10 +92,13 @@ class Terminal:
 
     def lines(self) -> List[str]:
         """Every line: those scrolled off the top, then the screen (trailing blanks removed)."""
+
         def text(line: Dict[int, pyte.screens.Char]) -> str:
             return "".join(line[x].data for x in range(COLUMNS)).rstrip()
 
-        out = [text(line) for line in self.screen.history.top] + [line.rstrip() for line in self.screen.display]
+        out = [text(line) for line in self.screen.history.top] + [
+            line.rstrip() for line in self.screen.display
+        ]
         while out and not out[-1]:
             out.pop()
         return out
@@ -101,16 +116,24 @@ class Terminal:
         deadline = time.monotonic() + timeout
         while not seen(self):
             if time.monotonic() > deadline:
-                raise AssertionError("not seen on the terminal in time:\n" + "\n".join(self.lines()))
+                raise AssertionError(
+                    "not seen on the terminal in time:\n" + "\n".join(self.lines())
+                )
             if not self._feed(0.2) and not seen(self):
-                raise AssertionError("the program ended before it was seen:\n" + "\n".join(self.lines()))
+                raise AssertionError(
+                    "the program ended before it was seen:\n" + "\n".join(self.lines())
+                )
 
     def finish(self) -> int:
         """Read until the program ends; return its exit status."""
         while self._feed(1.0):
             pass
         self.child.close()
-        return self.child.exitstatus if self.child.exitstatus is not None else -(self.child.signalstatus or 0)
+        return (
+            self.child.exitstatus
+            if self.child.exitstatus is not None
+            else -(self.child.signalstatus or 0)
+        )
 
 
 @pytest.fixture
@@ -118,7 +141,9 @@ def terminal() -> Iterator[Callable[..., Terminal]]:
     """`terminal(args, env=None, cwd=None)` starts `prefect-classic ARGS` in a pseudo-terminal."""
     started: List[Terminal] = []
 
-    def start(args: Sequence[str], env: Optional[Dict[str, str]] = None, cwd: Optional[str] = None) -> Terminal:
+    def start(
+        args: Sequence[str], env: Optional[Dict[str, str]] = None, cwd: Optional[str] = None
+    ) -> Terminal:
         term = Terminal(args, env=env, cwd=cwd)
         started.append(term)
         return term

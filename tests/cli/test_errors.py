@@ -2,12 +2,15 @@
 that raises, a hint for Prefect 1's `prefect run -p flow.py` habit, how to pass a missing
 parameter, a summary instead of a list for many failed children, and the install hint for the
 Dask executors."""
+
 import sys
 
 from prefect_classic.cli import cli
 
 
-def test_a_load_error_shows_the_users_traceback_without_the_command_lines_frames(runner, flow_file, tmp_path):
+def test_a_load_error_shows_the_users_traceback_without_the_command_lines_frames(
+    runner, flow_file, tmp_path
+):
     (tmp_path / "settings_helper.py").write_text("def ratio(a, b):\n    return a / b\n")
     path = flow_file("""
         from settings_helper import ratio
@@ -20,8 +23,10 @@ def test_a_load_error_shows_the_users_traceback_without_the_command_lines_frames
     assert lines[0] == f"Error: Error while loading {path}:"
     assert lines[1] == "Traceback (most recent call last):"
     frames = [line.strip() for line in lines if line.strip().startswith("File ")]
-    assert frames == [f'File "{path}", line 4, in <module>',
-                      f'File "{tmp_path / "settings_helper.py"}", line 2, in ratio']
+    assert frames == [
+        f'File "{path}", line 4, in <module>',
+        f'File "{tmp_path / "settings_helper.py"}", line 2, in ratio',
+    ]
     assert "SCALE = ratio(1, 0)" in result.output and "return a / b" in result.output
     assert lines[-1] == "ZeroDivisionError: division by zero"
     assert "click" not in result.output and "runpy" not in result.output
@@ -51,7 +56,9 @@ def test_missing_path_without_a_file_like_param_has_no_hint(runner):
     assert "Missing argument 'PATH'" in result.output and "`-p` is" not in result.output
 
 
-def test_a_missing_required_parameter_says_how_to_pass_it_and_nothing_runs(runner, flow_file, tmp_path):
+def test_a_missing_required_parameter_says_how_to_pass_it_and_nothing_runs(
+    runner, flow_file, tmp_path
+):
     marker = tmp_path / "ran"
     path = flow_file(f"""
         from prefect_classic import Flow, Parameter, task
@@ -65,7 +72,10 @@ def test_a_missing_required_parameter_says_how_to_pass_it_and_nothing_runs(runne
     """)
     result = runner.invoke(cli, ["run", path, "-p", "region=eu"])
     assert result.exit_code == 1
-    assert "Flow 'needs-parameters' did not receive the following required parameters: day." in result.output
+    assert (
+        "Flow 'needs-parameters' did not receive the following required parameters: day."
+        in result.output
+    )
     assert "Pass them with `--param day=VALUE`" in result.output and "--param-file" in result.output
     assert not marker.exists()
 
@@ -84,8 +94,10 @@ def test_a_thousand_failed_children_are_summarised(runner, flow_file):
     result = runner.invoke(cli, ["run", path, "-q"])
     assert result.exit_code == 1
     verdict = result.output.strip().splitlines()[-1]
-    assert verdict == ("Flow run of 'many-failures' FAILED (Failed): failed tasks: "
-                       "check: 1000 of 1000 mapped runs failed (check[0], check[1], check[2], …)")
+    assert verdict == (
+        "Flow run of 'many-failures' FAILED (Failed): failed tasks: "
+        "check: 1000 of 1000 mapped runs failed (check[0], check[1], check[2], …)"
+    )
     row = next(line for line in result.output.splitlines() if line.startswith("check "))
     assert row.split()[1:] == ["Mapped", "1000", "mapped", "runs:", "1000", "Failed"]
 
@@ -121,4 +133,7 @@ def test_migrate_without_libcst_names_the_extra(runner, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "libcst", None)  # simulate libcst not being installed
     result = runner.invoke(cli, ["migrate", str(tmp_path)])
     assert result.exit_code == 1
-    assert "migrate needs libcst" in result.output and "pip install 'prefect-classic[migrate]'" in result.output
+    assert (
+        "migrate needs libcst" in result.output
+        and "pip install 'prefect-classic[migrate]'" in result.output
+    )

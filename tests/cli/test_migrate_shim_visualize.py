@@ -1,4 +1,5 @@
 """`prefect-classic migrate`, `shim run` / `shim info` and `visualize`."""
+
 import shutil
 import sys
 
@@ -25,8 +26,10 @@ def test_migrate_prints_a_diff_and_warnings_and_changes_nothing(runner, legacy_t
     diff_lines = result.output.splitlines()
     assert "-import prefect" in diff_lines and "+import prefect_classic as prefect" in diff_lines
     assert "+from prefect_classic.agent.local import LocalAgent" in diff_lines
-    assert f"warning: {target}:2:6: `prefect.agent` (needed by `prefect.agent.local`) is not part of prefect_classic" \
+    assert (
+        f"warning: {target}:2:6: `prefect.agent` (needed by `prefect.agent.local`) is not part of prefect_classic"
         in result.output
+    )
     assert "1 of 2 file(s) would change; 1 warning(s)." in result.output
     assert target.read_text() == LEGACY
 
@@ -35,8 +38,9 @@ def test_migrate_write_rewrites_and_a_second_run_changes_nothing(runner, legacy_
     target = legacy_tree / "pkg" / "flows.py"
     first = runner.invoke(cli, ["migrate", "--write", str(legacy_tree)])
     assert first.exit_code == 0 and f"migrated {target}" in first.output
-    assert target.read_text() == LEGACY.replace("import prefect\n", "import prefect_classic as prefect\n").replace(
-        "from prefect.agent", "from prefect_classic.agent")
+    assert target.read_text() == LEGACY.replace(
+        "import prefect\n", "import prefect_classic as prefect\n"
+    ).replace("from prefect.agent", "from prefect_classic.agent")
     second = runner.invoke(cli, ["migrate", "--write", str(legacy_tree)])
     assert second.exit_code == 0 and "0 of 2 file(s) changed" in second.output
 
@@ -64,7 +68,9 @@ def test_migrate_reports_unparsable_files_and_exits_1(runner, tmp_path):
 
 def test_shim_run_passes_arguments_and_runs_as_main(runner, tmp_path):
     script = tmp_path / "script.py"
-    script.write_text("import sys, prefect\nif __name__ == '__main__':\n    print(prefect.__name__, sys.argv[1:])\n")
+    script.write_text(
+        "import sys, prefect\nif __name__ == '__main__':\n    print(prefect.__name__, sys.argv[1:])\n"
+    )
     result = runner.invoke(cli, ["shim", "run", str(script), "one", "--two", "-x"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "prefect_classic ['one', '--two', '-x']"

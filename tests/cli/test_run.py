@@ -1,4 +1,5 @@
 """`prefect-classic run FILE.py`: load, pick, parametrize, run a flow; table and exit status."""
+
 import json
 import sys
 import textwrap
@@ -135,11 +136,14 @@ def test_failed_mapped_children_are_named_with_their_index(runner, flow_file):
     assert "failed tasks: check[1]" in result.output
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["-p", "a=3"], "int=3|str='B'|NoneType=None"),
-    (["-p", "a=[1, 2]", "-p", "b=true", "-p", "c=x=y"], "list=[1, 2]|bool=True|str='x=y'"),
-    (["-p", 'a="7"', "-p", "b=not json"], "str='7'|str='not json'|NoneType=None"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["-p", "a=3"], "int=3|str='B'|NoneType=None"),
+        (["-p", "a=[1, 2]", "-p", "b=true", "-p", "c=x=y"], "list=[1, 2]|bool=True|str='x=y'"),
+        (["-p", 'a="7"', "-p", "b=not json"], "str='7'|str='not json'|NoneType=None"),
+    ],
+)
 def test_param_values_are_parsed_as_json_else_strings(runner, flow_file, args, expected):
     result = runner.invoke(cli, ["run", flow_file(PARAMS), *args])
     assert result.exit_code == 0, result.output
@@ -149,7 +153,9 @@ def test_param_values_are_parsed_as_json_else_strings(runner, flow_file, args, e
 def test_param_file_is_read_and_param_options_override_it(runner, flow_file, tmp_path):
     params = tmp_path / "params.json"
     params.write_text(json.dumps({"a": {"k": 1}, "b": 2.5}))
-    result = runner.invoke(cli, ["run", flow_file(PARAMS), "--param-file", str(params), "-p", "b=9"])
+    result = runner.invoke(
+        cli, ["run", flow_file(PARAMS), "--param-file", str(params), "-p", "b=9"]
+    )
     assert result.exit_code == 0, result.output
     assert "dict={'k': 1}|int=9|NoneType=None" in result.output
 
@@ -204,7 +210,9 @@ def test_file_without_flows_and_missing_file_are_clear_errors(runner, flow_file,
 
 
 def test_file_is_not_run_as_main(runner, flow_file):
-    path = flow_file(textwrap.dedent(ETL) + "\nif __name__ == '__main__':\n    raise SystemExit('ran as main')\n")
+    path = flow_file(
+        textwrap.dedent(ETL) + "\nif __name__ == '__main__':\n    raise SystemExit('ran as main')\n"
+    )
     result = runner.invoke(cli, ["run", path])
     assert result.exit_code == 0, result.output
 
@@ -256,7 +264,9 @@ def test_unknown_executor_is_a_usage_error(runner, flow_file):
 
 
 def test_missing_dask_executors_give_an_install_hint(runner, flow_file, monkeypatch):
-    monkeypatch.setitem(sys.modules, "prefect_classic.executors.dask", None)  # simulate the import failing
+    monkeypatch.setitem(
+        sys.modules, "prefect_classic.executors.dask", None
+    )  # simulate the import failing
     result = runner.invoke(cli, ["run", flow_file(ETL), "--executor", "dask"])
     assert result.exit_code == 1
     assert "pip install 'prefect-classic[dask]'" in result.output
@@ -277,7 +287,12 @@ def test_tracker_counts_every_task_run_including_mapped_children():
     tracker = RunTracker(len(flow.tasks))
     state = flow.run(task_runner_state_handlers=[tracker])
     assert state.is_successful()
-    assert (tracker.done, tracker.total, tracker.failed, tracker.running) == (11, 11, 0, 0)  # 3 + 2 x 4
+    assert (tracker.done, tracker.total, tracker.failed, tracker.running) == (
+        11,
+        11,
+        0,
+        0,
+    )  # 3 + 2 x 4
     assert len(tracker.records) == 11
     labels = {r.label for r in tracker.records.values()}
     assert labels == {"numbers", "inc", "inc[0]", "inc[1]", "inc[2]", "inc[3]"}  # the two inc tasks
@@ -295,8 +310,13 @@ def _run_console(args, stderr=None):
 
     script = os.path.join(os.path.dirname(sys.executable), "prefect-classic")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT")}
-    return subprocess.run([script, *args], env=env, stdout=subprocess.PIPE,
-                          stderr=stderr if stderr is not None else subprocess.PIPE, timeout=120)
+    return subprocess.run(
+        [script, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=stderr if stderr is not None else subprocess.PIPE,
+        timeout=120,
+    )
 
 
 def test_off_a_tty_logs_are_plain_and_quiet_silences_them(flow_file):
@@ -304,8 +324,12 @@ def test_off_a_tty_logs_are_plain_and_quiet_silences_them(flow_file):
     plain = _run_console(["run", path])
     assert plain.returncode == 0
     assert b"Task 'load': Starting task run..." in plain.stderr
-    assert plain.stderr.splitlines()[-1].startswith("progress: 7/7 task runs done · 0 running · 0 failed".encode())
-    assert b"\r" not in plain.stderr and b"\x1b" not in plain.stderr  # no terminal control off a terminal
+    assert plain.stderr.splitlines()[-1].startswith(
+        "progress: 7/7 task runs done · 0 running · 0 failed".encode()
+    )
+    assert (
+        b"\r" not in plain.stderr and b"\x1b" not in plain.stderr
+    )  # no terminal control off a terminal
     quiet = _run_console(["run", path, "--quiet"])
     assert quiet.returncode == 0 and quiet.stderr == b""
     assert b"Flow run of 'etl' succeeded" in quiet.stdout

@@ -1,6 +1,7 @@
 """`prefect-classic run --executor …` on the Dask executors: the run succeeds, and the task runs on
 workers in other processes report back to the command line while the run goes on (their start
 times are only known from those live events, never from the final states)."""
+
 import json
 import pickle
 import subprocess
@@ -43,12 +44,29 @@ def test_the_tracker_travels_as_a_small_stub_without_its_records():
 
 def _run(tmp_path, *args, executor_import="", executor_arg=""):
     path = tmp_path / "flow_on_dask.py"
-    path.write_text(textwrap.dedent(FLOW.format(executor_import=executor_import, executor_arg=executor_arg)))
+    path.write_text(
+        textwrap.dedent(FLOW.format(executor_import=executor_import, executor_arg=executor_arg))
+    )
     report = tmp_path / "run.json"
-    proc = subprocess.run([sys.executable, "-m", "prefect_classic.cli", "run", str(path), "--report", str(report),
-                           *args], capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "prefect_classic.cli",
+            "run",
+            str(path),
+            "--report",
+            str(report),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert any(line.split()[:3] == ["total", "Success", "12"] for line in proc.stdout.splitlines()), proc.stdout
+    assert any(
+        line.split()[:3] == ["total", "Success", "12"] for line in proc.stdout.splitlines()
+    ), proc.stdout
     return proc, json.loads(report.read_text())
 
 
@@ -56,7 +74,9 @@ def _assert_every_run_reported_live(data):
     children = [r for r in data["runs"] if r["task"] == "double" and r["map_index"] is not None]
     assert sorted(r["map_index"] for r in children) == [0, 1, 2]
     ran = [r for r in data["runs"] if not r["mapped_parent"]]
-    assert len(ran) == 5 and all(r["start"] is not None and r["state"] == "Success" for r in ran), ran
+    assert len(ran) == 5 and all(r["start"] is not None and r["state"] == "Success" for r in ran), (
+        ran
+    )
 
 
 @pytest.mark.parametrize("executor", ["local-dask", "dask"])
@@ -69,7 +89,10 @@ def test_run_with_a_dask_executor_succeeds_and_workers_report_each_task_run(tmp_
 
 
 def test_task_runs_in_a_process_pool_report_back(tmp_path):
-    _, data = _run(tmp_path, executor_import="from prefect_classic.executors import LocalDaskExecutor",
-                   executor_arg=', executor=LocalDaskExecutor(scheduler="processes", num_workers=2)')
+    _, data = _run(
+        tmp_path,
+        executor_import="from prefect_classic.executors import LocalDaskExecutor",
+        executor_arg=', executor=LocalDaskExecutor(scheduler="processes", num_workers=2)',
+    )
     _assert_every_run_reported_live(data)
     assert data["flow"]["executor"] == "LocalDaskExecutor"

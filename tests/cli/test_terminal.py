@@ -6,12 +6,13 @@ environment, and `--quiet`.
 The flow has exactly 30 task runs. Its 14th mapped child waits on a named pipe, so the test can
 look at the screen mid-run and then let the run go on: the waiting is in the flow, not in the test.
 """
+
 import os
 import re
 
 import pytest
 
-FLOW = '''
+FLOW = """
 import os
 
 import prefect_classic
@@ -52,9 +53,11 @@ def describe(value):
 
 with Flow("thirty-task-runs") as flow:
     describe(total(work.map(numbers())))
-'''
+"""
 
-TIMESTAMP = re.compile(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d{4}\] (DEBUG|INFO|WARNING|ERROR|CRITICAL) - ")
+TIMESTAMP = re.compile(
+    r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d{4}\] (DEBUG|INFO|WARNING|ERROR|CRITICAL) - "
+)
 COUNTER = re.compile(r"(\d+)/(\d+) task runs done · (\d+) running · (\d+) failed")
 
 
@@ -82,7 +85,9 @@ def _assert_nothing_glued(lines):
         if " - prefect." in line:
             assert TIMESTAMP.match(line), f"a log line does not start its own line: {line!r}"
     for line in _counter_lines(lines):
-        assert " - prefect." not in line and not TIMESTAMP.search(line), f"glued onto the counter: {line!r}"
+        assert " - prefect." not in line and not TIMESTAMP.search(line), (
+            f"glued onto the counter: {line!r}"
+        )
 
 
 def test_logs_scroll_above_a_live_progress_line_that_updates(terminal, gated_flow):
@@ -90,15 +95,22 @@ def test_logs_scroll_above_a_live_progress_line_that_updates(terminal, gated_flo
     term = terminal(["run", path], env={"GATE": gate})
 
     # mid-run: 15 of 30 done (numbers, the mapped parent, children 0-12), child 13 running
-    term.wait_for(lambda t: any("15/30 task runs done · 1 running · 0 failed" in line
-                                for line in t.screen_lines()))
+    term.wait_for(
+        lambda t: any(
+            "15/30 task runs done · 1 running · 0 failed" in line for line in t.screen_lines()
+        )
+    )
     screen = term.screen_lines()
     bar = [i for i, line in enumerate(screen) if COUNTER.search(line)]
     assert len(bar) == 1, screen  # one sticky progress line...
-    assert "running: work[13]" in screen[bar[0]] and "ETA" in screen[bar[0]] and "/s" in screen[bar[0]]
-    above = screen[:bar[0]]
-    assert any(line.endswith("INFO - prefect.work | working on item 13") for line in above)  # ...under the logs
-    assert not any(line.strip() for line in screen[bar[0] + 1:])  # it is the last line
+    assert (
+        "running: work[13]" in screen[bar[0]] and "ETA" in screen[bar[0]] and "/s" in screen[bar[0]]
+    )
+    above = screen[: bar[0]]
+    assert any(
+        line.endswith("INFO - prefect.work | working on item 13") for line in above
+    )  # ...under the logs
+    assert not any(line.strip() for line in screen[bar[0] + 1 :])  # it is the last line
     _assert_nothing_glued(screen)
 
     _open_gate(gate)
@@ -109,7 +121,9 @@ def test_logs_scroll_above_a_live_progress_line_that_updates(terminal, gated_flo
     assert sum("Finished task run for task with final state" in line for line in lines) == 30
     assert sum(" | working on item " in line for line in lines) == 26
     assert any("ERROR - prefect.work | item 20 looks odd" in line for line in lines)
-    assert "item 5 printed by the task itself" in lines  # a task's print() gets a line of its own too
+    assert (
+        "item 5 printed by the task itself" in lines
+    )  # a task's print() gets a line of its own too
     assert not any("debug detail" in line for line in lines)  # INFO is the default level
     # the progress line ends complete, after the last log line and before the results table
     final = _counter_lines(lines)
@@ -150,18 +164,26 @@ def test_quiet_shows_only_the_table_and_the_verdict(terminal, gated_flow):
     _open_gate(gate)  # blocks until the 14th child opens the pipe
     assert term.finish() == 0
     lines = term.lines()
-    assert lines[0] == "item 5 printed by the task itself"  # not a log line: -q keeps what tasks print
+    assert (
+        lines[0] == "item 5 printed by the task itself"
+    )  # not a log line: -q keeps what tasks print
     assert lines[1].split() == ["TASK", "STATE", "MESSAGE", "/", "RESULT"]
     assert not _counter_lines(lines) and not any(" - prefect." in line for line in lines)
     assert lines[-1] == "Flow run of 'thirty-task-runs' succeeded: Success (30 task runs)"
 
 
-def test_on_a_dask_cluster_worker_task_runs_move_the_bar_and_the_dashboard_is_shown(terminal, gated_flow):
+def test_on_a_dask_cluster_worker_task_runs_move_the_bar_and_the_dashboard_is_shown(
+    terminal, gated_flow
+):
     path, gate = gated_flow
     term = terminal(["run", path, "--executor", "dask"], env={"GATE": gate})
     # every task run but the waiting child and the two after it is done, on worker processes
-    term.wait_for(lambda t: any("27/30 task runs done · 1 running · 0 failed" in line for line in t.screen_lines()),
-                  timeout=120)
+    term.wait_for(
+        lambda t: any(
+            "27/30 task runs done · 1 running · 0 failed" in line for line in t.screen_lines()
+        ),
+        timeout=120,
+    )
     screen = term.screen_lines()
     bar = next(i for i, line in enumerate(screen) if COUNTER.search(line))
     assert "running: work[13]" in screen[bar]
@@ -174,5 +196,9 @@ def test_on_a_dask_cluster_worker_task_runs_move_the_bar_and_the_dashboard_is_sh
     assert any("The Dask dashboard is available at http" in line for line in lines)
     _assert_nothing_glued(lines)
     assert "30/30 task runs done · 0 running · 0 failed" in _counter_lines(lines)[0]
-    assert sum(" | working on item " in line for line in lines) == 26  # the workers' logs, shipped back
-    assert "item 5 printed by the task itself" in lines  # written by a worker process to the terminal
+    assert (
+        sum(" | working on item " in line for line in lines) == 26
+    )  # the workers' logs, shipped back
+    assert (
+        "item 5 printed by the task itself" in lines
+    )  # written by a worker process to the terminal

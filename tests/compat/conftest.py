@@ -1,4 +1,5 @@
 """Fixtures for the `prefect` import shim tests: every test leaves the interpreter without it."""
+
 from typing import Iterator
 
 import pytest
@@ -31,4 +32,3 @@ def fake_prefect_dist(tmp_path, monkeypatch) -> str:
     (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: prefect\nVersion: 1.4.1\n")
     monkeypatch.syspath_prepend(str(site_dir))
     return str(site_dir)
-

@@ -1,6 +1,7 @@
 """Acceptance: a Prefect 1 script that only imports `prefect` runs unchanged through the shim
 (`PREFECT_CLASSIC_SHIM=1 python script.py` and `prefect-classic shim run script.py`), and after
 `prefect-classic migrate` runs without it, with the same task states every way."""
+
 import json
 import os
 import shutil
@@ -13,8 +14,14 @@ TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LEGACY_SCRIPT = os.path.join(TESTS, "fixtures", "legacy_script.py")
 PREFECT_CLASSIC = os.path.join(os.path.dirname(sys.executable), "prefect-classic")
 
-EXPECTED_FIRST_RUN = {"extract": "Success", "load": "Success", "n": "Success", "report": "Success",
-                      "square": "Cached", "transform": "Success"}
+EXPECTED_FIRST_RUN = {
+    "extract": "Success",
+    "load": "Success",
+    "n": "Success",
+    "report": "Success",
+    "square": "Cached",
+    "transform": "Success",
+}
 EXPECTED_SECOND_RUN = {**EXPECTED_FIRST_RUN, "transform": "Cached"}
 
 
@@ -22,8 +29,14 @@ def run(cmd, tmp_path, name, **env):
     result_dir = tmp_path / f"results-{name}"
     result_dir.mkdir()
     base = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT", "PYTHONPATH"))}
-    return subprocess.run(cmd, env={**base, "LEGACY_RESULT_DIR": str(result_dir), **env}, cwd=str(tmp_path),
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        cmd,
+        env={**base, "LEGACY_RESULT_DIR": str(result_dir), **env},
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def summary(proc: subprocess.CompletedProcess) -> dict:
@@ -33,7 +46,9 @@ def summary(proc: subprocess.CompletedProcess) -> dict:
 
 @pytest.fixture(scope="module")
 def console_script() -> str:
-    assert os.path.isfile(PREFECT_CLASSIC), f"the prefect-classic console script is not installed: {PREFECT_CLASSIC}"
+    assert os.path.isfile(PREFECT_CLASSIC), (
+        f"the prefect-classic console script is not installed: {PREFECT_CLASSIC}"
+    )
     return PREFECT_CLASSIC
 
 
@@ -44,14 +59,21 @@ def test_legacy_script_needs_the_shim(tmp_path):
 
 
 def test_legacy_script_runs_unchanged_with_the_env_var_and_with_shim_run_like_the_migrated_copy(
-        tmp_path, console_script):
-    via_env = summary(run([sys.executable, LEGACY_SCRIPT, "a1"], tmp_path, "env", PREFECT_CLASSIC_SHIM="1"))
+    tmp_path, console_script
+):
+    via_env = summary(
+        run([sys.executable, LEGACY_SCRIPT, "a1"], tmp_path, "env", PREFECT_CLASSIC_SHIM="1")
+    )
     via_cli = summary(run([console_script, "shim", "run", LEGACY_SCRIPT, "a1"], tmp_path, "cli"))
 
     copy = tmp_path / "migrated_script.py"
     shutil.copy(LEGACY_SCRIPT, copy)
-    proc = subprocess.run([console_script, "migrate", "--write", str(copy)], capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [console_script, "migrate", "--write", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "import prefect\n" not in copy.read_text()
     direct = summary(run([sys.executable, str(copy), "a1"], tmp_path, "direct"))
@@ -66,13 +88,18 @@ def test_legacy_script_runs_unchanged_with_the_env_var_and_with_shim_run_like_th
 
 
 def test_migrate_check_fails_before_and_passes_after_a_write_and_a_second_write_is_a_no_op(
-        tmp_path, console_script):
+    tmp_path, console_script
+):
     copy = tmp_path / "legacy.py"
     shutil.copy(LEGACY_SCRIPT, copy)
 
     def migrate(*args):
-        return subprocess.run([console_script, "migrate", *args, str(tmp_path)], capture_output=True, text=True,
-                              timeout=120)
+        return subprocess.run(
+            [console_script, "migrate", *args, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     check = migrate("--check")
     assert check.returncode == 1 and f"would migrate {copy}" in check.stdout

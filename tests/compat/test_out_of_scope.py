@@ -1,4 +1,5 @@
 """Prefect 1 paths outside prefect_classic's scope raise an ImportError that says what to do instead."""
+
 import importlib
 
 import pytest
@@ -6,13 +7,16 @@ import pytest
 from prefect_classic.compat import OutOfScopeImportError, explain_out_of_scope
 
 
-@pytest.mark.parametrize("path, hint", [
-    ("prefect_classic.agent", "scheduler"),
-    ("prefect_classic.utilities.agent", "flow.run()"),
-    ("prefect_classic.environments", "executor"),
-    ("prefect_classic.tasks.aws", "boto3"),
-    ("prefect_classic.tasks.snowflake", "Python client"),
-])
+@pytest.mark.parametrize(
+    "path, hint",
+    [
+        ("prefect_classic.agent", "scheduler"),
+        ("prefect_classic.utilities.agent", "flow.run()"),
+        ("prefect_classic.environments", "executor"),
+        ("prefect_classic.tasks.aws", "boto3"),
+        ("prefect_classic.tasks.snowflake", "Python client"),
+    ],
+)
 def test_prefect_classic_out_of_scope_paths_raise_with_guidance(path, hint):
     with pytest.raises(OutOfScopeImportError) as exc:
         importlib.import_module(path)
@@ -26,11 +30,21 @@ def test_out_of_scope_error_is_an_import_error():
         from prefect_classic.agent import LocalAgent  # noqa: F401
 
 
-@pytest.mark.parametrize("path", ["prefect.client", "prefect.backend", "prefect.artifacts", "prefect.storage",
-                                  "prefect.run_configs", "prefect.tasks.prefect", "prefect.utilities.notifications"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "prefect.client",
+        "prefect.backend",
+        "prefect.artifacts",
+        "prefect.storage",
+        "prefect.run_configs",
+        "prefect.tasks.prefect",
+        "prefect.utilities.notifications",
+    ],
+)
 def test_backend_era_paths_import_under_the_shim(shim, path):
     module = importlib.import_module(path)
-    assert module is importlib.import_module("prefect_classic" + path[len("prefect"):])
+    assert module is importlib.import_module("prefect_classic" + path[len("prefect") :])
     assert explain_out_of_scope(path) is None
 
 
@@ -38,11 +52,21 @@ def test_nested_out_of_scope_import_names_the_missing_package():
     with pytest.raises(OutOfScopeImportError, match=r"^`prefect_classic.tasks.aws` is not part"):
         importlib.import_module("prefect_classic.tasks.aws.s3")
     message = explain_out_of_scope("prefect.tasks.aws.s3")
-    assert message.startswith("`prefect.tasks.aws` (needed by `prefect.tasks.aws.s3`) is not part of prefect_classic")
+    assert message.startswith(
+        "`prefect.tasks.aws` (needed by `prefect.tasks.aws.s3`) is not part of prefect_classic"
+    )
 
 
-@pytest.mark.parametrize("path", ["prefect.agent.local", "prefect.environments", "prefect.utilities.agent",
-                                  "prefect.tasks.gcp.bigquery", "prefect.engine.cloud"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "prefect.agent.local",
+        "prefect.environments",
+        "prefect.utilities.agent",
+        "prefect.tasks.gcp.bigquery",
+        "prefect.engine.cloud",
+    ],
+)
 def test_prefect_out_of_scope_paths_raise_under_the_shim(shim, path):
     with pytest.raises(OutOfScopeImportError, match="is not part of prefect_classic"):
         importlib.import_module(path)

@@ -1,4 +1,5 @@
 """`prefect_classic.compat.install()`: `prefect.*` imports are the `prefect_classic.*` module objects."""
+
 import pickle
 import sys
 import types
@@ -139,7 +140,8 @@ def test_run_script_runs_as_main_with_argv_and_the_shim(tmp_path, capsys):
     script.write_text(
         "import sys\nimport prefect\nimport helper_mod\n"
         "if __name__ == '__main__':\n"
-        "    print(prefect.__name__, sys.argv, helper_mod.VALUE)\n")
+        "    print(prefect.__name__, sys.argv, helper_mod.VALUE)\n"
+    )
     compat.run_script(str(script), ["--flag", "x"])
     out = capsys.readouterr().out
     assert out.strip() == f"prefect_classic {[str(script), '--flag', 'x']} from the script folder"

@@ -1,5 +1,6 @@
 """Bad arguments to Task, Flow, Parameter and flow.run fail when the object is built, with an error
 that names the argument and shows the value that was given (not later, obscurely, in a run)."""
+
 import datetime
 import re
 
@@ -57,9 +58,11 @@ def test_task_constructor_rejects_a_bad_argument(arg, value, shown, exc_type):
         Task(**{arg: value})
 
 
-@pytest.mark.parametrize("arg, value, shown, exc_type",
-                         [c for c in TASK_CASES if c[0] not in ("timeout", "max_retries")],
-                         ids=lambda v: str(v)[:20])
+@pytest.mark.parametrize(
+    "arg, value, shown, exc_type",
+    [c for c in TASK_CASES if c[0] not in ("timeout", "max_retries")],
+    ids=lambda v: str(v)[:20],
+)
 def test_task_copy_rejects_the_same_bad_attribute(arg, value, shown, exc_type):
     # the functional API copies tasks: `task_args` change attributes without the constructor
     with raises_naming(exc_type, arg, shown):
@@ -73,6 +76,7 @@ def test_tags_must_be_a_collection():
 
 def test_the_task_decorator_checks_its_arguments_too():
     with raises_naming(TypeError, "refresh_cache", "'no'"):
+
         @task(refresh_cache="no")
         def f():
             return 1
@@ -83,8 +87,10 @@ def test_retry_on_string_is_refused_whole_not_read_as_characters():
         Task(max_retries=1, retry_delay=DELAY, retry_on="ValueError")
 
 
-@pytest.mark.parametrize("value, shown", [([ValueError, "KeyError"], "'KeyError'"),
-                                          ({ValueError(1)}, "ValueError(1)"), (int, "int")])
+@pytest.mark.parametrize(
+    "value, shown",
+    [([ValueError, "KeyError"], "'KeyError'"), ({ValueError(1)}, "ValueError(1)"), (int, "int")],
+)
 def test_retry_on_must_hold_exception_classes(value, shown):
     with raises_naming(TypeError, "retry_on", shown):
         Task(max_retries=1, retry_delay=DELAY, retry_on=value)
@@ -103,11 +109,24 @@ def test_good_arguments_are_accepted_and_kept(tmp_path):
         return new
 
     res = LocalResult(dir=str(tmp_path))
-    t = Task(name="n", trigger=all, cache_key="k", checkpoint=False, log_stdout=True,
-             skip_on_upstream_skip=False, state_handlers=(handler,), on_failure=print, result=res,
-             target=lambda **kw: "x", task_run_name="run-{x}", cache_policy=INPUTS,
-             cache_expiration=datetime.timedelta(minutes=1), refresh_cache=False, persist_result=True,
-             result_storage=res)
+    t = Task(
+        name="n",
+        trigger=all,
+        cache_key="k",
+        checkpoint=False,
+        log_stdout=True,
+        skip_on_upstream_skip=False,
+        state_handlers=(handler,),
+        on_failure=print,
+        result=res,
+        target=lambda **kw: "x",
+        task_run_name="run-{x}",
+        cache_policy=INPUTS,
+        cache_expiration=datetime.timedelta(minutes=1),
+        refresh_cache=False,
+        persist_result=True,
+        result_storage=res,
+    )
     assert (t.trigger, t.cache_key, t.checkpoint, t.log_stdout) == (all, "k", False, True)
     assert t.cache_policy is INPUTS and t.result_storage is res and t.refresh_cache is False
     assert t.state_handlers[0] is handler
@@ -144,26 +163,44 @@ class TestFlow:
         with raises_naming(TypeError, "executor", "LocalExecutor"):
             Flow("f", executor=LocalExecutor)
 
-    @pytest.mark.parametrize("arg, value, shown", [("result", "out/", "'out/'"),
-                                                   ("on_failure", 1, "1"),
-                                                   ("terminal_state_handler", "x", "'x'"),
-                                                   ("state_handlers", [None], "None"),
-                                                   ("name", 5, "5")])
+    @pytest.mark.parametrize(
+        "arg, value, shown",
+        [
+            ("result", "out/", "'out/'"),
+            ("on_failure", 1, "1"),
+            ("terminal_state_handler", "x", "'x'"),
+            ("state_handlers", [None], "None"),
+            ("name", 5, "5"),
+        ],
+    )
     def test_other_bad_arguments(self, arg, value, shown):
         with raises_naming(TypeError, arg, shown):
             Flow(**{"name": "f", arg: value})
 
-    @pytest.mark.parametrize("arg, value, shown", [("tasks", 5, "5"), ("reference_tasks", 5, "5"),
-                                                   ("edges", "ab", "'ab'"), ("edges", [1], "1"),
-                                                   ("validate", "yes", "'yes'")])
+    @pytest.mark.parametrize(
+        "arg, value, shown",
+        [
+            ("tasks", 5, "5"),
+            ("reference_tasks", 5, "5"),
+            ("edges", "ab", "'ab'"),
+            ("edges", [1], "1"),
+            ("validate", "yes", "'yes'"),
+        ],
+    )
     def test_collections_and_validate(self, arg, value, shown):
         with raises_naming(TypeError, arg, shown):
             Flow(**{"name": "f", arg: value})
 
-    @pytest.mark.parametrize("arg, value, shown", [("executor", "local", "'local'"),
-                                                   ("run_on_schedule", "no", "'no'"),
-                                                   ("task_states", 5, "5"), ("context", [1], "[1]"),
-                                                   ("task_contexts", "x", "'x'")])
+    @pytest.mark.parametrize(
+        "arg, value, shown",
+        [
+            ("executor", "local", "'local'"),
+            ("run_on_schedule", "no", "'no'"),
+            ("task_states", 5, "5"),
+            ("context", [1], "[1]"),
+            ("task_contexts", "x", "'x'"),
+        ],
+    )
     def test_run_arguments_are_checked_before_the_run(self, arg, value, shown):
         flow = Flow("f", tasks=[Task()])
         with raises_naming(TypeError, arg, shown):
@@ -175,8 +212,10 @@ class TestFlow:
         assert state.is_successful()
         assert state.result[flow.get_tasks(name="context")[0]].result == "a plain string"
 
-    @pytest.mark.parametrize("arg, value, shown", [("upstream_tasks", 5, "5"), ("upstream_tasks", "ab", "'ab'"),
-                                                   ("task_args", 5, "5")])
+    @pytest.mark.parametrize(
+        "arg, value, shown",
+        [("upstream_tasks", 5, "5"), ("upstream_tasks", "ab", "'ab'"), ("task_args", 5, "5")],
+    )
     def test_calling_a_task_checks_its_keywords(self, arg, value, shown):
         t = Task()
         with Flow("f"):
@@ -235,8 +274,14 @@ class TestFlow:
 
 
 class TestParameterDefault:
-    @pytest.mark.parametrize("value, shown", [({1, 2}, "{1, 2}"), (object, "<class 'object'>"),
-                                              (datetime.date(2020, 1, 2), "datetime.date(2020, 1, 2)")])
+    @pytest.mark.parametrize(
+        "value, shown",
+        [
+            ({1, 2}, "{1, 2}"),
+            (object, "<class 'object'>"),
+            (datetime.date(2020, 1, 2), "datetime.date(2020, 1, 2)"),
+        ],
+    )
     def test_a_non_json_default_is_refused_at_construction(self, value, shown):
         with raises_naming(TypeError, "default", shown):
             Parameter("p", default=value)
@@ -249,7 +294,9 @@ class TestParameterDefault:
         with pytest.raises(TypeError, match="Parameter 'when'"):
             Parameter("when", default={1})
 
-    @pytest.mark.parametrize("value", [None, 1, 1.5, "s", True, [1, "a"], {"a": [1, {"b": None}]}, (1, 2)])
+    @pytest.mark.parametrize(
+        "value", [None, 1, 1.5, "s", True, [1, "a"], {"a": [1, {"b": None}]}, (1, 2)]
+    )
     def test_json_defaults_are_accepted(self, value):
         assert Parameter("p", default=value).default == value
 

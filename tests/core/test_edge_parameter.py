@@ -1,4 +1,5 @@
 """Edge (keys, repr, equality) and Parameter / DateTimeParameter."""
+
 import datetime
 
 import pendulum
@@ -15,7 +16,13 @@ class TestEdge:
     def test_fields_and_defaults(self):
         a, b = Task(name="a"), Task(name="b")
         e = Edge(a, b)
-        assert (e.upstream_task, e.downstream_task, e.key, e.mapped, e.flattened) == (a, b, None, False, False)
+        assert (e.upstream_task, e.downstream_task, e.key, e.mapped, e.flattened) == (
+            a,
+            b,
+            None,
+            False,
+            False,
+        )
         assert e.tasks == {a, b}
 
     @pytest.mark.parametrize("key", ["x", "_private", "x1"])
@@ -28,12 +35,19 @@ class TestEdge:
             Edge(Task(), Task(), key=key)
 
     def test_is_valid_identifier(self):
-        assert is_valid_identifier("ok") and not is_valid_identifier("for") and not is_valid_identifier(3)
+        assert (
+            is_valid_identifier("ok")
+            and not is_valid_identifier("for")
+            and not is_valid_identifier(3)
+        )
 
     def test_repr(self):
         a, b = Task(name="a"), Task(name="b")
         assert repr(Edge(a, b)) == "<Edge(key=None, mapped=False, flattened=False): a to b>"
-        assert repr(Edge(a, b, key="x", mapped=True)) == "<Edge(key=x, mapped=True, flattened=False): a to b>"
+        assert (
+            repr(Edge(a, b, key="x", mapped=True))
+            == "<Edge(key=x, mapped=True, flattened=False): a to b>"
+        )
 
     def test_a_task_cannot_depend_on_itself(self):
         t = Task()
@@ -116,10 +130,16 @@ class TestParameter:
         assert p in flow
 
     def test_duplicate_names_in_a_flow(self):
-        with pytest.warns(UserWarning, match=r"Tasks were created but not added to the flow: {<Parameter: x>}"), \
-                Flow("f"):
+        with (
+            pytest.warns(
+                UserWarning, match=r"Tasks were created but not added to the flow: {<Parameter: x>}"
+            ),
+            Flow("f"),
+        ):
             Parameter("x")()
-            with pytest.raises(ValueError, match='A task with the slug "x" already exists in this flow.'):
+            with pytest.raises(
+                ValueError, match='A task with the slug "x" already exists in this flow.'
+            ):
                 Parameter("x")()
 
     def test_copy_needs_a_new_name(self):
@@ -136,15 +156,20 @@ class TestParameter:
         assert flow.run(parameters={"p": 7}).result[p].result == 7
         assert flow.run().result[p].result == 1
 
-
     def test_serialize_describes_the_parameter_not_a_plain_task(self):
         from prefect_classic.serialization.task import ParameterSchema
 
         data = Parameter("p", default=[1, 2], tags=["t"]).serialize()
-        assert (data["name"], data["default"], data["required"], data["tags"]) == ("p", [1, 2], False, ["t"])
+        assert (data["name"], data["default"], data["required"], data["tags"]) == (
+            "p",
+            [1, 2],
+            False,
+            ["t"],
+        )
         assert Parameter("q").serialize()["required"] is True
         back = ParameterSchema().load(data)
         assert (back.name, back.default, back.required) == ("p", [1, 2], False)
+
 
 class TestDateTimeParameter:
     def test_iso_strings_are_parsed(self):
@@ -160,7 +185,9 @@ class TestDateTimeParameter:
         assert isinstance(value, pendulum.DateTime) and value == dt
 
     def test_default_and_none(self):
-        assert DateTimeParameter("when", default="2020-01-01").run() == pendulum.datetime(2020, 1, 1)
+        assert DateTimeParameter("when", default="2020-01-01").run() == pendulum.datetime(
+            2020, 1, 1
+        )
         assert DateTimeParameter("when", required=False).run() is None
 
     def test_required(self):

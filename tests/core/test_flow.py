@@ -1,4 +1,5 @@
 """Flow: the task graph, its queries, copies, persistence and display."""
+
 import datetime
 
 import pytest
@@ -35,8 +36,17 @@ class TestConstructor:
 
         executor = LocalExecutor()
         schedule = IntervalSchedule(interval=datetime.timedelta(days=1))
-        flow = Flow("f", tasks=[a], edges=[Edge(a, b)], reference_tasks=[a], state_handlers=[handler],
-                    result=res, executor=executor, schedule=schedule, validate=True)
+        flow = Flow(
+            "f",
+            tasks=[a],
+            edges=[Edge(a, b)],
+            reference_tasks=[a],
+            state_handlers=[handler],
+            result=res,
+            executor=executor,
+            schedule=schedule,
+            validate=True,
+        )
         assert flow.name == "f" and flow.tasks == {a, b} and flow.edges == {Edge(a, b)}
         assert flow.reference_tasks() == {a} and flow.state_handlers == [handler]
         assert flow.result is res and flow.executor is executor and flow.schedule is schedule
@@ -112,7 +122,9 @@ class TestAddTask:
     def test_duplicate_slug(self):
         flow = Flow("f")
         flow.add_task(named("a", slug="s"))
-        with pytest.raises(ValueError, match='A task with the slug "s" already exists in this flow.'):
+        with pytest.raises(
+            ValueError, match='A task with the slug "s" already exists in this flow.'
+        ):
             flow.add_task(named("b", slug="s"))
 
     def test_non_task(self):
@@ -123,7 +135,9 @@ class TestAddTask:
         """A Parameter's slug is its name, so two parameters of one name clash on the slug."""
         flow = Flow("f")
         flow.add_task(Parameter("p"))
-        with pytest.raises(ValueError, match='A task with the slug "p" already exists in this flow.'):
+        with pytest.raises(
+            ValueError, match='A task with the slug "p" already exists in this flow.'
+        ):
             flow.add_task(Parameter("p"))
 
     def test_explicit_flow_argument_wins_over_the_context(self):
@@ -154,7 +168,10 @@ class TestAddEdge:
         flow = Flow("f")
         flow.add_edge(a, c, key="x")
         flow.add_edge(b, c, key="x")  # not validated by default (Prefect 1)
-        with pytest.raises(ValueError, match=r'Argument "x" for task <Task: Add> has already been assigned in this flow'):
+        with pytest.raises(
+            ValueError,
+            match=r'Argument "x" for task <Task: Add> has already been assigned in this flow',
+        ):
             flow.add_edge(named("d"), c, key="x", validate=True)
 
     def test_same_keyed_edge_again_is_a_duplicate_key_when_validating(self):
@@ -167,7 +184,9 @@ class TestAddEdge:
     def test_unknown_run_argument_is_a_type_error_when_validating(self):
         flow = Flow("f")
         flow.add_edge(named("a"), Add(), key="z", validate=False)
-        with pytest.raises(TypeError, match=r"Task <Task: Add> has no argument 'z'; its run\(\) takes: x, y."):
+        with pytest.raises(
+            TypeError, match=r"Task <Task: Add> has no argument 'z'; its run\(\) takes: x, y."
+        ):
             flow.add_edge(named("a"), Add(), key="z", validate=True)
         with pytest.raises(TypeError, match="takes: no arguments"):
             flow.add_edge(named("a"), named("b"), key="z", validate=True)
@@ -194,7 +213,9 @@ class TestAddEdge:
         from prefect_classic import context
 
         with context(mapped=True):
-            with pytest.raises(ValueError, match="Cannot set `mapped=True` when running from inside a mapped"):
+            with pytest.raises(
+                ValueError, match="Cannot set `mapped=True` when running from inside a mapped"
+            ):
                 Flow("f").add_edge(named("a"), Add(), key="x", mapped=True)
 
     def test_var_keyword_run_accepts_any_key(self):
@@ -206,7 +227,9 @@ class TestAddEdge:
         assert edge.key == "anything"
 
     def test_invalid_key(self):
-        with pytest.raises(ValueError, match='Key must be a valid identifier \\(received "not valid"\\)'):
+        with pytest.raises(
+            ValueError, match='Key must be a valid identifier \\(received "not valid"\\)'
+        ):
             Flow("f").add_edge(named("a"), Add(), key="not valid")
 
     def test_cycle_with_validate(self):
@@ -246,7 +269,9 @@ class TestSetDependencies:
     def test_all_kinds_of_dependencies(self):
         a, b, c, d = named("a"), Add(), named("c"), named("d")
         flow = Flow("f")
-        flow.set_dependencies(b, upstream_tasks=[a], downstream_tasks=[c], keyword_tasks={"x": d, "y": 3})
+        flow.set_dependencies(
+            b, upstream_tasks=[a], downstream_tasks=[c], keyword_tasks={"x": d, "y": 3}
+        )
         assert flow.upstream_tasks(b) == {a, d} and flow.downstream_tasks(b) == {c}
         assert flow.constants[b] == {"y": 3}
         assert {(e.upstream_task, e.key) for e in flow.edges_to(b)} == {(a, None), (d, "x")}
@@ -509,8 +534,11 @@ class TestCache:
 
     def test_every_change_clears_the_cache(self, diamond):
         flow, (a, *_) = diamond
-        for change in (lambda: flow.add_task(named("new")), lambda: flow.add_edge(a, named("x")),
-                       lambda: flow.set_reference_tasks([a])):
+        for change in (
+            lambda: flow.add_task(named("new")),
+            lambda: flow.add_edge(a, named("x")),
+            lambda: flow.set_reference_tasks([a]),
+        ):
             flow._cache["marker"] = 1
             change()
             assert "marker" not in flow._cache
@@ -542,7 +570,9 @@ class TestCache:
 
 class TestRun:
     def test_run_inside_the_flow_block_is_refused(self):
-        with pytest.raises(RuntimeError, match=r"Don't call `flow.run\(\)` from within a `Flow` context manager"):
+        with pytest.raises(
+            RuntimeError, match=r"Don't call `flow.run\(\)` from within a `Flow` context manager"
+        ):
             with Flow("f") as flow:
                 flow.run()
 
@@ -573,13 +603,17 @@ class TestValidate:
     def test_edge_to_a_missing_task(self, diamond):
         flow, (a, *_) = diamond
         flow.edges.add(Edge(a, named("ghost")))
-        with pytest.raises(ValueError, match="Some edges refer to tasks not contained in this flow."):
+        with pytest.raises(
+            ValueError, match="Some edges refer to tasks not contained in this flow."
+        ):
             flow.validate()
 
     def test_missing_reference_task(self, diamond):
         flow, _ = diamond
         flow._reference_tasks.add(named("ghost"))
-        with pytest.raises(ValueError, match="Some reference tasks are not contained in this flow."):
+        with pytest.raises(
+            ValueError, match="Some reference tasks are not contained in this flow."
+        ):
             flow.validate()
 
     def test_serialize_validates_first(self):

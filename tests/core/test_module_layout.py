@@ -1,6 +1,7 @@
 """`prefect_classic.core.flow` and `.task` keep their public names although parts of Flow and Task
 live in private modules, and flows and tasks still pickle with the standard library (by reference
 to `prefect_classic.core.flow.Flow` / `prefect_classic.core.task.Task`)."""
+
 import pickle
 
 from prefect_classic.core import flow as flow_module
@@ -16,7 +17,13 @@ class Double(Task):
 
 
 def test_public_names_are_where_prefect_1_has_them():
-    for name in ("Task", "TaskMetaclass", "NoDefault", "instance_property", "EXTRA_CALL_PARAMETERS"):
+    for name in (
+        "Task",
+        "TaskMetaclass",
+        "NoDefault",
+        "instance_property",
+        "EXTRA_CALL_PARAMETERS",
+    ):
         assert hasattr(task_module, name), name
     for name in ("Flow", "ParameterDetails", "cache"):
         assert hasattr(flow_module, name), name
@@ -25,11 +32,37 @@ def test_public_names_are_where_prefect_1_has_them():
 
 
 def test_flow_and_task_keep_every_method():
-    for name in ("save", "load", "visualize", "serialize", "serialized_hash", "register", "run_agent",
-                 "run", "add_edge", "validate", "sorted_tasks"):
+    for name in (
+        "save",
+        "load",
+        "visualize",
+        "serialize",
+        "serialized_hash",
+        "register",
+        "run_agent",
+        "run",
+        "add_edge",
+        "validate",
+        "sorted_tasks",
+    ):
         assert callable(getattr(Flow, name)), name
-    for name in ("__add__", "__radd__", "__gt__", "__le__", "is_equal", "is_not_equal", "not_", "or_",
-                 "and_", "__getitem__", "__or__", "map", "copy", "bind", "pipe"):
+    for name in (
+        "__add__",
+        "__radd__",
+        "__gt__",
+        "__le__",
+        "is_equal",
+        "is_not_equal",
+        "not_",
+        "or_",
+        "and_",
+        "__getitem__",
+        "__or__",
+        "map",
+        "copy",
+        "bind",
+        "pipe",
+    ):
         assert callable(getattr(Task, name)), name
 
 

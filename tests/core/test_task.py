@@ -1,4 +1,5 @@
 """Task: constructor arguments and their validation, signature checks, the functional API."""
+
 import datetime
 import inspect
 from typing import Any, Tuple
@@ -48,7 +49,9 @@ class TestConstructor:
         assert t.max_retries == 0 and t.retry_delay is None and t.timeout is None
         assert t.trigger is triggers.all_successful and t.skip_on_upstream_skip is True
         assert t.cache_for is None and t.cache_validator is cache_validators.never_use
-        assert t.cache_key is None and t.checkpoint is None and t.result is None and t.target is None
+        assert (
+            t.cache_key is None and t.checkpoint is None and t.result is None and t.target is None
+        )
         assert t.state_handlers == [] and t.on_failure is None and t.log_stdout is False
         assert t.task_run_name is None and t.nout is None and t.auto_generated is False
 
@@ -62,23 +65,45 @@ class TestConstructor:
         def handler(t, old, new):
             return new
 
-        t = Task(name="n", slug="s", tags=["a", "b"], max_retries=2, retry_delay=DELAY, timeout=5,
-                 trigger=triggers.all_finished, skip_on_upstream_skip=False,
-                 cache_for=datetime.timedelta(hours=1), cache_validator=cache_validators.all_inputs,
-                 cache_key="ck", checkpoint=True, state_handlers=[handler], log_stdout=True,
-                 result=res, target="{task_name}.txt", task_run_name="run-{x}", nout=2)
+        t = Task(
+            name="n",
+            slug="s",
+            tags=["a", "b"],
+            max_retries=2,
+            retry_delay=DELAY,
+            timeout=5,
+            trigger=triggers.all_finished,
+            skip_on_upstream_skip=False,
+            cache_for=datetime.timedelta(hours=1),
+            cache_validator=cache_validators.all_inputs,
+            cache_key="ck",
+            checkpoint=True,
+            state_handlers=[handler],
+            log_stdout=True,
+            result=res,
+            target="{task_name}.txt",
+            task_run_name="run-{x}",
+            nout=2,
+        )
         assert (t.name, t.slug, t.tags) == ("n", "s", {"a", "b"})
         assert (t.max_retries, t.retry_delay, t.timeout) == (2, DELAY, 5)
         assert t.trigger is triggers.all_finished and t.skip_on_upstream_skip is False
-        assert t.cache_for == datetime.timedelta(hours=1) and t.cache_validator is cache_validators.all_inputs
+        assert (
+            t.cache_for == datetime.timedelta(hours=1)
+            and t.cache_validator is cache_validators.all_inputs
+        )
         assert (t.cache_key, t.checkpoint, t.log_stdout) == ("ck", True, True)
         assert t.state_handlers == [handler]
         # with a target, the task keeps a copy of the result located at the target
-        assert t.result is not res and t.result.location == "{task_name}.txt" and res.location is None
+        assert (
+            t.result is not res and t.result.location == "{task_name}.txt" and res.location is None
+        )
         assert (t.target, t.task_run_name, t.nout) == ("{task_name}.txt", "run-{x}", 2)
 
     def test_cache_for_defaults_validator_to_duration_only(self):
-        assert Task(cache_for=datetime.timedelta(1)).cache_validator is cache_validators.duration_only
+        assert (
+            Task(cache_for=datetime.timedelta(1)).cache_validator is cache_validators.duration_only
+        )
 
     def test_callable_target_and_run_name_are_kept(self):
         def fmt(**kw):
@@ -106,9 +131,13 @@ class TestConstructor:
         assert calls == [(t, failed)]
 
     def test_defaults_come_from_config(self):
-        with set_temporary_config({"tasks.defaults.max_retries": 3,
-                                   "tasks.defaults.retry_delay": datetime.timedelta(seconds=2),
-                                   "tasks.defaults.timeout": 9}):
+        with set_temporary_config(
+            {
+                "tasks.defaults.max_retries": 3,
+                "tasks.defaults.retry_delay": datetime.timedelta(seconds=2),
+                "tasks.defaults.timeout": 9,
+            }
+        ):
             t = Task()
         assert (t.max_retries, t.retry_delay, t.timeout) == (3, datetime.timedelta(seconds=2), 9)
 
@@ -128,11 +157,17 @@ class TestConstructor:
 
 class TestValidationErrors:
     def test_max_retries_without_retry_delay(self):
-        with pytest.raises(ValueError, match=r"A datetime.timedelta `retry_delay` must be provided if max_retries > 0"):
+        with pytest.raises(
+            ValueError,
+            match=r"A datetime.timedelta `retry_delay` must be provided if max_retries > 0",
+        ):
             Task(max_retries=1)
 
     def test_retry_delay_without_max_retries(self):
-        with pytest.raises(ValueError, match=r"A `max_retries` argument greater than 0 must be provided if specifying a retry delay."):
+        with pytest.raises(
+            ValueError,
+            match=r"A `max_retries` argument greater than 0 must be provided if specifying a retry delay.",
+        ):
             Task(retry_delay=DELAY)
 
     @pytest.mark.parametrize("value", [-1, 1.5, "2"])
@@ -141,26 +176,36 @@ class TestValidationErrors:
             Task(max_retries=value, retry_delay=DELAY)
 
     def test_negative_retry_delay(self):
-        with pytest.raises(ValueError, match=r"`retry_delay` must be a non-negative datetime.timedelta"):
+        with pytest.raises(
+            ValueError, match=r"`retry_delay` must be a non-negative datetime.timedelta"
+        ):
             Task(max_retries=1, retry_delay=datetime.timedelta(seconds=-1))
 
     def test_retry_delay_must_be_a_timedelta(self):
-        with pytest.raises(ValueError, match=r"`retry_delay` must be a non-negative datetime.timedelta"):
+        with pytest.raises(
+            ValueError, match=r"`retry_delay` must be a non-negative datetime.timedelta"
+        ):
             Task(max_retries=1, retry_delay=5)
 
     def test_retry_on_needs_max_retries(self):
-        with pytest.raises(ValueError, match=r"A number of `max_retries` must be provided if `retry_on` is set."):
+        with pytest.raises(
+            ValueError, match=r"A number of `max_retries` must be provided if `retry_on` is set."
+        ):
             Task(retry_on=ValueError)
 
     def test_retry_on_must_hold_exception_classes(self):
-        with pytest.raises(TypeError, match="Expected an exception type but got an instance of str"):
+        with pytest.raises(
+            TypeError, match="Expected an exception type but got an instance of str"
+        ):
             Task(max_retries=1, retry_delay=DELAY, retry_on={"oops"})
         with pytest.raises(TypeError, match="Expected an exception subclass"):
             Task(max_retries=1, retry_delay=DELAY, retry_on=[int])
 
     @pytest.mark.parametrize("max_retries", [None, 0, False])
     def test_retry_delay_needs_positive_max_retries(self, max_retries):
-        with pytest.raises(ValueError, match="A `max_retries` argument greater than 0 must be provided"):
+        with pytest.raises(
+            ValueError, match="A `max_retries` argument greater than 0 must be provided"
+        ):
             Task(retry_delay=DELAY, max_retries=max_retries)
 
     def test_retry_delay_comes_from_config_only_when_retrying(self):
@@ -175,11 +220,17 @@ class TestValidationErrors:
 
     def test_retry_on_is_a_set_of_types(self):
         assert Task(max_retries=1, retry_delay=DELAY, retry_on=ValueError).retry_on == {ValueError}
-        assert Task(max_retries=1, retry_delay=DELAY, retry_on=[KeyError, OSError]).retry_on == {KeyError, OSError}
+        assert Task(max_retries=1, retry_delay=DELAY, retry_on=[KeyError, OSError]).retry_on == {
+            KeyError,
+            OSError,
+        }
 
     @pytest.mark.parametrize("value", [1.5, "10", True])
     def test_timeout_must_be_int_or_timedelta(self, value):
-        with pytest.raises(TypeError, match="Only integer timeouts \\(representing seconds\\) or timedelta timeouts are supported."):
+        with pytest.raises(
+            TypeError,
+            match="Only integer timeouts \\(representing seconds\\) or timedelta timeouts are supported.",
+        ):
             Task(timeout=value)
 
     @pytest.mark.parametrize("value", [0, -5, datetime.timedelta(seconds=-3)])
@@ -193,7 +244,10 @@ class TestValidationErrors:
             Task(cache_for=value)
 
     def test_cache_validator_without_cache_for_warns(self):
-        with pytest.warns(UserWarning, match=r"cache_validator provided without specifying cache expiration \(cache_for\); this Task will not be cached."):
+        with pytest.warns(
+            UserWarning,
+            match=r"cache_validator provided without specifying cache expiration \(cache_for\); this Task will not be cached.",
+        ):
             Task(cache_validator=cache_validators.all_inputs)
 
     def test_never_use_validator_does_not_warn(self, recwarn):
@@ -214,18 +268,26 @@ class TestValidationErrors:
             Task(nout=value)
 
     def test_target_and_result_location_warns(self, tmp_path):
-        with pytest.warns(UserWarning, match="Both `result.location` and `target` were provided. The `target` value will be used."):
+        with pytest.warns(
+            UserWarning,
+            match="Both `result.location` and `target` were provided. The `target` value will be used.",
+        ):
             t = Task(result=LocalResult(dir=str(tmp_path), location="x"), target="y")
         assert t.result.location == "y"
 
     def test_var_args_run_is_rejected_at_class_creation(self):
-        with pytest.raises(ValueError, match=r"Tasks with variable positional arguments \(\*args\) are not supported"):
+        with pytest.raises(
+            ValueError,
+            match=r"Tasks with variable positional arguments \(\*args\) are not supported",
+        ):
+
             class Bad(Task):
                 def run(self, *args):
                     pass
 
     def test_var_args_function_is_rejected_by_the_decorator(self):
         with pytest.raises(ValueError, match=r"variable positional arguments \(\*args\)"):
+
             @task
             def bad(*args):
                 pass
@@ -234,11 +296,15 @@ class TestValidationErrors:
     def test_reserved_argument_names(self, name):
         ns: dict = {}
         exec(f"def run(self, {name}): pass", ns)
-        with pytest.raises(ValueError, match=f"Tasks cannot have the following argument names: {name}. These are reserved keyword arguments."):
+        with pytest.raises(
+            ValueError,
+            match=f"Tasks cannot have the following argument names: {name}. These are reserved keyword arguments.",
+        ):
             type("Bad", (Task,), {"run": ns["run"]})
 
     def test_several_reserved_names_are_all_listed(self):
         with pytest.raises(ValueError, match="argument names: mapped, flow"):
+
             @task
             def bad(mapped, flow):
                 pass
@@ -261,7 +327,10 @@ class TestValidationErrors:
     def test_positional_only_run_arguments_are_rejected(self):
         ns: dict = {}
         exec("def f(a, b, /):\n    pass", ns)
-        with pytest.raises(TypeError, match=r"Found positional-only parameters in the function signature for task f: \['a', 'b'\]"):
+        with pytest.raises(
+            TypeError,
+            match=r"Found positional-only parameters in the function signature for task f: \['a', 'b'\]",
+        ):
             task(ns["f"])
 
     def test_subclass_setting_a_reserved_attribute_warns(self):
@@ -270,7 +339,9 @@ class TestValidationErrors:
                 self.tags = {"lost"}
                 super().__init__(**kwargs)
 
-        with pytest.warns(UserWarning, match="`Sloppy` sets a `tags` attribute, which will be overwritten"):
+        with pytest.warns(
+            UserWarning, match="`Sloppy` sets a `tags` attribute, which will be overwritten"
+        ):
             t = Sloppy()
         assert t.tags == set()
 
@@ -322,8 +393,10 @@ class TestSignature:
         def f(x: int, y: str = "a") -> float:
             return 1.0
 
-        assert f.inputs() == {"x": {"type": int, "default": None, "required": True},
-                              "y": {"type": str, "default": "a", "required": False}}
+        assert f.inputs() == {
+            "x": {"type": int, "default": None, "required": True},
+            "y": {"type": str, "default": "a", "required": False},
+        }
         assert f.outputs() is float
         assert Kw().inputs()["x"] == {"type": Any, "default": None, "required": True}
 
@@ -362,7 +435,9 @@ class TestCopy:
         assert Task().copy().slug is None
 
     def test_copy_unknown_attribute(self):
-        with pytest.raises(AttributeError, match="<Task: Task> does not have nonexistent as an attribute"):
+        with pytest.raises(
+            AttributeError, match="<Task: Task> does not have nonexistent as an attribute"
+        ):
             Task().copy(nonexistent=1)
 
     def test_copy_adds_context_tags_and_does_not_share_handlers(self):
@@ -374,7 +449,9 @@ class TestCopy:
         assert t.state_handlers == [print]
 
     def test_copy_of_a_connected_task_warns(self):
-        with pytest.warns(UserWarning, match="Tasks were created but not added"):  # the unused copies
+        with pytest.warns(
+            UserWarning, match="Tasks were created but not added"
+        ):  # the unused copies
             with Flow("f"):
                 a = Add()(1)
                 a.copy()  # only constants bound: nothing to lose, no warning
@@ -428,7 +505,9 @@ class TestCallAndBind:
         t = Add()
         with Flow("f") as flow:
             t.bind(x=Add()(1))
-            with pytest.raises(ValueError, match='Argument "x" for task <Task: Add> has already been assigned'):
+            with pytest.raises(
+                ValueError, match='Argument "x" for task <Task: Add> has already been assigned'
+            ):
                 t.set_dependencies(keyword_tasks={"x": Add()(2)}, validate=True)
         assert len(flow.edges_to(t)) == 1
 
@@ -523,11 +602,14 @@ class TestMap:
         assert mapped(unmapped(1)).annotations == {"mapped": False}
 
     def test_map_refuses_unsubscriptable_positional_arguments(self):
-        with pytest.raises(TypeError, match="Cannot map over unsubscriptable object of type <class 'int'>"):
+        with pytest.raises(
+            TypeError, match="Cannot map over unsubscriptable object of type <class 'int'>"
+        ):
             Add().map(5)
 
     def test_mapped_copy_forgets_nout(self):
         """A mapped task returns one list, so it is not unpacked like its `run` result."""
+
         @task(nout=2)
         def pair(x):
             return x, x
@@ -563,7 +645,9 @@ class TestDependencies:
     def test_set_dependencies(self):
         a, b, c = Task(), Add(), Task()
         flow = Flow("f")
-        b.set_dependencies(flow=flow, upstream_tasks=[a], downstream_tasks=[c], keyword_tasks={"x": a})
+        b.set_dependencies(
+            flow=flow, upstream_tasks=[a], downstream_tasks=[c], keyword_tasks={"x": a}
+        )
         assert flow.upstream_tasks(b) == {a} and len(flow.edges_to(b)) == 2
         assert flow.downstream_tasks(b) == {c}
 
@@ -574,15 +658,23 @@ class TestDependencies:
 
 class TestOperators:
     BINARY = [
-        (lambda a, b: a + b, operators.Add), (lambda a, b: a - b, operators.Sub),
-        (lambda a, b: a * b, operators.Mul), (lambda a, b: a / b, operators.Div),
-        (lambda a, b: a // b, operators.FloorDiv), (lambda a, b: a % b, operators.Mod),
-        (lambda a, b: a ** b, operators.Pow), (lambda a, b: a & b, operators.And),
+        (lambda a, b: a + b, operators.Add),
+        (lambda a, b: a - b, operators.Sub),
+        (lambda a, b: a * b, operators.Mul),
+        (lambda a, b: a / b, operators.Div),
+        (lambda a, b: a // b, operators.FloorDiv),
+        (lambda a, b: a % b, operators.Mod),
+        (lambda a, b: a**b, operators.Pow),
+        (lambda a, b: a & b, operators.And),
         (lambda a, b: a ^ b, operators.Xor),
-        (lambda a, b: a > b, operators.GreaterThan), (lambda a, b: a >= b, operators.GreaterThanOrEqual),
-        (lambda a, b: a < b, operators.LessThan), (lambda a, b: a <= b, operators.LessThanOrEqual),
-        (lambda a, b: a.is_equal(b), operators.Equal), (lambda a, b: a.is_not_equal(b), operators.NotEqual),
-        (lambda a, b: a.and_(b), operators.And), (lambda a, b: a.or_(b), operators.Or),
+        (lambda a, b: a > b, operators.GreaterThan),
+        (lambda a, b: a >= b, operators.GreaterThanOrEqual),
+        (lambda a, b: a < b, operators.LessThan),
+        (lambda a, b: a <= b, operators.LessThanOrEqual),
+        (lambda a, b: a.is_equal(b), operators.Equal),
+        (lambda a, b: a.is_not_equal(b), operators.NotEqual),
+        (lambda a, b: a.and_(b), operators.And),
+        (lambda a, b: a.or_(b), operators.Or),
     ]
 
     @pytest.mark.parametrize("op, cls", BINARY)
@@ -595,9 +687,15 @@ class TestOperators:
         assert flow.constants[r] == {"y": 2}
 
     REFLECTED = [
-        (lambda a: 2 + a, operators.Add), (lambda a: 2 - a, operators.Sub), (lambda a: 2 * a, operators.Mul),
-        (lambda a: 2 / a, operators.Div), (lambda a: 2 // a, operators.FloorDiv), (lambda a: 2 % a, operators.Mod),
-        (lambda a: 2 ** a, operators.Pow), (lambda a: 2 & a, operators.And), (lambda a: 2 ^ a, operators.Xor),
+        (lambda a: 2 + a, operators.Add),
+        (lambda a: 2 - a, operators.Sub),
+        (lambda a: 2 * a, operators.Mul),
+        (lambda a: 2 / a, operators.Div),
+        (lambda a: 2 // a, operators.FloorDiv),
+        (lambda a: 2 % a, operators.Mod),
+        (lambda a: 2**a, operators.Pow),
+        (lambda a: 2 & a, operators.And),
+        (lambda a: 2 ^ a, operators.Xor),
     ]
 
     @pytest.mark.parametrize("op, cls", REFLECTED)
@@ -625,7 +723,9 @@ class TestOperators:
             wrapped = a.pipe(unmapped)
         assert {e.key: e.upstream_task for e in flow.edges_to(b)} == {"x": a}
         assert flow.constants[b] == {"y": 5} and wrapped is a
-        with pytest.raises(ValueError, match='You cannot use the keyword argument "self" in .pipe.'):
+        with pytest.raises(
+            ValueError, match='You cannot use the keyword argument "self" in .pipe.'
+        ):
             a.pipe(Add(), self=1)
 
     def test_invert_and_not(self):

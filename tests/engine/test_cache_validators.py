@@ -1,4 +1,5 @@
 """Each cache validator's accept and reject cases."""
+
 import pendulum
 import pytest
 
@@ -17,8 +18,11 @@ def cached(inputs=None, parameters=None, expires_in=60):
 
 
 ALL_VALIDATORS = [
-    cv.duration_only, cv.all_inputs, cv.all_parameters,
-    cv.partial_inputs_only(validate_on=["a"]), cv.partial_parameters_only(validate_on=["p"]),
+    cv.duration_only,
+    cv.all_inputs,
+    cv.all_parameters,
+    cv.partial_inputs_only(validate_on=["a"]),
+    cv.partial_parameters_only(validate_on=["p"]),
 ]
 
 

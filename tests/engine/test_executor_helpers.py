@@ -1,5 +1,6 @@
 """prefect_classic.utilities.executors: timeouts, heartbeats, tail recursion and the upstream
 states of mapped children."""
+
 import signal
 import threading
 import time
@@ -130,7 +131,9 @@ class TestMappingHelpers:
     def test_each_child_gets_its_item_and_the_shared_upstream_states(self):
         items, shared = Edge(Task(), Task(), key="x", mapped=True), Edge(Task(), Task(), key="y")
         upstream = {items: Success(result=[1, 2, 3]), shared: Success(result="same")}
-        children = prepare_upstream_states_for_mapping(Mapped(n_map_states=3), upstream, {}, LocalExecutor())
+        children = prepare_upstream_states_for_mapping(
+            Mapped(n_map_states=3), upstream, {}, LocalExecutor()
+        )
         assert [c[items].result for c in children] == [1, 2, 3]
         assert all(c[shared] is upstream[shared] for c in children)
         assert all(type(c[items]) is Success for c in children)
@@ -141,7 +144,9 @@ class TestMappingHelpers:
         from_list = Edge(Task(), Task(), key="y", mapped=True)
         grandchildren = [Success(result="a"), Success(result="b")]
         upstream = {from_task: Mapped(n_map_states=2), from_list: Success(result=[1, 2, 3])}
-        children = prepare_upstream_states_for_mapping(Mapped(), upstream, {over_task: grandchildren})
+        children = prepare_upstream_states_for_mapping(
+            Mapped(), upstream, {over_task: grandchildren}
+        )
         assert len(children) == 2 and children[1][from_task] is grandchildren[1]
 
     @pytest.mark.parametrize("parent", [Pending(), Failed()])

@@ -1,5 +1,6 @@
 """The Executor interface: LocalExecutor runs at once, and an executor returning futures plugs
 into the FlowRunner (the shape the dask executors use)."""
+
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 

@@ -1,5 +1,6 @@
 """FlowRunner and flow.run(): parameters, run context, resuming from task states, return tasks,
 reference tasks and flow state handlers."""
+
 import datetime
 
 import pendulum
@@ -103,9 +104,24 @@ def test_parameters_context_holds_defaults_and_given_values():
 
 # --- context ------------------------------------------------------------------------------------
 def test_run_context_has_flow_and_date_keys():
-    keys = ["flow_name", "flow_run_id", "scheduled_start_time", "date", "today", "yesterday", "tomorrow",
-            "today_nodash", "yesterday_nodash", "tomorrow_nodash", "caches", "task_name", "task_slug",
-            "task_run_id", "task_run_count", "task_full_name"]
+    keys = [
+        "flow_name",
+        "flow_run_id",
+        "scheduled_start_time",
+        "date",
+        "today",
+        "yesterday",
+        "tomorrow",
+        "today_nodash",
+        "yesterday_nodash",
+        "tomorrow_nodash",
+        "caches",
+        "task_name",
+        "task_slug",
+        "task_run_id",
+        "task_run_count",
+        "task_full_name",
+    ]
     with Flow("ctx") as flow:
         outs = {k: read_context(k) for k in keys}
     state = flow.run()
@@ -290,7 +306,9 @@ def test_task_runner_state_handlers_apply_to_every_task():
     seen = []
     with Flow("trsh") as flow:
         add(add(1, 2), 3)
-    FlowRunner(flow).run(task_runner_state_handlers=[lambda runner, old, new: seen.append(type(new))])
+    FlowRunner(flow).run(
+        task_runner_state_handlers=[lambda runner, old, new: seen.append(type(new))]
+    )
     assert seen.count(Success) == 2
 
 
@@ -423,5 +441,8 @@ def test_task_slug_in_context_is_the_flows_slug_for_the_task():
     with Flow("slugs") as flow:
         first, second = who(), who()
     state = flow.run()
-    assert {state.result[first].result, state.result[second].result} == {flow.slugs[first], flow.slugs[second]}
+    assert {state.result[first].result, state.result[second].result} == {
+        flow.slugs[first],
+        flow.slugs[second],
+    }
     assert flow.slugs[first] != flow.slugs[second]

@@ -1,4 +1,5 @@
 """The FlowRunner's steps with Prefect 1's signatures, and what a flow run does around them."""
+
 import datetime
 import logging
 import warnings
@@ -80,8 +81,13 @@ class TestSteps:
                 return Failed("decided here")
 
         new = Strict(one_task_flow()).get_flow_run_state(
-            Running(), task_states={}, task_contexts={}, return_tasks=set(), task_runner_state_handlers=[],
-            executor=LocalExecutor())
+            Running(),
+            task_states={},
+            task_contexts={},
+            return_tasks=set(),
+            task_runner_state_handlers=[],
+            executor=LocalExecutor(),
+        )
         assert new.is_failed() and new.message == "decided here"
 
 
@@ -90,18 +96,24 @@ class TestInitializeRun:
         t, p = Task(name="t"), Parameter("p")
         flow = Flow("ctx", tasks=[t, p])
         result = FlowRunner(flow).initialize_run(Pending(), {}, {}, {}, {})
-        assert result.task_contexts == {x: {"task_name": x.name, "task_slug": flow.slugs[x]} for x in (t, p)}
+        assert result.task_contexts == {
+            x: {"task_name": x.name, "task_slug": flow.slugs[x]} for x in (t, p)
+        }
 
     def test_parameters_context_then_given_values(self):
         x = Parameter("x", default=0)
         flow = Flow("params", tasks=[x])
-        result = FlowRunner(flow).initialize_run(Pending(), {}, {"parameters": {"x": 2, "y": 1}}, {}, {"x": 3})
+        result = FlowRunner(flow).initialize_run(
+            Pending(), {}, {"parameters": {"x": 2, "y": 1}}, {}, {"x": 3}
+        )
         assert result.context["parameters"] == {"x": 3, "y": 1}
         result = FlowRunner(flow).initialize_run(Pending(), {}, {}, {}, {})
         assert result.context["parameters"] == {"x": 0}
 
     def test_a_date_string_in_the_context_is_parsed(self):
-        result = FlowRunner(one_task_flow()).initialize_run(Pending(), {}, {"date": "2031-05-06"}, {}, {})
+        result = FlowRunner(one_task_flow()).initialize_run(
+            Pending(), {}, {"date": "2031-05-06"}, {}, {}
+        )
         assert isinstance(result.context["date"], pendulum.DateTime)
         assert result.context["tomorrow_nodash"] == "20310507"
 
@@ -109,7 +121,8 @@ class TestInitializeRun:
         caplog.set_level(logging.WARNING)
         start = pendulum.datetime(2030, 1, 2, tz="utc")
         result = FlowRunner(one_task_flow()).initialize_run(
-            Pending(), {}, {"date": "not a date", "scheduled_start_time": start}, {}, {})
+            Pending(), {}, {"date": "not a date", "scheduled_start_time": start}, {}, {}
+        )
         assert result.context["today"] == "2030-01-02"
         assert "could not be parsed" in caplog.text
 
@@ -122,7 +135,9 @@ class TestRun:
             def initialize_run(self, *args, **kwargs):
                 raise SyntaxError("bad start")
 
-        flow = Flow("broken", state_handlers=[lambda f, old, new: seen.append((type(old), type(new)))])
+        flow = Flow(
+            "broken", state_handlers=[lambda f, old, new: seen.append((type(old), type(new)))]
+        )
         state = Broken(flow).run()
         assert isinstance(state, Failed) and isinstance(state.result, SyntaxError)
         assert seen == [(Pending, Failed)]
@@ -180,7 +195,9 @@ class TestRun:
         with Flow("secret") as flow:
             out = use(secret)
         with context(secrets={"key": "fresh"}):
-            state = FlowRunner(flow).run(task_states={secret: Success(result="stale")}, return_tasks=[out])
+            state = FlowRunner(flow).run(
+                task_states={secret: Success(result="stale")}, return_tasks=[out]
+            )
         assert state.result[out].result == "fresh"
 
     def test_a_rerun_of_a_mapped_task_keeps_finished_children(self):
@@ -198,8 +215,12 @@ class TestRun:
 
 class TestDefaultClasses:
     def test_a_class_that_cannot_be_imported_falls_back_with_a_warning(self):
-        with set_temporary_config({"engine.task_runner.default_class": "nowhere.Runner",
-                                   "engine.flow_runner.default_class": "nowhere.FlowRunner"}):
+        with set_temporary_config(
+            {
+                "engine.task_runner.default_class": "nowhere.Runner",
+                "engine.flow_runner.default_class": "nowhere.FlowRunner",
+            }
+        ):
             with pytest.warns(UserWarning, match="Could not import nowhere.Runner"):
                 assert get_default_task_runner_class() is TaskRunner
             with pytest.warns(UserWarning, match="Could not import nowhere.FlowRunner"):

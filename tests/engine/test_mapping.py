@@ -1,5 +1,6 @@
 """Mapping (map, unmapped, flatten, empty inputs, multi-level maps, reduce), apply_map, case
 branches and resource managers run as in Prefect 1."""
+
 import pytest
 
 from prefect_classic import (

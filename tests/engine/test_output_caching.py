@@ -1,5 +1,6 @@
 """Output caching in context: `cache_for` stores Cached states in `context.caches`, later runs
 reuse valid ones, and the Prefect 1 log lines tell what happened."""
+
 import datetime
 import time
 
@@ -46,7 +47,9 @@ def test_success_with_cache_for_stores_a_cached_state_under_the_task_name():
     assert final.result == 1005
     assert final.cached_inputs["x"].value == 5
     assert final.cached_parameters == {}
-    assert pendulum.now("utc") < final.cached_result_expiration <= pendulum.now("utc").add(minutes=1)
+    assert (
+        pendulum.now("utc") < final.cached_result_expiration <= pendulum.now("utc").add(minutes=1)
+    )
     assert CACHES["counter"] == [final]
     assert context.caches is CACHES
 
@@ -117,6 +120,7 @@ def test_expired_entries_are_dropped_from_the_cache():
 def test_cache_is_not_used_inside_the_run_that_stored_it():
     """As in Prefect 1, a run's cached results serve later runs: two same-named tasks in one
     flow run both compute."""
+
     @task(cache_for=MINUTE)
     def compute(x):
         return x * 2
@@ -134,25 +138,30 @@ def input_from_context():
     return context.get("x_value")
 
 
-@pytest.mark.parametrize("validator, changed_x, changed_p, hits", [
-    (cv.never_use, False, False, False),
-    (cv.duration_only, True, True, True),
-    (cv.all_inputs, False, False, True),
-    (cv.all_inputs, True, False, False),
-    (cv.all_parameters, True, False, True),
-    (cv.all_parameters, False, True, False),
-    (cv.partial_inputs_only(validate_on=["x"]), False, True, True),
-    (cv.partial_inputs_only(validate_on=["x"]), True, False, False),
-    (cv.partial_parameters_only(validate_on=["p"]), True, False, True),
-    (cv.partial_parameters_only(validate_on=["p"]), False, True, False),
-])
+@pytest.mark.parametrize(
+    "validator, changed_x, changed_p, hits",
+    [
+        (cv.never_use, False, False, False),
+        (cv.duration_only, True, True, True),
+        (cv.all_inputs, False, False, True),
+        (cv.all_inputs, True, False, False),
+        (cv.all_parameters, True, False, True),
+        (cv.all_parameters, False, True, False),
+        (cv.partial_inputs_only(validate_on=["x"]), False, True, True),
+        (cv.partial_inputs_only(validate_on=["x"]), True, False, False),
+        (cv.partial_parameters_only(validate_on=["p"]), True, False, True),
+        (cv.partial_parameters_only(validate_on=["p"]), False, True, False),
+    ],
+)
 def test_validator_decides_whether_a_second_run_hits(validator, changed_x, changed_p, hits):
     t = Counter(name="counter", cache_for=MINUTE, cache_validator=validator)
     with Flow("validated") as flow:
         p = Parameter("p")
         out = t(x=input_from_context, upstream_tasks=[p])
     flow.run(parameters={"p": 1}, context={"x_value": 1})
-    second = flow.run(parameters={"p": 2 if changed_p else 1}, context={"x_value": 2 if changed_x else 1})
+    second = flow.run(
+        parameters={"p": 2 if changed_p else 1}, context={"x_value": 2 if changed_x else 1}
+    )
     assert isinstance(second.result[out], Cached)
     assert (t.calls == 1) is hits
 
@@ -220,7 +229,9 @@ def test_input_blind_validators_never_hand_a_child_another_childs_result():
     # children 0 and 1 reuse their own caches; child 2 has none of its own and runs
     assert state.result[out].result == [1, 2, 9]
     assert cv.compares_inputs(cv.all_inputs) and cv.compares_inputs(cv.partial_inputs_only(["x"]))
-    assert not cv.compares_inputs(cv.duration_only) and not cv.compares_inputs(cv.partial_inputs_only())
+    assert not cv.compares_inputs(cv.duration_only) and not cv.compares_inputs(
+        cv.partial_inputs_only()
+    )
 
 
 def test_new_mapped_input_runs_only_that_child():
@@ -241,14 +252,19 @@ def test_new_mapped_input_runs_only_that_child():
 
 
 def test_cache_logs_follow_prefect_1(prefect_logs):
-    t = Counter(name="counter", cache_for=datetime.timedelta(seconds=0.1), cache_validator=cv.all_inputs)
+    t = Counter(
+        name="counter", cache_for=datetime.timedelta(seconds=0.1), cache_validator=cv.all_inputs
+    )
     flow, _ = single_task_flow(t)
     flow.run()
     assert "Task 'counter': Starting task run..." in prefect_logs.messages
     assert "Task 'counter': Can't use cache because it is now invalid" in prefect_logs.messages
     assert "Flow run SUCCESS: all reference tasks succeeded" in prefect_logs.messages
     flow.run()
-    assert "Task 'counter': Finished task run for task with final state: 'Cached'" in prefect_logs.messages
+    assert (
+        "Task 'counter': Finished task run for task with final state: 'Cached'"
+        in prefect_logs.messages
+    )
 
 
 def test_tasks_without_cache_for_never_store_or_read_caches():

@@ -1,5 +1,6 @@
 """Retries: Retrying states carry the inputs the task ran with; the next attempt re-uses them,
 and `flow.run()` waits for the retry delay before running again."""
+
 import datetime
 import time
 
@@ -139,9 +140,16 @@ def test_flow_runner_single_pass_leaves_retrying_task_and_running_flow():
     state = FlowRunner(flow).run(return_tasks=[out])
     assert state.is_running()
     assert isinstance(state.result[out], Retrying)
-    resumed = FlowRunner(flow).run(task_states={out: Retrying(start_time=pendulum.now("utc"), run_count=1,
-                                                              cached_inputs=state.result[out].cached_inputs)},
-                                   return_tasks=[out])
+    resumed = FlowRunner(flow).run(
+        task_states={
+            out: Retrying(
+                start_time=pendulum.now("utc"),
+                run_count=1,
+                cached_inputs=state.result[out].cached_inputs,
+            )
+        },
+        return_tasks=[out],
+    )
     assert resumed.is_successful() and resumed.result[out].result == 30
 
 

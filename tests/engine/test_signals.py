@@ -1,4 +1,5 @@
 """Signals: exceptions that carry the State a task run should end in."""
+
 import pytest
 
 from prefect_classic import context
@@ -7,9 +8,14 @@ from prefect_classic.engine import state as st
 from prefect_classic.exceptions import PrefectException, PrefectSignal, TaskTimeoutSignal
 
 SIGNAL_STATES = [
-    (signals.SUCCESS, st.Success), (signals.FAIL, st.Failed), (signals.TRIGGERFAIL, st.TriggerFailed),
-    (signals.VALIDATIONFAIL, st.ValidationFailed), (signals.RETRY, st.Retrying), (signals.LOOP, st.Looped),
-    (signals.SKIP, st.Skipped), (signals.PAUSE, st.Paused),
+    (signals.SUCCESS, st.Success),
+    (signals.FAIL, st.Failed),
+    (signals.TRIGGERFAIL, st.TriggerFailed),
+    (signals.VALIDATIONFAIL, st.ValidationFailed),
+    (signals.RETRY, st.Retrying),
+    (signals.LOOP, st.Looped),
+    (signals.SKIP, st.Skipped),
+    (signals.PAUSE, st.Paused),
 ]
 
 
@@ -24,8 +30,18 @@ def test_each_signal_carries_its_state_with_the_message(signal, state_cls):
     assert str(exc) == "the message"
 
 
-@pytest.mark.parametrize("signal", [signals.SUCCESS, signals.FAIL, signals.TRIGGERFAIL, signals.RETRY,
-                                    signals.PAUSE, signals.SKIP], ids=lambda x: x.__name__)
+@pytest.mark.parametrize(
+    "signal",
+    [
+        signals.SUCCESS,
+        signals.FAIL,
+        signals.TRIGGERFAIL,
+        signals.RETRY,
+        signals.PAUSE,
+        signals.SKIP,
+    ],
+    ids=lambda x: x.__name__,
+)
 def test_result_defaults_to_the_signal_itself(signal):
     exc = signal("m")
     assert exc.state.result is exc
@@ -37,7 +53,9 @@ def test_loop_result_defaults_to_the_signal_repr():
 
 
 def test_exception_families():
-    assert issubclass(signals.ENDRUN, PrefectSignal) and issubclass(TaskTimeoutSignal, PrefectSignal)
+    assert issubclass(signals.ENDRUN, PrefectSignal) and issubclass(
+        TaskTimeoutSignal, PrefectSignal
+    )
     assert issubclass(PrefectSignal, BaseException) and not issubclass(PrefectSignal, Exception)
     assert issubclass(PrefectException, Exception)
     assert str(PrefectException("boom")) == "boom"

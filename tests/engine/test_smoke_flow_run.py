@@ -1,4 +1,5 @@
 """End-to-end checks that a Prefect 1 style flow runs: mapping, retries, parameters."""
+
 import datetime
 
 from prefect_classic import Flow, Parameter, Task, task

@@ -1,4 +1,5 @@
 """The State hierarchy: classes, predicates, repr, equality and result loading."""
+
 import datetime
 
 import pendulum
@@ -36,17 +37,54 @@ from prefect_classic.engine.state import (
 )
 
 ALL_STATES = [
-    State, Pending, Scheduled, Paused, Resume, Retrying, Submitted, Queued, ClientFailed, MetaState,
-    Running, Cancelling, Finished, Success, Cached, Mapped, Looped, Failed, TimedOut, TriggerFailed,
-    ValidationFailed, Skipped, Cancelled,
+    State,
+    Pending,
+    Scheduled,
+    Paused,
+    Resume,
+    Retrying,
+    Submitted,
+    Queued,
+    ClientFailed,
+    MetaState,
+    Running,
+    Cancelling,
+    Finished,
+    Success,
+    Cached,
+    Mapped,
+    Looped,
+    Failed,
+    TimedOut,
+    TriggerFailed,
+    ValidationFailed,
+    Skipped,
+    Cancelled,
 ]
 
 PARENT = {
-    Pending: State, Scheduled: Pending, Paused: Scheduled, Resume: Scheduled, Retrying: Scheduled,
-    Submitted: MetaState, MetaState: State, Queued: MetaState, ClientFailed: MetaState, Running: State,
-    Cancelling: Running, Finished: State, Success: Finished, Cached: Success, Mapped: Success,
-    Skipped: Success, Looped: Finished, Failed: Finished, Cancelled: Finished, TimedOut: Failed,
-    TriggerFailed: Failed, ValidationFailed: Failed,
+    Pending: State,
+    Scheduled: Pending,
+    Paused: Scheduled,
+    Resume: Scheduled,
+    Retrying: Scheduled,
+    Submitted: MetaState,
+    MetaState: State,
+    Queued: MetaState,
+    ClientFailed: MetaState,
+    Running: State,
+    Cancelling: Running,
+    Finished: State,
+    Success: Finished,
+    Cached: Success,
+    Mapped: Success,
+    Skipped: Success,
+    Looped: Finished,
+    Failed: Finished,
+    Cancelled: Finished,
+    TimedOut: Failed,
+    TriggerFailed: Failed,
+    ValidationFailed: Failed,
 }
 
 
@@ -76,11 +114,20 @@ def test_defaults_and_colors(cls):
 
 
 PREDICATES = {
-    "is_pending": Pending, "is_scheduled": (Scheduled, Queued), "is_retrying": Retrying,
-    "is_submitted": Submitted, "is_queued": Queued, "is_running": Running,
-    "is_finished": Finished, "is_successful": Success,
-    "is_cached": Cached, "is_mapped": Mapped, "is_skipped": Skipped, "is_looped": Looped,
-    "is_failed": Failed, "is_meta_state": MetaState,
+    "is_pending": Pending,
+    "is_scheduled": (Scheduled, Queued),
+    "is_retrying": Retrying,
+    "is_submitted": Submitted,
+    "is_queued": Queued,
+    "is_running": Running,
+    "is_finished": Finished,
+    "is_successful": Success,
+    "is_cached": Cached,
+    "is_mapped": Mapped,
+    "is_skipped": Skipped,
+    "is_looped": Looped,
+    "is_failed": Failed,
+    "is_meta_state": MetaState,
 }
 
 
@@ -200,8 +247,13 @@ class TestRetrying:
 
 def test_cached_fields():
     exp = pendulum.now("utc").add(hours=1)
-    c = Cached(result=3, cached_inputs={"x": Result(1)}, cached_parameters={"p": 2},
-               cached_result_expiration=exp, hashed_inputs={"x": "abc"})
+    c = Cached(
+        result=3,
+        cached_inputs={"x": Result(1)},
+        cached_parameters={"p": 2},
+        cached_result_expiration=exp,
+        hashed_inputs={"x": "abc"},
+    )
     assert c.result == 3
     assert c.cached_inputs == {"x": Result(1)}
     assert c.cached_parameters == {"p": 2}
@@ -262,11 +314,13 @@ class TestLoadResult:
     def test_load_cached_results(self, tmp_path):
         LocalResult(dir=str(tmp_path), location="x.pkl").write(10)
         LocalResult(dir=str(tmp_path), location="y.pkl").write(20)
-        state = Pending(cached_inputs={
-            "x": LocalResult(dir=str(tmp_path), location="x.pkl"),
-            "y": Result(location="y.pkl"),
-            "z": Result(value=3),
-        })
+        state = Pending(
+            cached_inputs={
+                "x": LocalResult(dir=str(tmp_path), location="x.pkl"),
+                "y": Result(location="y.pkl"),
+                "z": Result(value=3),
+            }
+        )
         state.load_cached_results({"y": LocalResult(dir=str(tmp_path))})
         assert {k: v.value for k, v in state.cached_inputs.items()} == {"x": 10, "y": 20, "z": 3}
 

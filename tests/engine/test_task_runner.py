@@ -1,5 +1,6 @@
 """TaskRunner pipeline: upstream checks, triggers, start times, signals, timeouts, stdout
 capture, state handlers and task run names."""
+
 import threading
 import time
 
@@ -65,7 +66,10 @@ def test_kwargs_task_receives_every_keyed_input():
         def run(self, **kwargs):
             return kwargs
 
-    edges = {Edge(Constant(), Collect(), key="a"): success(1), Edge(Constant(), Collect(), key="b"): success(2)}
+    edges = {
+        Edge(Constant(), Collect(), key="a"): success(1),
+        Edge(Constant(), Collect(), key="b"): success(2),
+    }
     assert TaskRunner(Collect()).run(upstream_states=edges).result == {"a": 1, "b": 2}
 
 
@@ -131,7 +135,9 @@ def test_retrying_state_in_the_future_is_returned_unchanged():
 
 
 def test_scheduled_state_in_the_past_runs():
-    state = TaskRunner(Constant()).run(state=Scheduled(start_time=pendulum.now("utc").add(seconds=-1)))
+    state = TaskRunner(Constant()).run(
+        state=Scheduled(start_time=pendulum.now("utc").add(seconds=-1))
+    )
     assert isinstance(state, Success)
 
 
@@ -196,7 +202,9 @@ def test_retry_signal_keeps_inputs_for_the_next_run():
         def run(self, x):
             raise signals.RETRY("later")
 
-    state = TaskRunner(Retry()).run(upstream_states={Edge(Constant(), Retry(), key="x"): success(3)})
+    state = TaskRunner(Retry()).run(
+        upstream_states={Edge(Constant(), Retry(), key="x"): success(3)}
+    )
     assert isinstance(state, Retrying)
     assert state.cached_inputs["x"].value == 3
 
@@ -430,7 +438,10 @@ def test_task_run_name_is_formatted_per_mapped_child():
 def test_task_run_logs_start_and_final_state(prefect_logs):
     TaskRunner(Constant(name="const")).run()
     assert "Task 'const': Starting task run..." in prefect_logs.messages
-    assert "Task 'const': Finished task run for task with final state: 'Success'" in prefect_logs.messages
+    assert (
+        "Task 'const': Finished task run for task with final state: 'Success'"
+        in prefect_logs.messages
+    )
 
 
 def test_cached_state_given_to_runner_is_reused_when_valid():

@@ -1,4 +1,5 @@
 """The TaskRunner's steps, called one by one with Prefect 1's signatures (users override them)."""
+
 import datetime
 
 import pendulum
@@ -97,7 +98,9 @@ class TestInitializeRun:
 
     def test_the_run_context_names_the_task(self):
         _, ctx = TaskRunner(Task(name="named", tags=["a"])).initialize_run(None, {})
-        assert ctx["task_name"] == "named" and ctx["task_tags"] == {"a"} and ctx["task_run_count"] == 1
+        assert (
+            ctx["task_name"] == "named" and ctx["task_tags"] == {"a"} and ctx["task_run_count"] == 1
+        )
 
     def test_the_runner_keeps_the_context_it_was_created_in(self):
         with context(made_in="this block"):
@@ -116,7 +119,9 @@ class TestUpstreamChecks:
 
     def test_a_reduce_waits_for_every_mapped_child(self):
         with pytest.raises(ENDRUN):
-            TaskRunner(Task()).check_upstream_finished(Pending(), {edge(): Mapped(map_states=[Success(), Retrying()])})
+            TaskRunner(Task()).check_upstream_finished(
+                Pending(), {edge(): Mapped(map_states=[Success(), Retrying()])}
+            )
         # a mapped downstream child only looks at its own upstream state
         state = Pending()
         mapped = {edge(mapped=True): Mapped(map_states=[Success(), Retrying()])}
@@ -124,7 +129,9 @@ class TestUpstreamChecks:
 
     def test_a_skipped_mapped_child_skips_a_reduce(self):
         with pytest.raises(ENDRUN) as info:
-            TaskRunner(Task()).check_upstream_skipped(Pending(), {edge(): Mapped(map_states=[Skipped(), Success()])})
+            TaskRunner(Task()).check_upstream_skipped(
+                Pending(), {edge(): Mapped(map_states=[Skipped(), Success()])}
+            )
         assert isinstance(info.value.state, Skipped)
 
     @pytest.mark.parametrize("state", [Running(), Success(), Failed(), Skipped(), Looped()])
@@ -153,11 +160,15 @@ class TestUpstreamChecks:
 
 class TestInputs:
     def test_keyed_edges_give_their_results(self):
-        inputs = TaskRunner(Task()).get_task_inputs(Pending(), {edge("x"): Success(result=1), edge(): Success(result=2)})
+        inputs = TaskRunner(Task()).get_task_inputs(
+            Pending(), {edge("x"): Success(result=1), edge(): Success(result=2)}
+        )
         assert inputs == {"x": Result(1)}
 
     def test_a_failed_upstream_gives_its_error(self):
-        inputs = TaskRunner(Task()).get_task_inputs(Pending(), {edge("x"): Failed(result=ValueError("v"))})
+        inputs = TaskRunner(Task()).get_task_inputs(
+            Pending(), {edge("x"): Failed(result=ValueError("v"))}
+        )
         assert isinstance(inputs["x"].value, ValueError)
 
     def test_the_run_name_is_rendered_into_the_context(self):
@@ -189,7 +200,9 @@ class TestReadyToMap:
 
     def test_an_unindexable_result_fails(self):
         with pytest.raises(ENDRUN) as info:
-            TaskRunner(Task()).check_task_ready_to_map(Pending(), {edge(mapped=True): Success(result=5)})
+            TaskRunner(Task()).check_task_ready_to_map(
+                Pending(), {edge(mapped=True): Success(result=5)}
+            )
         assert "unmappable" in info.value.state.message
 
     def test_a_rerun_keeps_the_parent_and_records_the_upstream_results(self):
@@ -206,11 +219,18 @@ class TestReadyToMap:
 class TestCaching:
     def test_a_valid_cached_state_given_is_kept(self):
         state = Cached(result=5, cached_result_expiration=pendulum.now("utc").add(minutes=1))
-        assert TaskRunner(Task(cache_for=datetime.timedelta(minutes=1))).check_task_is_cached(state, {}) is state
+        assert (
+            TaskRunner(Task(cache_for=datetime.timedelta(minutes=1))).check_task_is_cached(
+                state, {}
+            )
+            is state
+        )
 
     def test_an_invalid_cached_state_given_becomes_pending(self):
         state = Cached(result=5, cached_result_expiration=pendulum.now("utc").add(minutes=-1))
-        new = TaskRunner(Task(cache_for=datetime.timedelta(minutes=1))).check_task_is_cached(state, {})
+        new = TaskRunner(Task(cache_for=datetime.timedelta(minutes=1))).check_task_is_cached(
+            state, {}
+        )
         assert type(new) is Pending
 
     def test_context_caches_are_looked_up_by_cache_key(self):

@@ -1,6 +1,7 @@
 """Fixtures for running the examples as subprocesses: a clean environment, a results folder,
 and the environment pointing them at the local S3 (moto) and GCS (gcp-storage-emulator) servers
 of the top-level tests/conftest.py."""
+
 import os
 import subprocess
 import sys
@@ -17,8 +18,11 @@ EXAMPLES = ROOT / "examples"
 @pytest.fixture
 def example_env(tmp_path: Path) -> Dict[str, str]:
     """The environment the examples run in: no user config, no shim, results under tmp_path."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PREFECT", "AWS_", "STORAGE_EMULATOR", "EXAMPLE_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PREFECT", "AWS_", "STORAGE_EMULATOR", "EXAMPLE_"))
+    }
     env["PREFECT__USER_CONFIG_PATH"] = str(tmp_path / "no-config.toml")
     env["PREFECT__HOME_DIR"] = str(tmp_path / "home")
     env["PREFECT_CLASSIC_EXAMPLE_RESULTS"] = str(tmp_path / "results")
@@ -31,13 +35,26 @@ def run_example(example_env: Dict[str, str]) -> Callable[..., subprocess.Complet
     """Run `examples/<name>` with this interpreter, or `prefect-classic <args> examples/<name>`
     when `cli` is given; return the finished process."""
 
-    def run(name: str, cli: Optional[Sequence[str]] = None, env: Optional[Dict[str, str]] = None,
-            timeout: float = 120) -> subprocess.CompletedProcess:
+    def run(
+        name: str,
+        cli: Optional[Sequence[str]] = None,
+        env: Optional[Dict[str, str]] = None,
+        timeout: float = 120,
+    ) -> subprocess.CompletedProcess:
         path = str(EXAMPLES / name)
-        command = [sys.executable, path] if cli is None else [
-            sys.executable, "-m", "prefect_classic.cli", *cli, path]
-        return subprocess.run(command, cwd=str(ROOT), env={**example_env, **(env or {})},
-                              capture_output=True, text=True, timeout=timeout)
+        command = (
+            [sys.executable, path]
+            if cli is None
+            else [sys.executable, "-m", "prefect_classic.cli", *cli, path]
+        )
+        return subprocess.run(
+            command,
+            cwd=str(ROOT),
+            env={**example_env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     return run
 

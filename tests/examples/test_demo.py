@@ -15,4 +15,6 @@ def test_demo_second_run_is_served_from_targets(run_example):
 def test_demo_runs_through_the_cli(run_example):
     proc = run_example("demo.py", cli=["run", "-q"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert any(line.split()[:2] == ["load", "Success"] for line in proc.stdout.splitlines()), proc.stdout
+    assert any(line.split()[:2] == ["load", "Success"] for line in proc.stdout.splitlines()), (
+        proc.stdout
+    )

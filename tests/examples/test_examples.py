@@ -1,5 +1,6 @@
 """Every example runs as a script (`python examples/X.py`) and through `prefect-classic run`,
 exits 0, and shows the behaviour it is about."""
+
 import importlib.util
 import os
 import subprocess
@@ -10,7 +11,9 @@ import pytest
 
 def ok(proc: subprocess.CompletedProcess) -> str:
     """Assert a zero exit (showing the output otherwise) and return stdout."""
-    assert proc.returncode == 0, f"exit {proc.returncode}\nSTDOUT:\n{proc.stdout}\nSTDERR:\n{proc.stderr[-4000:]}"
+    assert proc.returncode == 0, (
+        f"exit {proc.returncode}\nSTDOUT:\n{proc.stdout}\nSTDERR:\n{proc.stderr[-4000:]}"
+    )
     return proc.stdout
 
 
@@ -65,12 +68,21 @@ def test_cloud_checkpoints_writes_to_the_configured_buckets(run_example, emulato
 
     ok(run_example("cloud_checkpoints.py", cli=["run", "--param", "run_key=cli"], env=emulator_env))
     s3 = boto3.session.Session().client(
-        "s3", endpoint_url=emulator_env["AWS_ENDPOINT_URL"], region_name="us-east-1",
-        aws_access_key_id="testing", aws_secret_access_key="testing")
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=emulator_env["EXAMPLE_S3_BUCKET"])["Contents"]]
+        "s3",
+        endpoint_url=emulator_env["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    keys = [
+        o["Key"] for o in s3.list_objects_v2(Bucket=emulator_env["EXAMPLE_S3_BUCKET"])["Contents"]
+    ]
     assert keys == ["cloud-checkpoints/cli/raw.pickle"]
-    gcs = storage.Client(project="test-project", credentials=AnonymousCredentials(),
-                         client_options={"api_endpoint": emulator_env["STORAGE_EMULATOR_HOST"]})
+    gcs = storage.Client(
+        project="test-project",
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": emulator_env["STORAGE_EMULATOR_HOST"]},
+    )
     blobs = [b.name for b in gcs.list_blobs(emulator_env["EXAMPLE_GCS_BUCKET"])]
     assert blobs == ["cloud-checkpoints/cli/summary.pickle"]
 
@@ -111,10 +123,17 @@ def test_cache_policies_second_process_is_cached(run_example):
     assert "fetch: Cached, Cached, Cached" in second and "publish: Cached" in second
 
 
-@pytest.mark.parametrize("name", [
-    "etl_targets.py", "caching_validators.py", "retries_input_caching.py", "mapping_reduce.py",
-    "legacy_prefect_script.py", "cache_policies.py",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "etl_targets.py",
+        "caching_validators.py",
+        "retries_input_caching.py",
+        "mapping_reduce.py",
+        "legacy_prefect_script.py",
+        "cache_policies.py",
+    ],
+)
 def test_prefect_classic_run_exits_zero(run_example, name):
     out = ok(run_example(name, cli=["run"]))
     assert "succeeded" in out
@@ -127,9 +146,19 @@ def test_examples_only_run_under_main(example_env):
         "ns = runpy.run_path(sys.argv[1], run_name='not_main');"
         "print(type(ns['flow']).__name__, ns['flow'].name)"
     )
-    for name in ("etl_targets.py", "caching_validators.py", "retries_input_caching.py", "mapping_reduce.py"):
-        proc = subprocess.run([sys.executable, "-c", code, os.path.join("examples", name)],
-                              env=example_env, capture_output=True, text=True, timeout=60)
+    for name in (
+        "etl_targets.py",
+        "caching_validators.py",
+        "retries_input_caching.py",
+        "mapping_reduce.py",
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-c", code, os.path.join("examples", name)],
+            env=example_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.startswith("Flow ")
         assert "Starting task run" not in proc.stderr

@@ -5,12 +5,19 @@ The clusters are started once per session (lazily, by the first test that needs 
 gets a fresh executor object connected to them. A `LocalDaskExecutor("processes")` starts its pool
 for each flow run.
 """
+
 import logging
 from typing import Any, Iterator
 
 import pytest
 
-EXECUTOR_NAMES = ["local", "dask-threads", "dask-processes", "distributed-inproc", "distributed-processes"]
+EXECUTOR_NAMES = [
+    "local",
+    "dask-threads",
+    "dask-processes",
+    "distributed-inproc",
+    "distributed-processes",
+]
 #: executors whose task runs happen in other processes than the flow runner's
 OUT_OF_PROCESS = {"dask-processes", "distributed-processes"}
 
@@ -24,8 +31,13 @@ def local_cluster(processes: bool, n_workers: int = 2, **kwargs: Any) -> Any:
     kwargs.setdefault("scheduler_kwargs", {"dashboard_address": ":0"})
     if processes:
         kwargs.setdefault("host", "127.0.0.1")
-    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
-                        dashboard_address=None, **kwargs)
+    return LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=processes,
+        dashboard_address=None,
+        **kwargs,
+    )
 
 
 @pytest.fixture(scope="session")

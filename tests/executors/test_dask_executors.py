@@ -1,5 +1,6 @@
 """LocalDaskExecutor and DaskExecutor themselves: options, cluster life cycle, explicit
 addresses, worker death, and the ways a flow picks its executor."""
+
 import datetime
 import os
 import signal
@@ -45,8 +46,15 @@ def test_unknown_local_scheduler_is_rejected() -> None:
         LocalDaskExecutor("gpu")
 
 
-@pytest.mark.parametrize("alias,scheduler", [("threading", "threads"), ("multiprocessing", "processes"),
-                                             ("sync", "synchronous"), ("Single-Threaded", "synchronous")])
+@pytest.mark.parametrize(
+    "alias,scheduler",
+    [
+        ("threading", "threads"),
+        ("multiprocessing", "processes"),
+        ("sync", "synchronous"),
+        ("Single-Threaded", "synchronous"),
+    ],
+)
 def test_local_scheduler_aliases_are_accepted(alias: str, scheduler: str) -> None:
     assert LocalDaskExecutor(alias).scheduler == scheduler
 
@@ -117,8 +125,12 @@ def test_temporary_cluster_is_created_for_the_run_and_closed_after() -> None:
     RecordingCluster.instances.clear()
     executor = DaskExecutor(
         cluster_class=f"{__name__}.RecordingCluster",
-        cluster_kwargs={"n_workers": 1, "processes": False, "dashboard_address": None,
-                        "scheduler_kwargs": {"dashboard_address": ":0"}},
+        cluster_kwargs={
+            "n_workers": 1,
+            "processes": False,
+            "dashboard_address": None,
+            "scheduler_kwargs": {"dashboard_address": ":0"},
+        },
         adapt_kwargs={"minimum": 1, "maximum": 2},
     )
     with Flow("temporary") as flow:
@@ -205,7 +217,9 @@ def test_worker_death_in_a_local_process_pool_fails_the_task_run() -> None:
     assert flow2.run(executor=executor).result[x].result == 4
 
 
-def test_a_task_failing_after_its_retries_on_a_cluster_trigger_fails_downstream(inproc_cluster: Any) -> None:
+def test_a_task_failing_after_its_retries_on_a_cluster_trigger_fails_downstream(
+    inproc_cluster: Any,
+) -> None:
     """Retrying rounds re-connect to the cluster; the final failure reaches the downstream trigger."""
 
     @task(max_retries=1, retry_delay=datetime.timedelta(seconds=0))

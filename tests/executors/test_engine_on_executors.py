@@ -5,6 +5,7 @@ in-process and multi-process LocalClusters).
 Side effects that must be seen across processes (how many times a task body ran, what a resource
 cleaned up) go through files in `tmp_path`.
 """
+
 import datetime
 import os
 import sys
@@ -69,7 +70,9 @@ def test_dependent_and_independent_tasks_give_their_results(executor: Any) -> No
     assert [state.result[t].result for t in (a, b, c)] == [2, 12, 101]
 
 
-def test_independent_tasks_run_at_the_same_time(executor: Any, executor_name: str, tmp_path: Path) -> None:
+def test_independent_tasks_run_at_the_same_time(
+    executor: Any, executor_name: str, tmp_path: Path
+) -> None:
     """Two tasks that each wait (at most 20 s) for the other to have started only both succeed
     when they run concurrently; LocalExecutor runs them one after the other."""
 
@@ -117,10 +120,15 @@ def test_each_mapped_child_is_its_own_task_run_with_its_map_index(executor: Any)
         w = where.map([10, 20, 30])
     state = flow.run(executor=executor)
     assert [s.result for s in state.result[w].map_states] == [
-        (10, 0, "where[0]"), (20, 1, "where[1]"), (30, 2, "where[2]")]
+        (10, 0, "where[0]"),
+        (20, 1, "where[1]"),
+        (30, 2, "where[2]"),
+    ]
 
 
-def test_a_retry_reuses_its_cached_inputs_instead_of_running_upstream_again(executor: Any, tmp_path: Path) -> None:
+def test_a_retry_reuses_its_cached_inputs_instead_of_running_upstream_again(
+    executor: Any, tmp_path: Path
+) -> None:
     upstream_runs, attempts = tmp_path / "upstream", tmp_path / "attempts"
 
     @task
@@ -240,7 +248,9 @@ class ScratchFile:
             f.write("cleanup\n")
 
 
-def test_resource_manager_sets_up_shares_and_cleans_up_its_resource(executor: Any, tmp_path: Path) -> None:
+def test_resource_manager_sets_up_shares_and_cleans_up_its_resource(
+    executor: Any, tmp_path: Path
+) -> None:
     @task
     def use(path: str, word: str) -> str:
         with open(path, "a") as f:
@@ -276,7 +286,9 @@ def test_cache_for_hits_across_two_flow_runs(executor: Any, tmp_path: Path) -> N
     assert len(prefect_classic.context.caches["expensive"]) == 1
 
 
-def test_checkpoints_written_on_workers_are_visible_to_the_flow_runner(executor: Any, tmp_path: Path) -> None:
+def test_checkpoints_written_on_workers_are_visible_to_the_flow_runner(
+    executor: Any, tmp_path: Path
+) -> None:
     @task(checkpoint=True, result=LocalResult(dir=str(tmp_path)))
     def square(x: int) -> int:
         return x * x
@@ -293,10 +305,14 @@ def test_checkpoints_written_on_workers_are_visible_to_the_flow_runner(executor:
 def test_targets_written_on_workers_make_the_next_run_cached(executor: Any, tmp_path: Path) -> None:
     runs = tmp_path / "runs"
 
-    @task(target="{task_name}-{map_index}.out", checkpoint=True, result=LocalResult(dir=str(tmp_path / "out")))
+    @task(
+        target="{task_name}-{map_index}.out",
+        checkpoint=True,
+        result=LocalResult(dir=str(tmp_path / "out")),
+    )
     def cube(x: int) -> int:
         bump(runs)
-        return x ** 3
+        return x**3
 
     with Flow("targets") as flow:
         c = cube.map([1, 2])
@@ -312,25 +328,46 @@ def test_parameters_and_context_keys_reach_the_task_runs(executor: Any) -> None:
     @task
     def read_context(x: int) -> dict:
         ctx = prefect_classic.context
-        keys = ("flow_name", "flow_run_id", "parameters", "today", "task_run_count", "map_index",
-                "task_name", "checkpointing", "custom")
+        keys = (
+            "flow_name",
+            "flow_run_id",
+            "parameters",
+            "today",
+            "task_run_count",
+            "map_index",
+            "task_name",
+            "checkpointing",
+            "custom",
+        )
         return {k: ctx.get(k) for k in keys}
 
     with Flow("context") as flow:
         p = Parameter("p", default=1)
         r = read_context.map([p, p])
-    state = flow.run(parameters={"p": 2}, executor=executor,
-                     context={"custom": "from the caller", "flow_run_id": "run-1"})
+    state = flow.run(
+        parameters={"p": 2},
+        executor=executor,
+        context={"custom": "from the caller", "flow_run_id": "run-1"},
+    )
     seen = [s.result for s in state.result[r].map_states]
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     for index, values in enumerate(seen):
-        assert values == {"flow_name": "context", "flow_run_id": "run-1", "parameters": {"p": 2},
-                          "today": today, "task_run_count": 1, "map_index": index,
-                          "task_name": "read_context", "checkpointing": values["checkpointing"],
-                          "custom": "from the caller"}
+        assert values == {
+            "flow_name": "context",
+            "flow_run_id": "run-1",
+            "parameters": {"p": 2},
+            "today": today,
+            "task_run_count": 1,
+            "map_index": index,
+            "task_name": "read_context",
+            "checkpointing": values["checkpointing"],
+            "custom": "from the caller",
+        }
 
 
-def test_worker_logs_appear_in_the_flow_runner_output_with_task_names(executor: Any, prefect_logs: Any) -> None:
+def test_worker_logs_appear_in_the_flow_runner_output_with_task_names(
+    executor: Any, prefect_logs: Any
+) -> None:
     @task
     def chatty(x: int) -> int:
         prefect_classic.context.logger.info(f"hello from child {x}, pid {os.getpid()}")
@@ -340,6 +377,11 @@ def test_worker_logs_appear_in_the_flow_runner_output_with_task_names(executor: 
         chatty.map([1, 2])
     assert flow.run(executor=executor).is_successful()
     records = [r for r in prefect_logs.records if "hello from child" in r.getMessage()]
-    assert sorted(r.getMessage().split(",")[0] for r in records) == ["hello from child 1", "hello from child 2"]
+    assert sorted(r.getMessage().split(",")[0] for r in records) == [
+        "hello from child 1",
+        "hello from child 2",
+    ]
     assert {r.name for r in records} == {"prefect.chatty"}
-    assert prefect_logs.contains("Task 'chatty[1]': Finished task run for task with final state: 'Success'")
+    assert prefect_logs.contains(
+        "Task 'chatty[1]': Finished task run for task with final state: 'Success'"
+    )

@@ -1,4 +1,5 @@
 """The Dask examples run as scripts, as a user would run them."""
+
 import os
 import subprocess
 import sys
@@ -8,9 +9,16 @@ from typing import Any, Dict, Optional
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def run_example(name: str, *args: str, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(EXAMPLES / name), *args], capture_output=True, text=True,
-                          timeout=180, env={**os.environ, **(env or {})})
+def run_example(
+    name: str, *args: str, env: Optional[Dict[str, str]] = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_mapped_example_runs_on_a_temporary_cluster_and_exits_0() -> None:
@@ -23,14 +31,21 @@ def test_mapped_example_runs_on_a_temporary_cluster_and_exits_0() -> None:
 
 
 def test_address_example_connects_to_the_given_scheduler(process_cluster: Any) -> None:
-    done = run_example("dask_address_flow.py", "--address", process_cluster.scheduler_address, "--text", "a b")
+    done = run_example(
+        "dask_address_flow.py", "--address", process_cluster.scheduler_address, "--text", "a b"
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0].startswith("A (from ")
-    assert f"Connecting to an existing Dask cluster at {process_cluster.scheduler_address}" in done.stderr
+    assert (
+        f"Connecting to an existing Dask cluster at {process_cluster.scheduler_address}"
+        in done.stderr
+    )
 
 
 def test_address_example_reads_the_address_from_the_environment(process_cluster: Any) -> None:
-    done = run_example("dask_address_flow.py", env={"DASK_SCHEDULER_ADDRESS": process_cluster.scheduler_address})
+    done = run_example(
+        "dask_address_flow.py", env={"DASK_SCHEDULER_ADDRESS": process_cluster.scheduler_address}
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("(from ") == 5
 

@@ -1,6 +1,7 @@
 """The executor API as Prefect 1 defines it: `start()`/`submit()`/`wait()`, the constructor
 arguments and attributes of the Dask executors, their life cycle (pools, cancellation, worker
 events) and what they do with calls that cannot travel."""
+
 import logging
 import os
 import random
@@ -58,8 +59,16 @@ def test_local_executor_runs_at_submit_and_wait_returns_its_input() -> None:
     assert executor.wait({"a": [1, (2,)]}) == {"a": [1, (2,)]}
 
 
-@pytest.mark.parametrize("make", [Executor, LocalExecutor, LocalDaskExecutor,
-                                  lambda: LocalDaskExecutor("processes"), lambda: LocalDaskExecutor("sync")])
+@pytest.mark.parametrize(
+    "make",
+    [
+        Executor,
+        LocalExecutor,
+        LocalDaskExecutor,
+        lambda: LocalDaskExecutor("processes"),
+        lambda: LocalDaskExecutor("sync"),
+    ],
+)
 def test_executors_pickle_before_and_while_running(make: Any) -> None:
     executor = make()
     assert type(cloudpickle.loads(cloudpickle.dumps(executor))) is type(executor)
@@ -70,8 +79,11 @@ def test_executors_pickle_before_and_while_running(make: Any) -> None:
 
 
 @pytest.mark.parametrize("name", EXECUTOR_NAMES)
-def test_the_same_call_submitted_twice_runs_twice(name: str, request: pytest.FixtureRequest) -> None:
+def test_the_same_call_submitted_twice_runs_twice(
+    name: str, request: pytest.FixtureRequest
+) -> None:
     """Calls are never assumed pure: equal calls are two task runs."""
+
     def draw() -> float:  # (`random.random` itself would ship a copy of this process's RNG state)
         return random.random()
 
@@ -86,7 +98,11 @@ def test_the_same_call_submitted_twice_runs_twice(name: str, request: pytest.Fix
 def test_local_dask_scheduler_names_are_normalized_case_insensitively() -> None:
     normalize = LocalDaskExecutor._normalize_scheduler
     assert [normalize(n) for n in ("THREADS", "threading", "Processes", "multiprocessing")] == [
-        "threads", "threads", "processes", "processes"]
+        "threads",
+        "threads",
+        "processes",
+        "processes",
+    ]
     assert {normalize(n) for n in ("sync", "synchronous", "single-threaded")} == {"synchronous"}
     assert LocalDaskExecutor().scheduler == "threads"
     with pytest.raises(ValueError, match="Unknown scheduler 'gpu'"):
@@ -110,8 +126,12 @@ def test_local_dask_keys_are_named_after_the_task_run() -> None:
     executor = LocalDaskExecutor("sync")
     with executor.start():
         plain = executor.submit(lambda x: x + 1, 1, extra_context={"task_name": "inc"})
-        child = executor.submit(lambda x: x + 1, 2, extra_context={"task_name": "inc", "task_index": 3})
-        mapped = executor.submit(lambda x: x + 1, 3, extra_context={"task_name": "inc", "map_index": 4})
+        child = executor.submit(
+            lambda x: x + 1, 2, extra_context={"task_name": "inc", "task_index": 3}
+        )
+        mapped = executor.submit(
+            lambda x: x + 1, 3, extra_context={"task_name": "inc", "map_index": 4}
+        )
         assert executor.wait([plain, child, mapped]) == [2, 3, 4]
     assert plain.key.startswith("inc-") and len(plain.key) == len("inc-") + 32
     assert child.key.startswith("inc-3-") and mapped.key.startswith("inc-4-")
@@ -123,7 +143,9 @@ def test_each_run_has_its_own_pool_of_the_configured_kind_and_size(scheduler: st
 
     kinds = {"threads": ThreadPoolExecutor, "processes": ProcessPoolExecutor}
     for num_workers in (None, 1):
-        executor = LocalDaskExecutor(scheduler, **({"num_workers": num_workers} if num_workers else {}))
+        executor = LocalDaskExecutor(
+            scheduler, **({"num_workers": num_workers} if num_workers else {})
+        )
         with executor.start():
             pool = executor._pool
             if scheduler == "synchronous":
@@ -211,8 +233,11 @@ def test_the_cluster_class_is_imported_and_a_local_clusters_logs_follow_debug() 
     assert executor.cluster_kwargs == {"processes": False, "silence_logs": logging.CRITICAL}
     assert executor.adapt_kwargs == {}
     assert DaskExecutor(debug=True).cluster_kwargs == {"silence_logs": logging.WARNING}
-    spec = DaskExecutor(cluster_class="distributed.deploy.spec.SpecCluster", cluster_kwargs={"a": 1},
-                        client_kwargs={"set_as_default": True})
+    spec = DaskExecutor(
+        cluster_class="distributed.deploy.spec.SpecCluster",
+        cluster_kwargs={"a": 1},
+        client_kwargs={"set_as_default": True},
+    )
     assert spec.cluster_class is distributed.deploy.spec.SpecCluster
     assert spec.cluster_kwargs == {"a": 1}  # silence_logs only for LocalCluster
     assert spec.client_kwargs == {"set_as_default": True}
@@ -220,7 +245,9 @@ def test_the_cluster_class_is_imported_and_a_local_clusters_logs_follow_debug() 
 
 def test_dask_kwargs_name_the_key_and_request_tagged_resources() -> None:
     prep = DaskExecutor(address="tcp://127.0.0.1:8786")._prep_dask_kwargs
-    kwargs = prep({"task_name": "fit", "task_index": 2, "task_tags": ["dask-resource:GPU=2", "other"]})
+    kwargs = prep(
+        {"task_name": "fit", "task_index": 2, "task_tags": ["dask-resource:GPU=2", "other"]}
+    )
     assert kwargs["pure"] is False
     assert kwargs["key"].startswith("fit-2-")
     assert kwargs["resources"] == {"GPU": 2.0}
@@ -229,10 +256,15 @@ def test_dask_kwargs_name_the_key_and_request_tagged_resources() -> None:
 
 def test_performance_report_reads_the_report_file(tmp_path: Path) -> None:
     assert DaskExecutor().performance_report == ""
-    assert DaskExecutor(performance_report_path=str(tmp_path / "missing.html")).performance_report == ""
+    assert (
+        DaskExecutor(performance_report_path=str(tmp_path / "missing.html")).performance_report
+        == ""
+    )
     (tmp_path / "report.html").write_text("<html>report</html>")
-    assert DaskExecutor(performance_report_path=str(tmp_path / "report.html")).performance_report == \
-        "<html>report</html>"
+    assert (
+        DaskExecutor(performance_report_path=str(tmp_path / "report.html")).performance_report
+        == "<html>report</html>"
+    )
 
 
 def test_submit_and_wait_need_a_started_executor() -> None:
@@ -267,8 +299,12 @@ def test_a_dask_call_that_cannot_be_pickled_fails_at_submit(inproc_cluster: Any)
 
 
 @pytest.mark.parametrize("disabled", [False, True])
-def test_the_cancellation_event_exists_while_running_unless_disabled(inproc_cluster: Any, disabled: bool) -> None:
-    executor = DaskExecutor(address=inproc_cluster.scheduler_address, disable_cancellation_event=disabled)
+def test_the_cancellation_event_exists_while_running_unless_disabled(
+    inproc_cluster: Any, disabled: bool
+) -> None:
+    executor = DaskExecutor(
+        address=inproc_cluster.scheduler_address, disable_cancellation_event=disabled
+    )
     with executor.start():
         assert executor.wait(executor.submit(lambda x: x + 1, 1)) == 2
         assert (executor._should_run_event is None) is disabled
@@ -282,7 +318,9 @@ def test_leaving_start_waits_for_running_calls_and_skips_pending_ones(inproc_clu
     """On a cluster that outlives the executor, a call still running when `start()` ends runs to
     its end; a call that had not started does not start."""
     tag = uuid.uuid4().hex
-    started, release, done, dependent_ran = (f"{n}-{tag}" for n in ("started", "release", "done", "dependent"))
+    started, release, done, dependent_ran = (
+        f"{n}-{tag}" for n in ("started", "release", "done", "dependent")
+    )
 
     def slow() -> int:
         distributed.Event(started).set()
@@ -301,13 +339,18 @@ def test_leaving_start_waits_for_running_calls_and_skips_pending_ones(inproc_clu
         with distributed.Client(inproc_cluster.scheduler_address, set_as_default=False) as client:
             # the running call is released once the executor has stopped new calls from starting
             releaser = threading.Thread(
-                target=lambda: waiting.event.wait(60) and distributed.Event(release, client=client).set(),
-                daemon=True)
+                target=lambda: (
+                    waiting.event.wait(60) and distributed.Event(release, client=client).set()
+                ),
+                daemon=True,
+            )
             releaser.start()
             with executor.start():
                 first = executor.submit(slow)
                 executor.submit(dependent, first)
-                assert executor.wait(executor.submit(int)) == 0  # (a wait sends everything submitted)
+                assert (
+                    executor.wait(executor.submit(int)) == 0
+                )  # (a wait sends everything submitted)
                 assert distributed.Event(started, client=client).wait(timeout=60)
             assert distributed.Event(done, client=client).is_set()
             assert not distributed.Event(dependent_ran, client=client).is_set()
@@ -347,20 +390,28 @@ def test_worker_events_reach_on_worker_status_changed_and_the_debug_log(prefect_
     assert any(m.startswith("Worker ") and m.endswith(" removed") for m in prefect_logs.messages)
 
 
-@pytest.mark.parametrize("watch,adapt,watching", [(False, None, False), (None, {"maximum": 2}, False),
-                                                  (True, {"maximum": 2}, True)])
+@pytest.mark.parametrize(
+    "watch,adapt,watching",
+    [(False, None, False), (None, {"maximum": 2}, False), (True, {"maximum": 2}, True)],
+)
 def test_watching_worker_events_is_off_for_adaptive_clusters_unless_asked(
-        inproc_cluster: Any, watch: Any, adapt: Any, watching: bool) -> None:
-    executor = DaskExecutor(address=inproc_cluster.scheduler_address, watch_worker_status=watch,
-                            adapt_kwargs=adapt)
+    inproc_cluster: Any, watch: Any, adapt: Any, watching: bool
+) -> None:
+    executor = DaskExecutor(
+        address=inproc_cluster.scheduler_address, watch_worker_status=watch, adapt_kwargs=adapt
+    )
     with executor.start():
         assert executor.watch_worker_status is watch
         assert (executor._watch_dask_events_task is not None) is watching
 
 
 def test_a_temporary_cluster_logs_its_creation_and_runs_calls(prefect_logs: Any) -> None:
-    executor = DaskExecutor(cluster_kwargs={"processes": False, "n_workers": 1, "dashboard_address": None})
+    executor = DaskExecutor(
+        cluster_kwargs={"processes": False, "n_workers": 1, "dashboard_address": None}
+    )
     with executor.start():
         assert executor.wait(executor.submit(lambda x: x + 1, 1)) == 2
         assert executor._should_run_event is not None  # an in-process cluster
-    assert prefect_logs.contains("Creating a new Dask cluster with `distributed.deploy.local.LocalCluster`")
+    assert prefect_logs.contains(
+        "Creating a new Dask cluster with `distributed.deploy.local.LocalCluster`"
+    )

@@ -2,6 +2,7 @@
 (`Executor.submit_many`): the executor takes the children one at a time, never holds more than
 its `window` in flight, and the flow run ends exactly as it does on LocalExecutor.
 """
+
 import datetime
 import os
 import sys
@@ -33,7 +34,9 @@ def calls_of(n: int, pulled: List[int], executor: Any) -> Iterator[Dict[str, Any
 
 # --- the window ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("scheduler", ["threads", "synchronous"])
-def test_local_dask_takes_children_lazily_and_never_holds_more_than_its_window(scheduler: str) -> None:
+def test_local_dask_takes_children_lazily_and_never_holds_more_than_its_window(
+    scheduler: str,
+) -> None:
     executor = LocalDaskExecutor(scheduler, window=5, num_workers=2)
     seen_by_calls: List[Tuple[int, int]] = []  # (in flight, taken) while a call runs
     pulled: List[int] = []
@@ -65,7 +68,9 @@ def test_local_dask_processes_window_bounds_the_calls_taken(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("cluster", ["inproc_cluster", "process_cluster"])
-def test_dask_executor_window_bounds_the_calls_taken(cluster: str, request: pytest.FixtureRequest) -> None:
+def test_dask_executor_window_bounds_the_calls_taken(
+    cluster: str, request: pytest.FixtureRequest
+) -> None:
     address = request.getfixturevalue(cluster).scheduler_address
     executor = DaskExecutor(address=address, window=7)
     pulled: List[int] = []
@@ -120,7 +125,9 @@ def test_the_base_executor_submits_each_call_with_its_position_as_task_index() -
         def wait(self, futures: Any) -> Any:
             return futures
 
-    results = Recording().submit_many(add, iter([{"x": 1}, {"x": 2}]), extra_context={"task_name": "add"}, y=10)
+    results = Recording().submit_many(
+        add, iter([{"x": 1}, {"x": 2}]), extra_context={"task_name": "add"}, y=10
+    )
     assert results == [11, 12]
     assert seen == [{"task_name": "add", "task_index": 0}, {"task_name": "add", "task_index": 1}]
 
@@ -159,7 +166,11 @@ def shaky(x: int) -> int:
 
 def build_flows() -> Dict[str, Flow]:
     flows = {}
-    sq, fr, sh = task(square), task(fragile), task(shaky, max_retries=1, retry_delay=datetime.timedelta(0))
+    sq, fr, sh = (
+        task(square),
+        task(fragile),
+        task(shaky, max_retries=1, retry_delay=datetime.timedelta(0)),
+    )
     total = task(lambda xs: sum(xs), name="total")
     with Flow("mapped") as flows["mapped"]:
         first = sq.map(list(range(30)))
@@ -184,7 +195,9 @@ def test_mapped_flow_runs_end_as_on_local_executor(shape: str, executor: Any) ->
         assert expected["flow"] == "Success"
 
 
-def test_cached_children_are_served_from_their_cache_as_on_local_executor(executor: Any, tmp_path: Path) -> None:
+def test_cached_children_are_served_from_their_cache_as_on_local_executor(
+    executor: Any, tmp_path: Path
+) -> None:
     runs = tmp_path / "runs"
 
     @task(cache_for=datetime.timedelta(hours=1))
@@ -200,7 +213,9 @@ def test_cached_children_are_served_from_their_cache_as_on_local_executor(execut
     # as on LocalExecutor: a run that caches its result ends Cached, the next run is served from
     # the cache without running the children again
     for state in (first, second):
-        assert [plain(s) for s in state.result[out].map_states] == [("Cached", 3 * i) for i in range(6)]
+        assert [plain(s) for s in state.result[out].map_states] == [
+            ("Cached", 3 * i) for i in range(6)
+        ]
     assert sorted(int(x) for x in runs.read_text().split()) == list(range(6))  # each child ran once
 
 
@@ -219,7 +234,9 @@ def test_a_worker_process_dying_under_a_map_fails_the_children_it_lost() -> None
     state = flow.run(executor=LocalDaskExecutor("processes", num_workers=1))
     children = state.result[out].map_states
     assert len(children) == 6 and state.is_failed()
-    assert "Task run 'die_on_two[2]' was lost: the Dask worker running it died" in children[2].message
+    assert (
+        "Task run 'die_on_two[2]' was lost: the Dask worker running it died" in children[2].message
+    )
     for i, child in enumerate(children):
         assert (child.is_successful() and child.result == i) or "was lost" in child.message
 
@@ -247,8 +264,12 @@ def run_stream(calls: Any, seconds_per_call: float, max_batches: int = 2) -> Lis
     def take(handle: Any, first: int, count: int) -> Tuple[List[Any], float]:
         return list(handle[1]), seconds_per_call * count
 
-    stream = CallStream(StreamStats(window=10_000), max_batches=max_batches, target_seconds=0.05, max_batch=500)
-    assert stream.run(calls, lambda call: call, send, wait_some, take) == [call["x"] for call in calls]
+    stream = CallStream(
+        StreamStats(window=10_000), max_batches=max_batches, target_seconds=0.05, max_batch=500
+    )
+    assert stream.run(calls, lambda call: call, send, wait_some, take) == [
+        call["x"] for call in calls
+    ]
     return sizes
 
 

@@ -1,5 +1,6 @@
 """Every third-party package that prefect_classic imports at module level is declared: in
 `install_requires`, or — for the few modules that only an extra needs — in that extra."""
+
 import ast
 import configparser
 import importlib.util
@@ -72,13 +73,17 @@ def test_every_module_level_import_is_a_declared_dependency():
     cfg.read(ROOT / "setup.cfg")
     core = _requirements(cfg["options"]["install_requires"])
     extras = {name: _requirements(value) for name, value in cfg["options.extras_require"].items()}
-    distributions = {k: {d.lower().replace("_", "-") for d in v} for k, v in packages_distributions().items()}
+    distributions = {
+        k: {d.lower().replace("_", "-") for d in v} for k, v in packages_distributions().items()
+    }
     undeclared = []
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE).as_posix()
         allowed = core | extras.get(EXTRA_MODULES.get(relative, ""), set())
         for module in _top_level_imports(path):
-            if module in ("prefect_classic", "_prefect_classic_shim", "__future__") or _is_stdlib(module):
+            if module in ("prefect_classic", "_prefect_classic_shim", "__future__") or _is_stdlib(
+                module
+            ):
                 continue
             dists = distributions.get(module, {module})
             if module in ("tomli", "typing_extensions") and sys.version_info >= (3, 11):

@@ -1,5 +1,6 @@
 """Fixtures for the run-report tests: the command line in a child process, and a headless
 Chromium (Debian's `chromium` package) to open the HTML report as a browser does."""
+
 import os
 import shutil
 import subprocess
@@ -17,13 +18,20 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 def run_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess]:
     """`run_cli(args, env=None)`: `prefect-classic ARGS` with no user config, finished."""
 
-    def run(args: Sequence[str], env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+    def run(
+        args: Sequence[str], env: Optional[Dict[str, str]] = None
+    ) -> subprocess.CompletedProcess:
         base = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT")}
         base["PREFECT__USER_CONFIG_PATH"] = str(tmp_path / "no-config.toml")
         base["PREFECT__HOME_DIR"] = str(tmp_path / "home")
         base.update(env or {})
-        return subprocess.run([sys.executable, "-m", "prefect_classic.cli", *args], env=base,
-                              capture_output=True, text=True, timeout=180)
+        return subprocess.run(
+            [sys.executable, "-m", "prefect_classic.cli", *args],
+            env=base,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
 
     return run
 
@@ -48,9 +56,18 @@ class Browser:
         self.profile = profile
 
     def _run(self, *args: str) -> subprocess.CompletedProcess:
-        command = [self.binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                   "--no-first-run", "--disable-extensions", "--disable-background-networking",
-                   f"--user-data-dir={self.profile}", *args]
+        command = [
+            self.binary,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-extensions",
+            "--disable-background-networking",
+            f"--user-data-dir={self.profile}",
+            *args,
+        ]
         return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
     def dom(self, url: str) -> str:
@@ -72,5 +89,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Browser:
     installed (`.ci/run` installs it with apt-get where apt-get exists)."""
     binary = next((found for name in BROWSERS if (found := shutil.which(name))), None)
     if binary is None:
-        pytest.skip("no Chromium on this machine: `apt-get install chromium` (Debian) to run the browser tests")
+        pytest.skip(
+            "no Chromium on this machine: `apt-get install chromium` (Debian) to run the browser tests"
+        )
     return Browser(binary, tmp_path_factory.mktemp("chromium-profile"))

@@ -1,6 +1,7 @@
 """`prefect-classic run … --report run.json --report run.html`: every task run with its state,
 message, times, run count and cache/target hits; the HTML report opened in a real browser; and
 secrets never shown — not in the table, the logs, or either report."""
+
 import json
 import re
 from html.parser import HTMLParser
@@ -51,24 +52,51 @@ SECRET_ENV = {"PREFECT__CONTEXT__SECRETS__API_TOKEN": SECRET, "DB_PASSWORD": ENV
 
 def _run_with_reports(run_cli, flow_file, tmp_path):
     json_path, html_path = tmp_path / "out" / "run.json", tmp_path / "out" / "run.html"
-    proc = run_cli(["run", flow_file(FLOW), "--report", str(json_path), "-r", str(html_path)], env=SECRET_ENV)
+    proc = run_cli(
+        ["run", flow_file(FLOW), "--report", str(json_path), "-r", str(html_path)], env=SECRET_ENV
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr  # square[3] fails on purpose
     return proc, json.loads(json_path.read_text()), html_path
 
 
-def test_json_report_has_every_task_run_with_state_message_times_and_run_count(run_cli, flow_file, tmp_path):
+def test_json_report_has_every_task_run_with_state_message_times_and_run_count(
+    run_cli, flow_file, tmp_path
+):
     proc, report, _ = _run_with_reports(run_cli, flow_file, tmp_path)
     runs = {r["label"]: r for r in report["runs"]}
     # 6 tasks + 5 mapped children, each exactly once
-    assert sorted(runs) == sorted(["n", "numbers", "square", "total", "API_TOKEN", "DB_PASSWORD", "call_api",
-                                   *(f"square[{i}]" for i in range(5))])
+    assert sorted(runs) == sorted(
+        [
+            "n",
+            "numbers",
+            "square",
+            "total",
+            "API_TOKEN",
+            "DB_PASSWORD",
+            "call_api",
+            *(f"square[{i}]" for i in range(5)),
+        ]
+    )
     assert len(report["runs"]) == 12
     for r in report["runs"]:
         assert r["end"] is not None and r["duration"] >= 0
-        assert set(r) >= {"state", "message", "start", "end", "duration", "run_count", "cached", "target_hit"}
+        assert set(r) >= {
+            "state",
+            "message",
+            "start",
+            "end",
+            "duration",
+            "run_count",
+            "cached",
+            "target_hit",
+        }
     failed = runs["square[3]"]
-    assert failed["state"] == "Failed" and failed["failed"] and failed["run_count"] == 2  # one retry
-    assert failed["message"].endswith("this message is longer than sixty characters and is kept whole')")
+    assert (
+        failed["state"] == "Failed" and failed["failed"] and failed["run_count"] == 2
+    )  # one retry
+    assert failed["message"].endswith(
+        "this message is longer than sixty characters and is kept whole')"
+    )
     assert "ValueError: three is refused" in failed["traceback"]
     assert runs["square[2]"]["result"] == "4" and runs["square[2]"]["state"] == "Success"
     assert runs["square"]["state"] == "Mapped" and runs["square"]["n_children"] == 5
@@ -78,8 +106,15 @@ def test_json_report_has_every_task_run_with_state_message_times_and_run_count(r
     squares = next(t for t in report["tasks"] if t["name"] == "square")
     assert squares["mapped"] and squares["children"] == {"Failed": 1, "Success": 4}
     slugs = {t["name"]: t["slug"] for t in report["tasks"]}
-    assert {"from": slugs["numbers"], "to": slugs["square"], "key": "x", "mapped": True} in report["edges"]
-    assert {"from": slugs["square"], "to": slugs["total"], "key": "values", "mapped": False} in report["edges"]
+    assert {"from": slugs["numbers"], "to": slugs["square"], "key": "x", "mapped": True} in report[
+        "edges"
+    ]
+    assert {
+        "from": slugs["square"],
+        "to": slugs["total"],
+        "key": "values",
+        "mapped": False,
+    } in report["edges"]
 
 
 def test_secrets_are_masked_in_the_table_the_logs_and_both_reports(run_cli, flow_file, tmp_path):
@@ -98,7 +133,9 @@ def test_secrets_are_masked_in_the_table_the_logs_and_both_reports(run_cli, flow
 
 def test_quiet_runs_mask_secrets_too(run_cli, flow_file):
     proc = run_cli(["run", flow_file(FLOW), "-q"], env=SECRET_ENV)
-    assert "printed: ****" in proc.stdout.splitlines() and proc.stderr.count("\n") == 1  # the verdict
+    assert (
+        "printed: ****" in proc.stdout.splitlines() and proc.stderr.count("\n") == 1
+    )  # the verdict
     assert SECRET not in proc.stdout + proc.stderr and ENV_SECRET not in proc.stdout + proc.stderr
 
 
@@ -145,10 +182,17 @@ class _Dom(HTMLParser):
         for name in (attrs.get("class") or "").split():
             self.classes[name] = self.classes.get(name, 0) + 1
         if tag == "tr" and "run-row" in (attrs.get("class") or ""):
-            self.rows.append(("display: none" not in (attrs.get("style") or ""), attrs.get("data-state")))
+            self.rows.append(
+                ("display: none" not in (attrs.get("style") or ""), attrs.get("data-state"))
+            )
         if tag == "body":
             self.body = attrs
-        if tag in ("script", "img", "iframe") and attrs.get("src") or tag == "link" and attrs.get("href"):
+        if (
+            tag in ("script", "img", "iframe")
+            and attrs.get("src")
+            or tag == "link"
+            and attrs.get("href")
+        ):
             self.external.append((tag, attrs))
 
     def handle_data(self, data):
@@ -162,7 +206,8 @@ def _dom(browser, url):
 
 
 def test_html_report_in_a_browser_has_a_timeline_row_per_task_run_the_graph_and_no_secret(
-        run_cli, flow_file, tmp_path, browser):
+    run_cli, flow_file, tmp_path, browser
+):
     _, report, html_path = _run_with_reports(run_cli, flow_file, tmp_path)
     page = html_path.read_text()
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # self-contained: loads nothing
@@ -184,7 +229,10 @@ def test_html_report_in_a_browser_has_a_timeline_row_per_task_run_the_graph_and_
 def test_html_report_filters_follow_the_address(run_cli, flow_file, tmp_path, browser):
     _, _, html_path = _run_with_reports(run_cli, flow_file, tmp_path)
     failed_only = _dom(browser, html_path.as_uri() + "#failed=1")
-    assert sorted(state for visible, state in failed_only.rows if visible) == ["Failed", "TriggerFailed"]
+    assert sorted(state for visible, state in failed_only.rows if visible) == [
+        "Failed",
+        "TriggerFailed",
+    ]
     by_state = _dom(browser, html_path.as_uri() + "#state=Success")
     assert sum(visible for visible, _ in by_state.rows) == 9
     by_text = _dom(browser, html_path.as_uri() + "#q=square%5B")
@@ -195,11 +243,16 @@ def test_html_report_screenshot_renders(run_cli, flow_file, tmp_path, browser):
     _, _, html_path = _run_with_reports(run_cli, flow_file, tmp_path)
     png = browser.screenshot(html_path.as_uri(), tmp_path / "report.png")
     data = png.read_bytes()
-    assert data.startswith(b"\x89PNG") and len(data) > 20_000  # a page with content, not a blank one
+    assert (
+        data.startswith(b"\x89PNG") and len(data) > 20_000
+    )  # a page with content, not a blank one
 
 
 def test_html_page_embeds_the_data_safely():
-    report = {"flow": {"name": "</script><b>x</b>"}, "runs": [{"message": "</script><script>alert(1)</script>"}]}
+    report = {
+        "flow": {"name": "</script><b>x</b>"},
+        "runs": [{"message": "</script><script>alert(1)</script>"}],
+    }
     page = render_html(report)
     assert page.count("</script>") == 2  # the data's and the code's, none from the values
     assert "<b>x</b>" not in page

@@ -6,6 +6,7 @@ into a cache folder (`$PREFECT_CLASSIC_TEST_CACHE`, default `~/.cache/prefect-cl
 installing it there with npm on first use. Without node/npm (or network for the first install)
 the Azurite-backed tests are skipped, saying why; the Azure error-path tests run regardless.
 """
+
 import os
 import shutil
 import subprocess
@@ -27,7 +28,9 @@ _LISTENING = "successfully listens on "
 
 def _cache_dir() -> Path:
     default = Path.home() / ".cache" / "prefect-classic-tests"
-    return Path(os.environ.get("PREFECT_CLASSIC_TEST_CACHE", default)) / f"azurite-{AZURITE_VERSION}"
+    return (
+        Path(os.environ.get("PREFECT_CLASSIC_TEST_CACHE", default)) / f"azurite-{AZURITE_VERSION}"
+    )
 
 
 def _find_or_install_azurite() -> "tuple[Optional[str], str]":
@@ -44,9 +47,20 @@ def _find_or_install_azurite() -> "tuple[Optional[str], str]":
     folder.mkdir(parents=True, exist_ok=True)
     try:
         subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", str(folder),
-             f"azurite@{AZURITE_VERSION}"],
-            check=True, capture_output=True, text=True, timeout=900,
+            [
+                "npm",
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "--prefix",
+                str(folder),
+                f"azurite@{AZURITE_VERSION}",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
     except (subprocess.SubprocessError, OSError) as exc:
         return None, f"installing azurite@{AZURITE_VERSION} with npm failed: {exc}"
@@ -64,9 +78,21 @@ def azurite_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(f"Azurite is not available: {why}")
     workspace = tmp_path_factory.mktemp("azurite")
     proc = subprocess.Popen(
-        [binary, "--blobHost", "127.0.0.1", "--blobPort", "0", "--inMemoryPersistence",
-         "--skipApiVersionCheck", "--disableTelemetry", "--loose"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=str(workspace),
+        [
+            binary,
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            "0",
+            "--inMemoryPersistence",
+            "--skipApiVersionCheck",
+            "--disableTelemetry",
+            "--loose",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=str(workspace),
     )
     found: dict = {}
     ready = threading.Event()
@@ -136,7 +162,9 @@ def fault_proxy_to():
     storage server, closed after the test."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("fault_proxy", Path(__file__).with_name("fault_proxy.py"))
+    spec = importlib.util.spec_from_file_location(
+        "fault_proxy", Path(__file__).with_name("fault_proxy.py")
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

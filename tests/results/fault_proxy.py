@@ -16,6 +16,7 @@ response is read, and then, for requests a test has armed a fault for, damaged o
 `proxy.arm(fault, times=..., match=...)` damages the next `times` responses (all of them with
 `times=None`) of the requests `match(method, path)` accepts.
 """
+
 import http.client
 import http.server
 import threading
@@ -26,8 +27,17 @@ FAULTS = ("truncate", "short", "flip", "error500", "hang")
 
 #: headers that describe one hop, not the message: never forwarded
 _HOP_HEADERS = frozenset(
-    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-     "transfer-encoding", "upgrade", "content-length"}
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+    }
 )
 
 Match = Callable[[str, str], bool]
@@ -160,7 +170,7 @@ class FaultProxy:
                 declared = len(data)
         elif fault == "flip" and data:
             middle = len(data) // 2
-            data = data[:middle] + bytes([data[middle] ^ 0x5A]) + data[middle + 1:]
+            data = data[:middle] + bytes([data[middle] ^ 0x5A]) + data[middle + 1 :]
         handler.send_response(status, reason)
         for name, value in headers:
             handler.send_header(name, value)

@@ -1,5 +1,6 @@
 """AzureResult: against Azurite on 127.0.0.1 when it can be installed (see conftest.py), and its
 error paths (no connection string, no SDK, an unreachable account) always."""
+
 import json
 import pickle
 import socket
@@ -17,7 +18,9 @@ from prefect_classic.engine.serializers import JSONSerializer, PickleSerializer
 
 @pytest.fixture
 def result(azure_container, azure_connection_string):
-    return AzureResult(azure_container, connection_string=azure_connection_string, location="{flow}/{task}.bin")
+    return AzureResult(
+        azure_container, connection_string=azure_connection_string, location="{flow}/{task}.bin"
+    )
 
 
 class TestInit:
@@ -107,31 +110,45 @@ class TestOnAzurite:
         assert result.read("f/t.bin").value == "two"
 
     def test_serializer_is_used(self, azure_container, azure_connection_string, azure_service):
-        r = AzureResult(azure_container, connection_string=azure_connection_string,
-                        location="x.json", serializer=JSONSerializer())
+        r = AzureResult(
+            azure_container,
+            connection_string=azure_connection_string,
+            location="x.json",
+            serializer=JSONSerializer(),
+        )
         r.write({"k": 1})
         stored = azure_service.get_blob_client(azure_container, "x.json").download_blob().readall()
-        assert json.loads(stored) == {"k": 1}  # what Prefect 1 reads; the checksum line is whitespace
+        assert json.loads(stored) == {
+            "k": 1
+        }  # what Prefect 1 reads; the checksum line is whitespace
 
     def test_missing_blob(self, result, azure_container):
         assert result.exists("no/such.blob") is False
-        with pytest.raises(ResultStorageError, match=f"'{azure_container}'.*'no/such.blob'.*does not exist"):
+        with pytest.raises(
+            ResultStorageError, match=f"'{azure_container}'.*'no/such.blob'.*does not exist"
+        ):
             result.read("no/such.blob")
 
     def test_missing_container(self, azure_connection_string):
-        r = AzureResult("no-such-container", connection_string=azure_connection_string, location="k")
+        r = AzureResult(
+            "no-such-container", connection_string=azure_connection_string, location="k"
+        )
         assert r.exists("k") is False
         with pytest.raises(ResultStorageError, match="'no-such-container'.*'k'"):
             r.write(1)
 
-    def test_connection_string_from_a_local_secret(self, azure_container, azure_connection_string, monkeypatch):
+    def test_connection_string_from_a_local_secret(
+        self, azure_container, azure_connection_string, monkeypatch
+    ):
         monkeypatch.delenv("AZURE_STORAGE_CONNECTION_STRING", raising=False)
         r = AzureResult(azure_container, connection_string_secret="AZ_CONN", location="s.bin")
         with prefect_classic.context(secrets={"AZ_CONN": azure_connection_string}):
             r.write(5)
         assert r.read("s.bin").value == 5
 
-    @pytest.mark.parametrize("dumps, loads", [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)])
+    @pytest.mark.parametrize(
+        "dumps, loads", [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)]
+    )
     def test_pickled_result_rebuilds_its_service(self, result, dumps, loads):
         result.write("v", flow="f", task="t")
         clone = loads(dumps(result))
@@ -141,8 +158,11 @@ class TestOnAzurite:
     def test_target_makes_the_second_run_cached(self, azure_container, azure_connection_string):
         calls = []
 
-        @task(target="{task_name}/{x}.bin", checkpoint=True,
-              result=AzureResult(azure_container, connection_string=azure_connection_string))
+        @task(
+            target="{task_name}/{x}.bin",
+            checkpoint=True,
+            result=AzureResult(azure_container, connection_string=azure_connection_string),
+        )
         def double(x):
             calls.append(x)
             return 2 * x

@@ -1,4 +1,5 @@
 """The base `Result`: a value and a location template, with no storage of its own."""
+
 import cloudpickle
 import pytest
 

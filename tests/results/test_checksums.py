@@ -2,6 +2,7 @@
 reported as `ResultCorruptError` (and a task whose target is damaged runs again), never served.
 What we write stays readable by Prefect 1, whose readers call the serializer's plain
 `deserialize` on the file's bytes; what Prefect 1 wrote (no checksum) stays readable by us."""
+
 import json
 import logging
 import os
@@ -40,7 +41,7 @@ OUT_OF_BAND = [
 
 
 def flip(data: bytes, index: int) -> bytes:
-    return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1:]
+    return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1 :]
 
 
 class TestTheFrames:
@@ -59,7 +60,7 @@ class TestTheFrames:
         stored, _ = checksum.seal(serializer, serializer.serialize(value))
         for index in range(len(stored)):
             for bit in range(8):
-                damaged = stored[:index] + bytes([stored[index] ^ (1 << bit)]) + stored[index + 1:]
+                damaged = stored[:index] + bytes([stored[index] ^ (1 << bit)]) + stored[index + 1 :]
                 try:
                     found = serializer.deserialize(checksum.unwrap(damaged))
                 except Exception:
@@ -81,7 +82,9 @@ class TestTheFrames:
             checksum.unwrap(stored[:-3])
 
     @pytest.mark.parametrize("serializer, value", OUT_OF_BAND)
-    def test_other_serializers_keep_their_bytes_and_get_a_separate_checksum(self, serializer, value):
+    def test_other_serializers_keep_their_bytes_and_get_a_separate_checksum(
+        self, serializer, value
+    ):
         payload = serializer.serialize(value)
         stored, separate = checksum.seal(serializer, payload)
         assert stored == payload
@@ -132,7 +135,9 @@ class TestLocalResultChecksums:
         assert LocalResult(dir=str(tmp_path), serializer=serializer).read("legacy").value == value
 
     @pytest.mark.parametrize("serializer, value", OUT_OF_BAND)
-    def test_other_serializers_write_plain_files_and_a_hidden_checksum(self, tmp_path, serializer, value):
+    def test_other_serializers_write_plain_files_and_a_hidden_checksum(
+        self, tmp_path, serializer, value
+    ):
         result = LocalResult(dir=str(tmp_path), location="out", serializer=serializer)
         result.write(value)
         assert (tmp_path / "out").read_bytes() == serializer.serialize(value)
@@ -141,9 +146,7 @@ class TestLocalResultChecksums:
         (tmp_path / ".out.checksum").unlink()  # e.g. a file copied without its checksum
         assert result.read("out").value == value
 
-    @pytest.mark.parametrize(
-        "serializer, value", [(s, v) for s, v, _ in IN_BAND] + OUT_OF_BAND
-    )
+    @pytest.mark.parametrize("serializer, value", [(s, v) for s, v, _ in IN_BAND] + OUT_OF_BAND)
     def test_a_flipped_byte_is_an_error_naming_the_file(self, tmp_path, serializer, value):
         result = LocalResult(dir=str(tmp_path), location="out", serializer=serializer)
         path = tmp_path / "out"
@@ -187,7 +190,9 @@ class TestLocalResultChecksums:
             result.read("out")
 
     @pytest.mark.parametrize("serializer, value, prefect1_loads", IN_BAND)
-    def test_what_a_power_loss_can_leave_is_never_served(self, tmp_path, serializer, value, prefect1_loads):
+    def test_what_a_power_loss_can_leave_is_never_served(
+        self, tmp_path, serializer, value, prefect1_loads
+    ):
         """Framed files are renamed into place without `fsync`. After a power loss the file may
         be missing, old, empty, cut short or end in zeros (blocks allocated, data not written);
         none of these reads as a value other than the old or the new one."""
@@ -200,7 +205,9 @@ class TestLocalResultChecksums:
         old_bytes = path.read_bytes()
         leftovers = [old_bytes, b""]
         leftovers += [new_bytes[:end] for end in range(1, len(new_bytes))]
-        leftovers += [new_bytes[:end] + bytes(len(new_bytes) - end) for end in range(0, len(new_bytes), 7)]
+        leftovers += [
+            new_bytes[:end] + bytes(len(new_bytes) - end) for end in range(0, len(new_bytes), 7)
+        ]
         for data in leftovers:
             path.write_bytes(data)
             try:
@@ -218,7 +225,11 @@ class TestDamagedTargets:
     def test_damage_means_a_warning_and_a_recompute(self, tmp_path, caplog, serializer, value):
         runs = []
 
-        @task(target="out", checkpoint=True, result=LocalResult(dir=str(tmp_path), serializer=serializer))
+        @task(
+            target="out",
+            checkpoint=True,
+            result=LocalResult(dir=str(tmp_path), serializer=serializer),
+        )
         def produce():
             runs.append(1)
             return value
@@ -234,7 +245,9 @@ class TestDamagedTargets:
         assert state.is_successful()
         assert state.result[flow.get_tasks()[0]].result == value
         assert len(runs) == 2
-        assert any("damaged" in r.getMessage() and str(path) in r.getMessage() for r in caplog.records)
+        assert any(
+            "damaged" in r.getMessage() and str(path) in r.getMessage() for r in caplog.records
+        )
         assert LocalResult(dir=str(tmp_path), serializer=serializer).read("out").value == value
         assert flow.run().is_successful() and len(runs) == 2  # the replaced target serves again
 
@@ -262,7 +275,9 @@ class TestArguments:
 
     @pytest.mark.parametrize("location", [5, b"bytes", ["a"]])
     def test_location_must_be_a_string_or_a_callable(self, location):
-        with pytest.raises(TypeError, match=f"`location` must be a string.*{type(location).__name__}"):
+        with pytest.raises(
+            TypeError, match=f"`location` must be a string.*{type(location).__name__}"
+        ):
             Result(location=location)
 
     def test_good_arguments(self):

@@ -1,6 +1,7 @@
 """Where S3Result and GCSResult get credentials, as in Prefect 1: the `AWS_CREDENTIALS` /
 `GCP_CREDENTIALS` secrets in `prefect.context.secrets` first, then the SDK's own defaults; plus
 S3's `upload_options` and the shared boto3 clients of `utilities.aws`."""
+
 import gc
 import json
 import sys
@@ -35,18 +36,26 @@ class TestAWS:
         assert _access_key(S3Result("b", boto3_kwargs=s3_kwargs).client) == "testing"  # aws_env
 
     def test_explicit_credentials_come_first(self, s3_kwargs):
-        with prefect_classic.context(secrets={"AWS_CREDENTIALS": {"ACCESS_KEY": "secret", "SECRET_ACCESS_KEY": "s"}}):
+        with prefect_classic.context(
+            secrets={"AWS_CREDENTIALS": {"ACCESS_KEY": "secret", "SECRET_ACCESS_KEY": "s"}}
+        ):
             client = aws.get_boto_client(
                 "s3", credentials={"ACCESS_KEY": "explicit", "SECRET_ACCESS_KEY": "s"}, **s3_kwargs
             )
         assert _access_key(client) == "explicit"
 
     def test_keyword_credentials_are_used_when_no_secret_is_set(self, s3_kwargs):
-        client = aws.get_boto_client("s3", aws_access_key_id="kw", aws_secret_access_key="s", **s3_kwargs)
+        client = aws.get_boto_client(
+            "s3", aws_access_key_id="kw", aws_secret_access_key="s", **s3_kwargs
+        )
         assert _access_key(client) == "kw"
         # as in Prefect 1, the secret wins over keyword arguments
-        with prefect_classic.context(secrets={"AWS_CREDENTIALS": {"ACCESS_KEY": "secret", "SECRET_ACCESS_KEY": "s"}}):
-            client = aws.get_boto_client("s3", aws_access_key_id="kw", aws_secret_access_key="s", **s3_kwargs)
+        with prefect_classic.context(
+            secrets={"AWS_CREDENTIALS": {"ACCESS_KEY": "secret", "SECRET_ACCESS_KEY": "s"}}
+        ):
+            client = aws.get_boto_client(
+                "s3", aws_access_key_id="kw", aws_secret_access_key="s", **s3_kwargs
+            )
         assert _access_key(client) == "secret"
 
     def test_clients_without_extra_options_are_shared_while_in_use(self, aws_env):
@@ -54,7 +63,10 @@ class TestAWS:
         first = aws.get_boto_client("s3", region_name="us-east-1")
         assert aws.get_boto_client("s3", region_name="us-east-1") is first
         assert aws.get_boto_client("s3", region_name="eu-west-1") is not first
-        assert aws.get_boto_client("s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:1") is not first
+        assert (
+            aws.get_boto_client("s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:1")
+            is not first
+        )
         key = next(k for k, v in aws._CLIENT_CACHE.items() if v is first)
         del first
         gc.collect()
@@ -62,8 +74,13 @@ class TestAWS:
 
     def test_upload_options_reach_s3(self, s3_bucket, s3_kwargs, s3_client):
         r = S3Result(
-            s3_bucket, boto3_kwargs=s3_kwargs, location="k",
-            upload_options={"Metadata": {"owner": "etl"}, "ContentType": "application/octet-stream"},
+            s3_bucket,
+            boto3_kwargs=s3_kwargs,
+            location="k",
+            upload_options={
+                "Metadata": {"owner": "etl"},
+                "ContentType": "application/octet-stream",
+            },
         )
         r.write(1)
         head = s3_client.head_object(Bucket=s3_bucket, Key="k")

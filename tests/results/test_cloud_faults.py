@@ -4,6 +4,7 @@ backoff; a download that keeps arriving damaged is damage (`ResultCorruptError`:
 again), a fault that outlasts the retries fails with its cause; a wrong value is never served.
 Each request waits at most `timeout` seconds, so that with the defaults a service that does not
 answer is reported in under 30 s."""
+
 import logging
 import time
 import urllib.parse
@@ -105,10 +106,16 @@ class AzureBackend:
         return AzureResult(self.container, connection_string=self.connection_string, **kwargs)
 
     def is_download(self, method, path, key="out"):
-        return method == "GET" and urllib.parse.urlsplit(path).path == f"{self.account_path}/{self.container}/{key}"
+        return (
+            method == "GET"
+            and urllib.parse.urlsplit(path).path == f"{self.account_path}/{self.container}/{key}"
+        )
 
     def is_upload(self, method, path, key="out"):
-        return method == "PUT" and urllib.parse.urlsplit(path).path == f"{self.account_path}/{self.container}/{key}"
+        return (
+            method == "PUT"
+            and urllib.parse.urlsplit(path).path == f"{self.account_path}/{self.container}/{key}"
+        )
 
     def get(self, key):
         return self.service.get_blob_client(self.container, key).download_blob().readall()
@@ -164,7 +171,9 @@ class TestPersistentFaults:
         result = backend.result(location="out", max_retries=2)
         result.write(VALUE)
         backend.proxy.arm(fault, times=None, match=backend.is_download)
-        with pytest.raises(ResultCorruptError, match="'out'.*arrived damaged in each of 3 attempts"):
+        with pytest.raises(
+            ResultCorruptError, match="'out'.*arrived damaged in each of 3 attempts"
+        ):
             result.read("out")
         if backend.name != "azure":  # the Azure SDK makes more requests per attempt itself
             assert len(backend.proxy.injected) == 3
@@ -173,8 +182,15 @@ class TestPersistentFaults:
         result = backend.result(location="out", max_retries=2)
         result.write(VALUE)
         backend.proxy.arm("error500", times=None)
-        for call in (lambda: result.read("out"), lambda: result.write(1), lambda: result.exists("out")):
-            with pytest.raises(ResultStorageError, match="(?s)'out' \\(after 3 attempts\\).*(500|InternalError|Internal Server Error)"):
+        for call in (
+            lambda: result.read("out"),
+            lambda: result.write(1),
+            lambda: result.exists("out"),
+        ):
+            with pytest.raises(
+                ResultStorageError,
+                match="(?s)'out' \\(after 3 attempts\\).*(500|InternalError|Internal Server Error)",
+            ):
                 call()
 
     def test_a_service_that_never_answers_is_reported_within_the_bound(self, backend):
@@ -197,7 +213,9 @@ class TestPersistentFaults:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["s3", "gcs", "azure"])
-def test_with_the_default_settings_a_hung_service_is_reported_within_30_seconds(request, fault_proxy_to, name):
+def test_with_the_default_settings_a_hung_service_is_reported_within_30_seconds(
+    request, fault_proxy_to, name
+):
     backend = BACKENDS[name](request, fault_proxy_to)
     result = backend.result(location="out")
     assert result.timeout == DEFAULT_TIMEOUT
@@ -231,7 +249,9 @@ class TestOurOwnChecksums:
             result.read("out")
 
     @pytest.mark.parametrize("fault", ["short", "flip"])
-    def test_s3_without_botocore_checks_is_still_safe(self, request, fault_proxy_to, quick_retries, fault):
+    def test_s3_without_botocore_checks_is_still_safe(
+        self, request, fault_proxy_to, quick_retries, fault
+    ):
         backend = S3Backend(request, fault_proxy_to, response_checksum_validation="when_required")
         result = backend.result(location="out", serializer=JSONSerializer())
         result.write(VALUE)
@@ -275,9 +295,10 @@ class TestInFlows:
         assert state.is_failed() and "after 2 attempts" in state.message
         assert len(runs) == 1  # not recomputed over a value it could not see
 
-
     @pytest.mark.parametrize("name", ["gcs", "azure"])
-    def test_a_cache_record_damaged_at_rest_is_recomputed(self, request, fault_proxy_to, quick_retries, caplog, name):
+    def test_a_cache_record_damaged_at_rest_is_recomputed(
+        self, request, fault_proxy_to, quick_retries, caplog, name
+    ):
         """Cache records on GCS and Azure storage are written through the Result, so they carry
         its checksum too (records on local and S3 storage are written by the cache itself)."""
         backend = BACKENDS[name](request, fault_proxy_to)
@@ -295,21 +316,42 @@ class TestInFlows:
         caplog.set_level(logging.WARNING, logger="prefect")
         state = flow.run().result[produce]
         assert state.is_successful() and state.result == VALUE and len(runs) == 2
-        assert any("the-key" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+        assert any(
+            "the-key" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING
+        )
 
 
 class TestArguments:
-    @pytest.mark.parametrize("cls, argument", [(S3Result, "bucket"), (GCSResult, "bucket"), (AzureResult, "container")])
-    @pytest.mark.parametrize("given, error, says", [(None, TypeError, "not None"), ("", ValueError, "empty string"),
-                                                    (["b"], TypeError, r"not \['b'\]")])
-    def test_the_bucket_name_is_checked_when_the_result_is_built(self, cls, argument, given, error, says):
-        with pytest.raises(error, match=f"{cls.__name__}: `{argument}` must be the {argument}'s name.*{says}"):
+    @pytest.mark.parametrize(
+        "cls, argument", [(S3Result, "bucket"), (GCSResult, "bucket"), (AzureResult, "container")]
+    )
+    @pytest.mark.parametrize(
+        "given, error, says",
+        [
+            (None, TypeError, "not None"),
+            ("", ValueError, "empty string"),
+            (["b"], TypeError, r"not \['b'\]"),
+        ],
+    )
+    def test_the_bucket_name_is_checked_when_the_result_is_built(
+        self, cls, argument, given, error, says
+    ):
+        with pytest.raises(
+            error, match=f"{cls.__name__}: `{argument}` must be the {argument}'s name.*{says}"
+        ):
             cls(given)
 
     @pytest.mark.parametrize("cls", [S3Result, GCSResult, AzureResult])
-    @pytest.mark.parametrize("settings, says", [({"max_retries": -1}, "max_retries"), ({"max_retries": 1.5}, "max_retries"),
-                                                ({"max_retries": True}, "max_retries"), ({"timeout": 0}, "timeout"),
-                                                ({"timeout": "5"}, "timeout")])
+    @pytest.mark.parametrize(
+        "settings, says",
+        [
+            ({"max_retries": -1}, "max_retries"),
+            ({"max_retries": 1.5}, "max_retries"),
+            ({"max_retries": True}, "max_retries"),
+            ({"timeout": 0}, "timeout"),
+            ({"timeout": "5"}, "timeout"),
+        ],
+    )
     def test_retry_settings_are_checked(self, cls, settings, says):
         with pytest.raises(TypeError, match=f"{cls.__name__}: `{says}`"):
             cls("box", **settings)
@@ -318,7 +360,9 @@ class TestArguments:
         r = S3Result("box", max_retries=0, timeout=2.5)
         assert (r.max_retries, r.timeout) == (0, 2.5)
         assert r != S3Result("box")
-        assert S3Result("box") == S3Result("box", max_retries=DEFAULT_MAX_RETRIES, timeout=DEFAULT_TIMEOUT)
+        assert S3Result("box") == S3Result(
+            "box", max_retries=DEFAULT_MAX_RETRIES, timeout=DEFAULT_TIMEOUT
+        )
 
     @pytest.mark.parametrize("cls", [S3Result, GCSResult, AzureResult])
     def test_old_pickles_get_the_default_settings(self, cls):
@@ -334,7 +378,7 @@ class TestArguments:
         """Each attempt waits at most `timeout` (Azure: its SDK adds two 1 s pauses to a
         download), then the backoff; the retries of a hung service end in under 30 s."""
         r = cls("box")
-        backoff = sum(BucketResult.retry_backoff * 2 ** n * 1.25 for n in range(r.max_retries))
+        backoff = sum(BucketResult.retry_backoff * 2**n * 1.25 for n in range(r.max_retries))
         assert (r.max_retries + 1) * (r.timeout + sdk_overhead) + backoff < 30
 
 

@@ -6,6 +6,7 @@ The kills are deterministic: the child process replaces `os.write` / `os.replace
 that kills the process itself at the chosen call (error injection), instead of racing a signal
 against a running write.
 """
+
 import os
 import signal
 import subprocess
@@ -70,7 +71,9 @@ def age(path: Path, seconds: float) -> None:
 def kill_a_writer(folder: Path, child_env, point: str, nth: int = 1, kind: str = "pickle") -> None:
     proc = subprocess.run(
         [sys.executable, "-c", KILLED_WRITER, str(folder), point, str(nth), kind],
-        env=child_env(), capture_output=True, timeout=120,
+        env=child_env(),
+        capture_output=True,
+        timeout=120,
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
 
@@ -97,9 +100,13 @@ class TestKilledWriters:
         assert LocalResult(dir=str(tmp_path)).read("out").value == ("old", b"o" * SIZE)
         assert len(temp_files(tmp_path)) == 1
 
-    @pytest.mark.parametrize("point, nth", [("mid-write", 1), ("before-rename", 1),
-                                            ("mid-write", 2), ("before-rename", 2)])
-    def test_with_a_checksum_file_the_old_value_reads_or_is_damage(self, tmp_path, child_env, point, nth):
+    @pytest.mark.parametrize(
+        "point, nth",
+        [("mid-write", 1), ("before-rename", 1), ("mid-write", 2), ("before-rename", 2)],
+    )
+    def test_with_a_checksum_file_the_old_value_reads_or_is_damage(
+        self, tmp_path, child_env, point, nth
+    ):
         """Values with a separate checksum file are written in two steps (checksum, then value):
         a kill between them leaves the old value with the new checksum, which reads as damage
         (and is recomputed), never as a wrong value."""
@@ -115,7 +122,9 @@ class TestKilledWriters:
 
 
 class TestSweeping:
-    def test_a_killed_writers_old_temp_file_is_swept_by_the_next_writer(self, tmp_path, child_env, run_python):
+    def test_a_killed_writers_old_temp_file_is_swept_by_the_next_writer(
+        self, tmp_path, child_env, run_python
+    ):
         kill_a_writer(tmp_path, child_env, "mid-write")
         (leftover,) = temp_files(tmp_path)
         age(tmp_path / leftover, _files.TEMP_FILE_MAX_AGE + 60)
@@ -161,8 +170,11 @@ class TestSweeping:
             """
         )
         proc = subprocess.Popen(
-            [sys.executable, "-c", blocked_writer, str(tmp_path)], env=child_env(),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            [sys.executable, "-c", blocked_writer, str(tmp_path)],
+            env=child_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             assert proc.stdout.readline().strip() == "paused"
@@ -180,7 +192,9 @@ class TestSweeping:
         assert LocalResult(dir=str(tmp_path)).read("out").value == ("live", b"l" * 1_000_000)
         assert temp_files(tmp_path) == []
 
-    def test_each_write_looks_at_a_bounded_number_of_entries(self, tmp_path, fresh_sweeper, monkeypatch):
+    def test_each_write_looks_at_a_bounded_number_of_entries(
+        self, tmp_path, fresh_sweeper, monkeypatch
+    ):
         """A sweep of a large folder is spread over the writes into it, `SWEEP_BATCH` entries
         per write, until every entry has been seen."""
         monkeypatch.setattr(_files, "SWEEP_BATCH", 10)
@@ -209,7 +223,13 @@ class TestSweeping:
         assert not leftover.exists()
 
     def test_only_temporary_files_are_swept(self, tmp_path, fresh_sweeper):
-        keep = [".hidden", "data.tmp", ".x.checksum", ".short.abc.tmp", ".upper.0123456789ABCDEF.tmp"]
+        keep = [
+            ".hidden",
+            "data.tmp",
+            ".x.checksum",
+            ".short.abc.tmp",
+            ".upper.0123456789ABCDEF.tmp",
+        ]
         for name in keep:
             (tmp_path / name).write_bytes(b"x")
             age(tmp_path / name, _files.TEMP_FILE_MAX_AGE * 10)

@@ -1,5 +1,6 @@
 """GCSResult against a real gcp-storage-emulator on 127.0.0.1 with the real google-cloud-storage
 client; server errors are injected by patching blob methods."""
+
 import json
 import pickle
 import sys
@@ -24,7 +25,13 @@ class TestInit:
     def test_options(self):
         r = GCSResult("bucket", location="x", serializer=JSONSerializer(), project="p", value=1)
         assert isinstance(r, Result)
-        assert (r.bucket, r.location, r.serializer, r.project, r.value) == ("bucket", "x", JSONSerializer(), "p", 1)
+        assert (r.bucket, r.location, r.serializer, r.project, r.value) == (
+            "bucket",
+            "x",
+            JSONSerializer(),
+            "p",
+            1,
+        )
         assert GCSResult("b").serializer == PickleSerializer()
 
     def test_no_client_until_used(self):
@@ -62,7 +69,9 @@ class TestRoundTrip:
         r = GCSResult(gcs_bucket, location="x.json", serializer=JSONSerializer())
         r.write({"k": 1})
         stored = gcs_client.bucket(gcs_bucket).blob("x.json").download_as_bytes()
-        assert json.loads(stored) == {"k": 1}  # what Prefect 1 reads; the checksum line is whitespace
+        assert json.loads(stored) == {
+            "k": 1
+        }  # what Prefect 1 reads; the checksum line is whitespace
         assert r.read("x.json").value == {"k": 1}
 
     def test_overwrite(self, result):
@@ -92,7 +101,9 @@ class TestClient:
         assert written.client is client and written.gcs_bucket is bucket
         assert result.read("f/t.bin").gcs_bucket is bucket
 
-    @pytest.mark.parametrize("dumps, loads", [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)])
+    @pytest.mark.parametrize(
+        "dumps, loads", [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)]
+    )
     def test_client_is_not_pickled_and_is_rebuilt(self, result, dumps, loads):
         result.write("v", flow="f", task="t")
         assert result._client is not None and result._gcs_bucket is not None
@@ -109,8 +120,15 @@ class TestClient:
         with pytest.raises(ImportError, match="pip install google-cloud-storage"):
             _ = GCSResult("bucket").client
 
-    @pytest.mark.parametrize("bucket, error, says", [(None, TypeError, "not None"), ("", ValueError, "empty"),
-                                                     (5, TypeError, "not 5"), ("  ", ValueError, "empty")])
+    @pytest.mark.parametrize(
+        "bucket, error, says",
+        [
+            (None, TypeError, "not None"),
+            ("", ValueError, "empty"),
+            (5, TypeError, "not 5"),
+            ("  ", ValueError, "empty"),
+        ],
+    )
     def test_a_bucket_name_is_required(self, bucket, error, says):
         """Prefect 1 accepted a missing bucket and failed at the first transfer; the bucket is
         checked when the Result is created, naming the argument and what was given."""
@@ -146,10 +164,16 @@ class TestErrors:
 
     @pytest.mark.parametrize(
         "error",
-        [gexc.InternalServerError("backend exploded"), gexc.Forbidden("no access"), ConnectionError("reset")],
+        [
+            gexc.InternalServerError("backend exploded"),
+            gexc.Forbidden("no access"),
+            ConnectionError("reset"),
+        ],
         ids=["500", "403", "connection"],
     )
-    def test_exists_raises_on_errors_other_than_not_found(self, result, gcs_bucket, monkeypatch, error):
+    def test_exists_raises_on_errors_other_than_not_found(
+        self, result, gcs_bucket, monkeypatch, error
+    ):
         monkeypatch.setattr(Blob, "exists", fail_with(error))
         with pytest.raises(ResultStorageError) as exc_info:
             result.exists("f/t.bin")
@@ -162,13 +186,22 @@ class TestErrors:
         assert result.exists("f/t.bin") is False
 
     def test_write_server_error(self, result, gcs_bucket, monkeypatch):
-        monkeypatch.setattr(Blob, "upload_from_string", fail_with(gexc.InternalServerError("backend exploded")))
-        with pytest.raises(ResultStorageError, match=f"'{gcs_bucket}'.*'f/t.bin'.*InternalServerError.*backend exploded"):
+        monkeypatch.setattr(
+            Blob, "upload_from_string", fail_with(gexc.InternalServerError("backend exploded"))
+        )
+        with pytest.raises(
+            ResultStorageError,
+            match=f"'{gcs_bucket}'.*'f/t.bin'.*InternalServerError.*backend exploded",
+        ):
             result.write(1, flow="f", task="t")
 
     def test_read_server_error(self, result, gcs_bucket, monkeypatch):
-        monkeypatch.setattr(Blob, "download_as_bytes", fail_with(gexc.ServiceUnavailable("try later")))
-        with pytest.raises(ResultStorageError, match=f"'{gcs_bucket}'.*'f/t.bin'.*ServiceUnavailable.*try later"):
+        monkeypatch.setattr(
+            Blob, "download_as_bytes", fail_with(gexc.ServiceUnavailable("try later"))
+        )
+        with pytest.raises(
+            ResultStorageError, match=f"'{gcs_bucket}'.*'f/t.bin'.*ServiceUnavailable.*try later"
+        ):
             result.read("f/t.bin")
 
     def test_serialization_errors_are_not_wrapped(self, gcs_bucket):

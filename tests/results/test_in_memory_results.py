@@ -1,4 +1,5 @@
 """PrefectResult, ConstantResult and SecretResult, which keep values out of external storage."""
+
 import pickle
 
 import pendulum
@@ -33,7 +34,9 @@ class TestPrefectResult:
     def test_default_serializer_is_json(self):
         assert PrefectResult().serializer == JSONSerializer()
 
-    @pytest.mark.parametrize("serializer", [PickleSerializer(), CompressedSerializer(JSONSerializer(), format="gzip")])
+    @pytest.mark.parametrize(
+        "serializer", [PickleSerializer(), CompressedSerializer(JSONSerializer(), format="gzip")]
+    )
     def test_only_text_serializers(self, serializer):
         with pytest.raises(TypeError, match="JSONSerializer or DateTimeSerializer"):
             PrefectResult(serializer=serializer)
@@ -52,7 +55,10 @@ class TestPrefectResult:
     def test_read_parses_the_location(self):
         new = PrefectResult().read('{"a": 1}')
         assert (new.value, new.location) == ({"a": 1}, '{"a": 1}')
-        assert PrefectResult().read(PrefectResult().write([None, "x"]).location).value == [None, "x"]
+        assert PrefectResult().read(PrefectResult().write([None, "x"]).location).value == [
+            None,
+            "x",
+        ]
 
     def test_datetimes(self):
         r = PrefectResult(serializer=DateTimeSerializer())
@@ -75,7 +81,9 @@ class TestPrefectResult:
     def test_equality_and_pickling(self):
         r = PrefectResult().write({"a": 1})
         assert r == PrefectResult(value={"a": 1}, location='{"a": 1}')
-        assert r != PrefectResult(serializer=DateTimeSerializer(), value={"a": 1}, location='{"a": 1}')
+        assert r != PrefectResult(
+            serializer=DateTimeSerializer(), value={"a": 1}, location='{"a": 1}'
+        )
         clone = pickle.loads(pickle.dumps(r))
         assert clone == r and clone.serializer == JSONSerializer()
 

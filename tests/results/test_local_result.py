@@ -61,7 +61,9 @@ class TestInit:
             assert LocalResult(dir=str(home)).dir == str(home / "results")
             assert LocalResult(dir=str(home / "flows")).dir == str(home / "results")
             assert LocalResult(dir=str(tmp_path / "elsewhere")).dir == str(tmp_path / "elsewhere")
-            assert LocalResult(dir=str(tmp_path / "home-sibling")).dir == str(tmp_path / "home-sibling")
+            assert LocalResult(dir=str(tmp_path / "home-sibling")).dir == str(
+                tmp_path / "home-sibling"
+            )
             kept = local_result_at(str(home / "storage"), location="x.bin")
             assert (kept.dir, kept.location) == (str(home / "storage"), "x.bin")
             assert (home / "storage").is_dir()
@@ -99,7 +101,9 @@ class TestInit:
             LocalResult(dir=str(blocker / "sub"))
 
     def test_options(self, tmp_path):
-        r = LocalResult(dir=str(tmp_path), location="{x}.json", serializer=JSONSerializer(), value=3)
+        r = LocalResult(
+            dir=str(tmp_path), location="{x}.json", serializer=JSONSerializer(), value=3
+        )
         assert (r.location, r.serializer, r.value) == ("{x}.json", JSONSerializer(), 3)
 
     def test_equality_and_pickling(self, tmp_path):
@@ -298,7 +302,9 @@ def test_racing_writers_both_succeed_and_leave_one_whole_value(tmp_path):
             except BaseException as exc:  # pragma: no cover - reported below
                 outcomes[name] = exc
 
-        threads = [threading.Thread(target=write, args=(name, barrier, outcomes)) for name in values]
+        threads = [
+            threading.Thread(target=write, args=(name, barrier, outcomes)) for name in values
+        ]
         for t in threads:
             t.start()
         for t in threads:

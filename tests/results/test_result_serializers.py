@@ -89,9 +89,13 @@ class TestJSONSerializer:
         s = JSONSerializer()
         assert s.deserialize(s.serialize({"ключ": "値"})) == {"ключ": "値"}
 
-    @pytest.mark.parametrize("value", [object(), {1, 2}, b"bytes", {"nested": [datetime.date(2020, 1, 1)]}])
+    @pytest.mark.parametrize(
+        "value", [object(), {1, 2}, b"bytes", {"nested": [datetime.date(2020, 1, 1)]}]
+    )
     def test_non_json_values_raise_naming_the_type(self, value):
-        with pytest.raises(TypeError, match=f"JSONSerializer.*{type(value).__name__}.*not JSON serializable"):
+        with pytest.raises(
+            TypeError, match=f"JSONSerializer.*{type(value).__name__}.*not JSON serializable"
+        ):
             JSONSerializer().serialize(value)
 
     def test_circular_reference_raises_value_error(self):
@@ -155,7 +159,10 @@ class TestCompressedSerializer:
             return zlib.decompress(data)
 
         s = CompressedSerializer(
-            JSONSerializer(), compress=zlib.compress, decompress=decompress, decompress_kwargs={"a": 1}
+            JSONSerializer(),
+            compress=zlib.compress,
+            decompress=decompress,
+            decompress_kwargs={"a": 1},
         )
         assert s.deserialize(s.serialize({"k": 1})) == {"k": 1}
         assert calls == [{"a": 1}]
@@ -172,7 +179,9 @@ class TestCompressedSerializer:
         errors name the module and list the standard library's formats."""
         with pytest.raises(ImportError, match="'zip' is not installed.*bz2, gzip, lzma, zlib"):
             CompressedSerializer(PickleSerializer(), format="zip")
-        with pytest.raises(ValueError, match="'json' module does not have 'compress' and 'decompress'"):
+        with pytest.raises(
+            ValueError, match="'json' module does not have 'compress' and 'decompress'"
+        ):
             CompressedSerializer(PickleSerializer(), format="json")
 
     def test_a_format_equals_its_module_functions(self):
@@ -201,7 +210,9 @@ class TestCompressedSerializer:
         assert base == CompressedSerializer(PickleSerializer(), format="gzip")
         assert base != CompressedSerializer(JSONSerializer(), format="gzip")
         assert base != CompressedSerializer(PickleSerializer(), format="bz2")
-        assert base != CompressedSerializer(PickleSerializer(), format="gzip", compress_kwargs={"compresslevel": 1})
+        assert base != CompressedSerializer(
+            PickleSerializer(), format="gzip", compress_kwargs={"compresslevel": 1}
+        )
         assert base != PickleSerializer()
 
     def test_picklable(self):
@@ -224,7 +235,9 @@ class TestPandasSerializer:
 
     def test_use_without_pandas_is_a_clear_import_error(self):
         s = PandasSerializer("csv")
-        with pytest.raises(ImportError, match="PandasSerializer requires pandas.*pip install pandas"):
+        with pytest.raises(
+            ImportError, match="PandasSerializer requires pandas.*pip install pandas"
+        ):
             s.serialize(object())
         with pytest.raises(ImportError, match="PandasSerializer requires pandas"):
             s.deserialize(b"a,b\n1,2\n")

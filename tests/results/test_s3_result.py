@@ -1,4 +1,5 @@
 """S3Result against a real (moto) S3 server on 127.0.0.1; error injection via botocore's Stubber."""
+
 import json
 import pickle
 import socket
@@ -27,7 +28,12 @@ class TestInit:
     def test_options(self):
         r = S3Result("bucket", boto3_kwargs={"region_name": "eu-west-1"}, location="x", value=1)
         assert isinstance(r, Result)
-        assert (r.bucket, r.boto3_kwargs, r.location, r.value) == ("bucket", {"region_name": "eu-west-1"}, "x", 1)
+        assert (r.bucket, r.boto3_kwargs, r.location, r.value) == (
+            "bucket",
+            {"region_name": "eu-west-1"},
+            "x",
+            1,
+        )
         assert r.serializer == PickleSerializer()
         assert S3Result("b").boto3_kwargs == {}
 
@@ -65,12 +71,19 @@ class TestRoundTrip:
         assert r.read(second.location).value == 2
 
     def test_serializer_is_used(self, s3_bucket, s3_kwargs, s3_client):
-        r = S3Result(s3_bucket, boto3_kwargs=s3_kwargs, location="x.json", serializer=JSONSerializer())
+        r = S3Result(
+            s3_bucket, boto3_kwargs=s3_kwargs, location="x.json", serializer=JSONSerializer()
+        )
         r.write({"k": 1})
         stored = s3_client.get_object(Bucket=s3_bucket, Key="x.json")["Body"].read()
-        assert json.loads(stored) == {"k": 1}  # what Prefect 1 reads; the checksum line is whitespace
+        assert json.loads(stored) == {
+            "k": 1
+        }  # what Prefect 1 reads; the checksum line is whitespace
         compressed = S3Result(
-            s3_bucket, boto3_kwargs=s3_kwargs, location="x.gz", serializer=CompressedSerializer(JSONSerializer(), format="gzip")
+            s3_bucket,
+            boto3_kwargs=s3_kwargs,
+            location="x.gz",
+            serializer=CompressedSerializer(JSONSerializer(), format="gzip"),
         )
         compressed.write(list(range(1000)))
         assert compressed.read("x.gz").value == list(range(1000))
@@ -102,7 +115,9 @@ class TestClient:
         assert result.client.meta.endpoint_url == moto_url
         assert result.client.meta.region_name == "us-east-1"
 
-    @pytest.mark.parametrize("dumps, loads", [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)])
+    @pytest.mark.parametrize(
+        "dumps, loads", [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)]
+    )
     def test_client_is_not_pickled_and_is_rebuilt(self, result, dumps, loads):
         result.write("v", flow="f", task="t")
         assert result._client is not None
@@ -136,14 +151,19 @@ class TestErrors:
         with pytest.raises(ResultStorageError, match="'no-such-bucket'.*'k'.*NoSuchBucket"):
             r.write(1)
 
-    @pytest.mark.parametrize("status, code, retried", [(500, "InternalError", True), (403, "AccessDenied", False),
-                                                       (503, "SlowDown", True)])
-    def test_exists_raises_on_errors_other_than_not_found(self, result, s3_bucket, status, code, retried,
-                                                          quick_retries):
+    @pytest.mark.parametrize(
+        "status, code, retried",
+        [(500, "InternalError", True), (403, "AccessDenied", False), (503, "SlowDown", True)],
+    )
+    def test_exists_raises_on_errors_other_than_not_found(
+        self, result, s3_bucket, status, code, retried, quick_retries
+    ):
         """Server errors are retried (`max_retries` times), others are not."""
         with Stubber(result._transfer_client()) as stub:
             for _ in range(result.max_retries + 1 if retried else 1):
-                stub.add_client_error("get_object", service_error_code=code, http_status_code=status)
+                stub.add_client_error(
+                    "get_object", service_error_code=code, http_status_code=status
+                )
             with pytest.raises(ResultStorageError) as exc_info:
                 result.exists("f/t.bin")
             stub.assert_no_pending_responses()
@@ -160,17 +180,28 @@ class TestErrors:
     def test_write_server_error(self, result, s3_bucket, quick_retries):
         with Stubber(result._transfer_client()) as stub:
             for _ in range(4):
-                stub.add_client_error("put_object", service_error_code="InternalError", http_status_code=500)
+                stub.add_client_error(
+                    "put_object", service_error_code="InternalError", http_status_code=500
+                )
             with pytest.raises(ResultStorageError) as exc_info:
                 result.write(1, flow="f", task="t")
         msg = str(exc_info.value)
-        assert s3_bucket in msg and "f/t.bin" in msg and "InternalError" in msg and "after 4 attempts" in msg
+        assert (
+            s3_bucket in msg
+            and "f/t.bin" in msg
+            and "InternalError" in msg
+            and "after 4 attempts" in msg
+        )
 
     def test_read_server_error(self, result, s3_bucket, quick_retries):
         with Stubber(result._transfer_client()) as stub:
             for _ in range(4):
-                stub.add_client_error("get_object", service_error_code="InternalError", http_status_code=500)
-            with pytest.raises(ResultStorageError, match=f"'{s3_bucket}'.*'f/t.bin'.*4 attempts.*InternalError"):
+                stub.add_client_error(
+                    "get_object", service_error_code="InternalError", http_status_code=500
+                )
+            with pytest.raises(
+                ResultStorageError, match=f"'{s3_bucket}'.*'f/t.bin'.*4 attempts.*InternalError"
+            ):
                 result.read("f/t.bin")
 
     def test_unreachable_endpoint(self, aws_env):
@@ -181,7 +212,9 @@ class TestErrors:
             "bucket",
             boto3_kwargs={
                 "endpoint_url": f"http://127.0.0.1:{port}",
-                "config": Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=2),
+                "config": Config(
+                    retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=2
+                ),
             },
             location="k",
         )

@@ -1,4 +1,5 @@
 """flow.run(run_on_schedule=True): one run per schedule event, Ctrl-C ends the loop cleanly."""
+
 import pendulum
 import pytest
 

@@ -1,4 +1,5 @@
 """TaskSchema, ParameterSchema, EdgeSchema and FlowSchema in Prefect 1's JSON shape."""
+
 import datetime
 import json
 
@@ -26,30 +27,50 @@ def add(x: int, y: int = 1) -> int:
 
 
 def test_task_serialize_writes_prefect1_fields():
-    t = Task(name="t", slug="t-1", tags=["b", "a"], max_retries=2, retry_delay=datetime.timedelta(seconds=30),
-             timeout=10, trigger=triggers.all_failed, cache_key="key")
+    t = Task(
+        name="t",
+        slug="t-1",
+        tags=["b", "a"],
+        max_retries=2,
+        retry_delay=datetime.timedelta(seconds=30),
+        timeout=10,
+        trigger=triggers.all_failed,
+        cache_key="key",
+    )
     data = t.serialize()
     assert data["type"] == "prefect_classic.core.task.Task"
     assert (data["name"], data["slug"], data["tags"]) == ("t", "t-1", ["a", "b"])
     assert (data["max_retries"], data["retry_delay"], data["timeout"]) == (2, 30, 10)
     assert data["trigger"] == {"fn": "prefect_classic.triggers.all_failed", "kwargs": {}}
-    assert data["cache_validator"] == {"fn": "prefect_classic.engine.cache_validators.never_use", "kwargs": {}}
+    assert data["cache_validator"] == {
+        "fn": "prefect_classic.engine.cache_validators.never_use",
+        "kwargs": {},
+    }
     assert data["cache_key"] == "key"
     assert "__version__" in data
 
 
 def test_task_inputs_and_outputs_describe_run():
     data = add.serialize()
-    assert data["inputs"] == {"x": {"required": True, "type": str(int)}, "y": {"required": False, "type": str(int)}}
+    assert data["inputs"] == {
+        "x": {"required": True, "type": str(int)},
+        "y": {"required": False, "type": str(int)},
+    }
     assert data["outputs"] == str(int)
 
 
 def test_task_settings_round_trip_into_a_base_task():
-    original = Task(name="t", slug="t-1", tags=["x"], max_retries=1, retry_delay=datetime.timedelta(minutes=2),
-                    trigger=triggers.some_successful(at_least=2, at_most=0.5),
-                    cache_for=datetime.timedelta(hours=1),
-                    cache_validator=cache_validators.partial_parameters_only(["p"]),
-                    skip_on_upstream_skip=False)
+    original = Task(
+        name="t",
+        slug="t-1",
+        tags=["x"],
+        max_retries=1,
+        retry_delay=datetime.timedelta(minutes=2),
+        trigger=triggers.some_successful(at_least=2, at_most=0.5),
+        cache_for=datetime.timedelta(hours=1),
+        cache_validator=cache_validators.partial_parameters_only(["p"]),
+        skip_on_upstream_skip=False,
+    )
     loaded = TaskSchema().load(via_json(original.serialize()))
     assert type(loaded) is Task
     assert (loaded.name, loaded.slug, loaded.tags) == ("t", "t-1", {"x"})
@@ -57,10 +78,12 @@ def test_task_settings_round_trip_into_a_base_task():
     assert loaded.cache_for == datetime.timedelta(hours=1)
     assert loaded.skip_on_upstream_skip is False
     assert loaded.serialize()["trigger"] == {
-        "fn": "prefect_classic.triggers.some_successful", "kwargs": {"at_least": 2, "at_most": 0.5},
+        "fn": "prefect_classic.triggers.some_successful",
+        "kwargs": {"at_least": 2, "at_most": 0.5},
     }
     assert loaded.serialize()["cache_validator"] == {
-        "fn": "prefect_classic.engine.cache_validators.partial_parameters_only", "kwargs": {"validate_on": ["p"]},
+        "fn": "prefect_classic.engine.cache_validators.partial_parameters_only",
+        "kwargs": {"validate_on": ["p"]},
     }
 
 
@@ -74,30 +97,51 @@ def test_custom_trigger_is_written_by_name_and_loads_as_the_default_like_prefect
 
 
 def test_prefect1_function_names_resolve_to_functions():
-    loaded = TaskSchema().load({
-        "name": "t", "slug": "t-1", "trigger": {"fn": "prefect.triggers.any_failed", "kwargs": {}},
-        "cache_for": 60, "cache_validator": {"fn": "prefect.engine.cache_validators.duration_only"},
-    })
+    loaded = TaskSchema().load(
+        {
+            "name": "t",
+            "slug": "t-1",
+            "trigger": {"fn": "prefect.triggers.any_failed", "kwargs": {}},
+            "cache_for": 60,
+            "cache_validator": {"fn": "prefect.engine.cache_validators.duration_only"},
+        }
+    )
     assert loaded.trigger is triggers.any_failed
     assert loaded.cache_validator is cache_validators.duration_only
-    some = TaskSchema().load({"trigger": {"fn": "prefect.triggers.some_failed", "kwargs": {"at_least": 2}}})
+    some = TaskSchema().load(
+        {"trigger": {"fn": "prefect.triggers.some_failed", "kwargs": {"at_least": 2}}}
+    )
     assert some.trigger.__name__ == "some_failed"
     # a plain name (no kwargs) is read too
-    assert TaskSchema().load({"trigger": "prefect.triggers.all_failed"}).trigger is triggers.all_failed
+    assert (
+        TaskSchema().load({"trigger": "prefect.triggers.all_failed"}).trigger is triggers.all_failed
+    )
 
 
 def test_bad_factory_arguments_are_validation_errors():
     with pytest.raises(ValidationError, match="some_failed"):
-        TaskSchema().load({"name": "t", "trigger": {"fn": "prefect.triggers.some_failed", "kwargs": {"nope": 1}}})
+        TaskSchema().load(
+            {"name": "t", "trigger": {"fn": "prefect.triggers.some_failed", "kwargs": {"nope": 1}}}
+        )
 
 
 def test_parameter_round_trips():
     p = Parameter("n", default=[1, 2], tags=["t"])
     data = ParameterSchema().dump(p)
-    assert (data["name"], data["slug"], data["default"], data["required"]) == ("n", "n", [1, 2], False)
+    assert (data["name"], data["slug"], data["default"], data["required"]) == (
+        "n",
+        "n",
+        [1, 2],
+        False,
+    )
     loaded = ParameterSchema().load(via_json(data))
     assert type(loaded) is Parameter
-    assert (loaded.name, loaded.default, loaded.required, loaded.tags) == ("n", [1, 2], False, {"t"})
+    assert (loaded.name, loaded.default, loaded.required, loaded.tags) == (
+        "n",
+        [1, 2],
+        False,
+        {"t"},
+    )
     assert ParameterSchema().load({"name": "r", "required": True}).required is True
 
 
@@ -110,8 +154,14 @@ def test_edge_serialize_writes_slugs():
 
 
 def test_edge_schema_loads_base_tasks_carrying_the_slugs():
-    loaded = EdgeSchema().load({"upstream_task": {"slug": "a-1"}, "downstream_task": {"slug": "b-1"}, "key": "x"})
-    assert (loaded.upstream_task.slug, loaded.downstream_task.slug, loaded.key) == ("a-1", "b-1", "x")
+    loaded = EdgeSchema().load(
+        {"upstream_task": {"slug": "a-1"}, "downstream_task": {"slug": "b-1"}, "key": "x"}
+    )
+    assert (loaded.upstream_task.slug, loaded.downstream_task.slug, loaded.key) == (
+        "a-1",
+        "b-1",
+        "x",
+    )
     assert loaded.upstream_task.name == "Task"  # only the slug is written
 
 
@@ -124,9 +174,15 @@ def test_edge_schema_reuses_the_tasks_of_the_context_task_cache():
 
 
 def make_flow():
-    schedule = IntervalSchedule(start_date=pendulum.datetime(2021, 1, 1, tz="Europe/Berlin"),
-                                interval=datetime.timedelta(hours=1))
-    with Flow("etl", schedule=schedule, result=LocalResult(dir="/res", validate_dir=False, location="{task_name}")) as flow:
+    schedule = IntervalSchedule(
+        start_date=pendulum.datetime(2021, 1, 1, tz="Europe/Berlin"),
+        interval=datetime.timedelta(hours=1),
+    )
+    with Flow(
+        "etl",
+        schedule=schedule,
+        result=LocalResult(dir="/res", validate_dir=False, location="{task_name}"),
+    ) as flow:
         n = Parameter("n", default=3)
         first = add(n)
         second = add(first, y=first)
@@ -199,7 +255,11 @@ def test_prefect1_flow_with_two_tasks_and_an_edge_loads():
     assert tasks["load-1"].retry_delay == datetime.timedelta(seconds=10)
     assert tasks["load-1"].tags == {"db"}
     (edge,) = flow.edges
-    assert (edge.upstream_task, edge.downstream_task, edge.key) == (tasks["extract-1"], tasks["load-1"], "data")
+    assert (edge.upstream_task, edge.downstream_task, edge.key) == (
+        tasks["extract-1"],
+        tasks["load-1"],
+        "data",
+    )
     assert flow.reference_tasks() == {tasks["load-1"]}
 
 

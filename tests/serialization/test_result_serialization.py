@@ -1,4 +1,5 @@
 """Result and serializer schemas: metadata in Prefect 1's shape, never values or secrets."""
+
 import json
 import os
 
@@ -27,10 +28,19 @@ def round_trip(schema, obj):
     "result, attrs",
     [
         (Result(location="loc"), ["location"]),
-        (LocalResult(dir="/data/results", validate_dir=False, location="a/b.pkl"), ["dir", "location"]),
-        (S3Result(bucket="bkt", location="k.pkl", serializer=serializers.JSONSerializer()), ["bucket", "location", "serializer"]),
+        (
+            LocalResult(dir="/data/results", validate_dir=False, location="a/b.pkl"),
+            ["dir", "location"],
+        ),
+        (
+            S3Result(bucket="bkt", location="k.pkl", serializer=serializers.JSONSerializer()),
+            ["bucket", "location", "serializer"],
+        ),
         (GCSResult(bucket="bkt", location="k.pkl"), ["bucket", "location", "serializer"]),
-        (AzureResult("box", connection_string="c", location="k.pkl"), ["container", "location", "serializer"]),
+        (
+            AzureResult("box", connection_string="c", location="k.pkl"),
+            ["container", "location", "serializer"],
+        ),
         (PrefectResult(location="[1, 2]"), ["location", "serializer"]),
         (ConstantResult(location="const"), ["location"]),
     ],
@@ -55,8 +65,11 @@ def test_no_result_round_trips_to_the_singleton():
 
 
 def test_values_are_never_written():
-    for result in (LocalResult(dir="/d", validate_dir=False, location="x", value="VALUE-XYZ"),
-                   ConstantResult(value="VALUE-XYZ"), Result(value="VALUE-XYZ")):
+    for result in (
+        LocalResult(dir="/d", validate_dir=False, location="x", value="VALUE-XYZ"),
+        ConstantResult(value="VALUE-XYZ"),
+        Result(value="VALUE-XYZ"),
+    ):
         assert "VALUE-XYZ" not in json.dumps(StateResultSchema().dump(result))
 
 
@@ -68,7 +81,9 @@ def test_loading_a_local_result_does_not_create_its_folder(tmp_path):
 
 
 def test_s3_credentials_are_never_written():
-    result = S3Result(bucket="b", boto3_kwargs={"aws_secret_access_key": "SECRET-KEY"}, location="x")
+    result = S3Result(
+        bucket="b", boto3_kwargs={"aws_secret_access_key": "SECRET-KEY"}, location="x"
+    )
     assert "SECRET-KEY" not in json.dumps(StateResultSchema().dump(result))
 
 
@@ -109,7 +124,9 @@ def test_unknown_result_types_load_as_a_base_result_with_the_location(data):
 
 def test_prefect_result_with_a_pickle_serializer_is_rejected():
     with pytest.raises(ValidationError):
-        StateResultSchema().load({"type": "PrefectResult", "location": "1", "serializer": {"type": "PickleSerializer"}})
+        StateResultSchema().load(
+            {"type": "PrefectResult", "location": "1", "serializer": {"type": "PickleSerializer"}}
+        )
 
 
 class UpperSerializer(serializers.Serializer):
@@ -141,7 +158,9 @@ def test_serializers_round_trip(serializer):
 
 
 def test_custom_compression_functions_cannot_be_loaded():
-    custom = serializers.CompressedSerializer(serializers.JSONSerializer(), compress=bytes, decompress=bytes)
+    custom = serializers.CompressedSerializer(
+        serializers.JSONSerializer(), compress=bytes, decompress=bytes
+    )
     data = SerializerSchema().dump(custom)
     assert data["format"] is None
     with pytest.raises(ValidationError, match="custom compression"):

@@ -1,6 +1,7 @@
 """The schema building blocks (Prefect 1's `prefect.utilities.serialization` API), on
 marshmallow 3 and 4: object schemas, `context=`, nested context sharing, type dispatch and
 function references."""
+
 import datetime
 
 import marshmallow
@@ -37,7 +38,10 @@ class TestObjectSchema:
     def test_loads_into_the_meta_object_class_and_versions_dumps(self):
         point = PointSchema().load({"x": "1", "y": 2, "__version__": "0.15.0"})
         assert isinstance(point, Point) and (point.x, point.y) == (1, 2)
-        assert PointSchema().dump(point)["__version__"] == utilities_serialization.ObjectSchema().dump({})["__version__"]
+        assert (
+            PointSchema().dump(point)["__version__"]
+            == utilities_serialization.ObjectSchema().dump({})["__version__"]
+        )
 
     def test_create_object_false_returns_the_loaded_fields(self):
         schema = PointSchema()
@@ -139,7 +143,11 @@ class TestContext:
     def test_context_is_accepted_and_shared_as_the_same_dict_with_nested_schemas(self):
         context = {"note": 1}
         family = FamilySchema(context=context).load(
-            {"first": {"name": "a"}, "rest": [{"name": "a"}, {"name": "b"}], "others": [{"name": "b"}]}
+            {
+                "first": {"name": "a"},
+                "rest": [{"name": "a"}, {"name": "b"}],
+                "others": [{"name": "b"}],
+            }
         )
         assert family["first"] is family["rest"][0]
         assert family["others"][0] is family["rest"][1]
@@ -280,7 +288,9 @@ class TestFunctionReferences:
         assert self.Schema().load({"stateful": f"{__name__}.plain"})["stateful"] is plain
 
     def test_times_and_durations_are_tagged_text_and_payloads_are_not_changed(self):
-        data = self.Schema().dump({"stateful": outer(datetime.time(4, 30), datetime.timedelta(minutes=1))})
+        data = self.Schema().dump(
+            {"stateful": outer(datetime.time(4, 30), datetime.timedelta(minutes=1))}
+        )
         kwargs = data["stateful"]["kwargs"]
         assert kwargs == {"x": "//time:04:30:00", "y": "//timedelta:60.0"}
         self.Schema().load(data)
@@ -289,7 +299,11 @@ class TestFunctionReferences:
     def test_unknown_functions(self):
         with pytest.raises(ValidationError, match="custom functions aren't supported"):
             self.Schema().dump({"stateful": stranger})
-        assert self.Schema().dump({"stateful_loose": stranger})["stateful_loose"]["fn"].endswith(".stranger")
+        assert (
+            self.Schema()
+            .dump({"stateful_loose": stranger})["stateful_loose"]["fn"]
+            .endswith(".stranger")
+        )
         assert self.Schema().load({"stateful_loose": {"fn": "x.y"}})["stateful_loose"] is None
         with pytest.raises(ValidationError):
             self.Schema().load({"stateful": {"fn": "x.y"}})
@@ -304,8 +318,12 @@ class TestSmallFields:
 
     def test_round_trips(self):
         dumped = self.Schema().dump(
-            {"tags": {"b", "a"}, "data": b"\x00\x01", "ident": "12345678-1234-5678-1234-567812345678",
-             "anything": {"a": [1, None]}}
+            {
+                "tags": {"b", "a"},
+                "data": b"\x00\x01",
+                "ident": "12345678-1234-5678-1234-567812345678",
+                "anything": {"a": [1, None]},
+            }
         )
         assert dumped["tags"] == ["a", "b"] and dumped["data"] == "AAE="
         loaded = self.Schema().load(dumped)
@@ -318,9 +336,20 @@ class TestSmallFields:
 
 
 def test_utilities_serialization_has_prefect1_names():
-    for name in ("ObjectSchema", "OneOfSchema", "JSONCompatible", "Nested", "StatefulFunctionReference",
-                 "FunctionReference", "DateTimeTZ", "Bytes", "UUID", "SortedList", "to_qualified_name",
-                 "from_qualified_name"):
+    for name in (
+        "ObjectSchema",
+        "OneOfSchema",
+        "JSONCompatible",
+        "Nested",
+        "StatefulFunctionReference",
+        "FunctionReference",
+        "DateTimeTZ",
+        "Bytes",
+        "UUID",
+        "SortedList",
+        "to_qualified_name",
+        "from_qualified_name",
+    ):
         assert hasattr(utilities_serialization, name), name
     assert utilities_serialization.to_qualified_name(Point) == f"{__name__}.Point"
 

@@ -1,4 +1,5 @@
 """Shared schema helpers: version checks and fields that behave alike on marshmallow 3 and 4."""
+
 import datetime
 
 import pendulum
@@ -9,7 +10,9 @@ from prefect_classic.serialization.fields import ISODateTime, Seconds
 from prefect_classic.serialization.schema import check_version, package_version
 
 
-@pytest.mark.parametrize("version", [None, "0.15.13", "1.4.1", "1.4.1rc2", "1.4.1.post9", package_version(), "1.4"])
+@pytest.mark.parametrize(
+    "version", [None, "0.15.13", "1.4.1", "1.4.1rc2", "1.4.1.post9", package_version(), "1.4"]
+)
 def test_same_or_older_versions_are_accepted(version):
     check_version(version)
 

@@ -1,5 +1,6 @@
 """Property tests: any generated state survives dump -> JSON text -> load unchanged (as far as
 Prefect 1's JSON shape keeps it: a Mapped state keeps only the number of its children)."""
+
 import datetime
 import json
 
@@ -16,15 +17,20 @@ META = (states.MetaState, states.ClientFailed, states.Queued, states.Submitted)
 # the base State and the abstract MetaState have no schema, as in Prefect 1
 ALL_CLASSES = [c for c in states.State.children() if c is not states.MetaState]
 
-json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(max_size=10))
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.text(max_size=10)
+)
 json_values = st.recursive(
     json_scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 locations = st.text(min_size=1, max_size=20)
 start_times = st.datetimes(
-    min_value=datetime.datetime(1971, 1, 1), max_value=datetime.datetime(2200, 1, 1),
+    min_value=datetime.datetime(1971, 1, 1),
+    max_value=datetime.datetime(2200, 1, 1),
     timezones=st.just(datetime.timezone.utc),
 )
 results = st.one_of(
@@ -32,7 +38,9 @@ results = st.one_of(
     st.builds(lambda loc: LocalResult(dir="/results", validate_dir=False, location=loc), locations),
     st.builds(lambda loc: S3Result(bucket="bucket", location=loc), locations),
     st.builds(lambda loc: GCSResult(bucket="bucket", location=loc), locations),
-    st.builds(lambda value: PrefectResult(value=value), json_values.filter(lambda v: v is not None)),
+    st.builds(
+        lambda value: PrefectResult(value=value), json_values.filter(lambda v: v is not None)
+    ),
 )
 
 
@@ -41,7 +49,9 @@ def _kwargs_for(cls, draw, children):
         "message": draw(st.none() | st.text(max_size=30)),
         "context": draw(st.dictionaries(st.text(max_size=8), json_values, max_size=3)),
         "result": draw(results),
-        "cached_inputs": draw(st.dictionaries(st.text(min_size=1, max_size=5), results, max_size=2)),
+        "cached_inputs": draw(
+            st.dictionaries(st.text(min_size=1, max_size=5), results, max_size=2)
+        ),
     }
     if issubclass(cls, SCHEDULED):
         kwargs["start_time"] = draw(start_times)
@@ -50,7 +60,9 @@ def _kwargs_for(cls, draw, children):
     if issubclass(cls, states.Looped):
         kwargs["loop_count"] = draw(st.none() | st.integers(0, 100))
     if issubclass(cls, states.Cached):
-        kwargs["cached_parameters"] = draw(st.none() | st.dictionaries(st.text(max_size=5), json_values, max_size=2))
+        kwargs["cached_parameters"] = draw(
+            st.none() | st.dictionaries(st.text(max_size=5), json_values, max_size=2)
+        )
         kwargs["cached_result_expiration"] = draw(st.none() | start_times)
     if issubclass(cls, states.Mapped):
         kwargs["map_states"] = draw(st.lists(st.none() | children, max_size=3))
@@ -91,7 +103,10 @@ def _shape(state):
 def _result_shape(result):
     """A PrefectResult is its JSON value; another Result is its type and location."""
     if isinstance(result, PrefectResult):
-        return ("PrefectResult", result.value if result.location is None else json.loads(result.location))
+        return (
+            "PrefectResult",
+            result.value if result.location is None else json.loads(result.location),
+        )
     if result.location:
         return (type(result), result.location)
     return None

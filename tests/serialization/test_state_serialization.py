@@ -1,4 +1,5 @@
 """StateSchema: every state class in Prefect 1's JSON shape, results as metadata only."""
+
 import json
 
 import pendulum
@@ -63,7 +64,11 @@ def test_result_with_location_is_written_as_metadata_never_the_value(tmp_path):
 
 def test_result_without_location_is_written_as_its_type_never_its_value():
     data = states.Success(result=S3Result(bucket="b", value=[1, 2, 3])).serialize()
-    assert (data["_result"]["type"], data["_result"]["bucket"], data["_result"]["location"]) == ("S3Result", "b", None)
+    assert (data["_result"]["type"], data["_result"]["bucket"], data["_result"]["location"]) == (
+        "S3Result",
+        "b",
+        None,
+    )
     assert "value" not in data["_result"]
     raw = states.Success(result={"password": "hunter2"}).serialize()
     assert raw["_result"]["type"] == "Result"
@@ -127,10 +132,14 @@ def test_looped_cached_and_queued_fields_round_trip():
     assert looped.loop_count == 4
     expires = pendulum.datetime(2030, 1, 1, 12, tz="UTC")
     cached = round_trip(
-        states.Cached(cached_parameters={"p": 1}, cached_result_expiration=expires, hashed_inputs={"x": "abc"})
+        states.Cached(
+            cached_parameters={"p": 1}, cached_result_expiration=expires, hashed_inputs={"x": "abc"}
+        )
     )
     assert (cached.cached_parameters, cached.cached_result_expiration, cached.hashed_inputs) == (
-        {"p": 1}, expires, {"x": "abc"},
+        {"p": 1},
+        expires,
+        {"x": "abc"},
     )
     queued = round_trip(states.Queued(state=states.Running("inner"), start_time=expires))
     assert isinstance(queued.state, states.Running) and queued.state.message == "inner"

@@ -1,5 +1,6 @@
 """Graph shapes of the core helper tasks: Constant/as_task, collections, apply_map, case,
 resource_manager, and the tags() helper."""
+
 import pytest
 
 from prefect_classic import (
@@ -65,9 +66,14 @@ class TestConstantAndAsTask:
         for annotation in (unmapped, mapped, flatten):
             assert as_task(annotation(t)) is t and t.auto_generated is False
 
-    @pytest.mark.parametrize("value, cls", [
-        (lambda t: [t, 1], coll.List), (lambda t: (t, 1), coll.Tuple), (lambda t: {t, 1}, coll.Set),
-    ])
+    @pytest.mark.parametrize(
+        "value, cls",
+        [
+            (lambda t: [t, 1], coll.List),
+            (lambda t: (t, 1), coll.Tuple),
+            (lambda t: {t, 1}, coll.Set),
+        ],
+    )
     def test_collections_holding_tasks_become_collection_tasks(self, value, cls):
         t = Task(name="inner")
         flow = Flow("f")
@@ -100,7 +106,9 @@ class TestConstantAndAsTask:
         assert coll.Tuple().run(arg_1=1, arg_2=2) == (1, 2)
         assert coll.Set().run(arg_1=1, arg_2=1) == {1}
         assert coll.Dict().run(keys=["a", "b"], values=[1, 2]) == {"a": 1, "b": 2}
-        with pytest.raises(ValueError, match="A different number of keys and values were provided!"):
+        with pytest.raises(
+            ValueError, match="A different number of keys and values were provided!"
+        ):
             coll.Dict().run(keys=["a"], values=[1, 2])
 
     def test_collections_run_in_a_flow(self):
@@ -197,7 +205,11 @@ class TestCase:
             yes, no = inc(3), inc(4)
             ifelse(cond, yes, no)
         compare_one = next(iter(flow.upstream_tasks(one)))
-        assert isinstance(compare_one, CompareValue) and compare_one.value == 1 and "switch" in compare_one.tags
+        assert (
+            isinstance(compare_one, CompareValue)
+            and compare_one.value == 1
+            and "switch" in compare_one.tags
+        )
         assert isinstance(next(iter(flow.upstream_tasks(yes))), CompareValue)
 
     def test_merge_shape_and_run(self):
@@ -249,7 +261,10 @@ class TestResourceManager:
         assert (init.name, setup.name, cleanup.name) == ("Pool", "Pool.setup", "Pool.cleanup")
         assert {(e.upstream_task, e.key) for e in flow.edges_to(setup)} == {(init, "mgr")}
         assert {(e.upstream_task, e.key) for e in flow.edges_to(cleanup)} == {
-            (init, "mgr"), (setup, "resource"), (b, None)}
+            (init, "mgr"),
+            (setup, "resource"),
+            (b, None),
+        }
         assert flow.upstream_tasks(a) == {setup} and flow.upstream_tasks(after) == {b}
         # the cleanup is terminal but does not decide the flow state; b has another downstream
         assert cleanup in flow.terminal_tasks() and flow.reference_tasks() == {after}
@@ -276,8 +291,12 @@ class TestResourceManager:
                 pass
 
         assert Thing.setup_task_kwargs == {"name": "Thing.setup", "checkpoint": False}
-        assert Thing.cleanup_task_kwargs == {"name": "Thing.cleanup", "trigger": resource_cleanup_trigger,
-                                             "skip_on_upstream_skip": False, "checkpoint": False}
+        assert Thing.cleanup_task_kwargs == {
+            "name": "Thing.cleanup",
+            "trigger": resource_cleanup_trigger,
+            "skip_on_upstream_skip": False,
+            "checkpoint": False,
+        }
 
     def test_a_class_without_setup_gets_no_setup_task(self):
         cleaned = []

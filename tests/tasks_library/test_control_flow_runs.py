@@ -1,5 +1,6 @@
 """ifelse / switch / merge / case run end to end: unchosen branches are Skipped, the skip spreads
 downstream, and merge takes the first branch that ran."""
+
 from prefect_classic import Flow, Parameter, apply_map, case, flatten, task, unmapped
 from prefect_classic.tasks.control_flow import ifelse, merge, switch
 
@@ -137,6 +138,7 @@ def test_mapped_ifelse_chooses_per_element():
 
 # --- flow building inside `case` blocks (as Prefect 1.4.1 builds them) ---------------------------
 
+
 @task
 def add(x, y):
     return x + y
@@ -254,6 +256,8 @@ def test_case_value_cannot_be_a_task_and_blocks_need_one_flow():
     with Flow("one") as one:
         with block:
             tag("a")
-    with pytest.raises(ValueError, match="Multiple flows cannot be used with the same case statement"):
+    with pytest.raises(
+        ValueError, match="Multiple flows cannot be used with the same case statement"
+    ):
         block.add_task(tag.copy(), Flow("two"))
     assert block._flow is one

@@ -1,4 +1,5 @@
 """Secret tasks: local secrets from context/config/env, env-var secrets, never persisted."""
+
 import datetime
 import os
 import subprocess
@@ -48,10 +49,15 @@ def test_prefect_secret_from_environment_keeps_the_name_case(tmp_path):
         "from prefect_classic.tasks.secrets import PrefectSecret\n"
         "print(PrefectSecret('My_Key').run(), PrefectSecret('OBJ').run()['a'])\n"
     )
-    env = {**os.environ, "PREFECT__CONTEXT__SECRETS__My_Key": "from-env",
-           "PREFECT__CONTEXT__SECRETS__OBJ": '{"a": [1, 2]}',
-           "PREFECT__USER_CONFIG_PATH": str(tmp_path / "none.toml")}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    env = {
+        **os.environ,
+        "PREFECT__CONTEXT__SECRETS__My_Key": "from-env",
+        "PREFECT__CONTEXT__SECRETS__OBJ": '{"a": [1, 2]}',
+        "PREFECT__USER_CONFIG_PATH": str(tmp_path / "none.toml"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.split() == ["from-env", "[1,", "2]"]
 
 
@@ -60,7 +66,9 @@ def test_prefect_secret_from_user_config_file(tmp_path):
     config_file.write_text('[context.secrets]\nDB_PASSWORD = "from-file"\n')
     code = "from prefect_classic.tasks.secrets import PrefectSecret; print(PrefectSecret('DB_PASSWORD').run())"
     env = {**os.environ, "PREFECT__USER_CONFIG_PATH": str(config_file)}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "from-file"
 
 

@@ -1,4 +1,5 @@
 """ShellTask against real subprocesses (bash)."""
+
 import logging
 import shutil
 from typing import Iterator, List
@@ -74,7 +75,7 @@ def test_env_is_added_to_the_current_environment(monkeypatch):
 
 
 def test_helper_script_runs_first_in_the_same_shell(tmp_path):
-    task = ShellTask(helper_script=f"cd {tmp_path}\ngreet() {{ echo \"hi $1\"; }}")
+    task = ShellTask(helper_script=f'cd {tmp_path}\ngreet() {{ echo "hi $1"; }}')
     assert task.run(command="greet there") == "hi there"
     assert task.run(command="pwd") == str(tmp_path)
     assert task.run(command="pwd", helper_script="cd /") == "/"
@@ -106,7 +107,9 @@ def test_failure_without_stderr_has_plain_message():
 
 def test_log_stderr_logs_stderr_on_failure(logs):
     with pytest.raises(signals.FAIL):
-        ShellTask(log_stderr=True).run(command="echo first-problem >&2; echo second-problem >&2; exit 2")
+        ShellTask(log_stderr=True).run(
+            command="echo first-problem >&2; echo second-problem >&2; exit 2"
+        )
     errors = logs.messages(logging.ERROR)
     assert "Command failed with exit code 2" in errors
     assert "first-problem\nsecond-problem" in errors

@@ -1,4 +1,5 @@
 """Collection helpers with Prefect 1's semantics: DotDict, merging, flat/nested conversion."""
+
 import json
 import types
 
@@ -18,7 +19,16 @@ from prefect_classic.utilities.collections import (
 
 def test_flatten_seq_yields_leaves_of_any_non_string_iterable():
     assert isinstance(flatten_seq([1]), types.GeneratorType)
-    assert list(flatten_seq([1, (2, [3, {4}]), "ab", b"cd", range(5, 7)])) == [1, 2, 3, 4, "ab", b"cd", 5, 6]
+    assert list(flatten_seq([1, (2, [3, {4}]), "ab", b"cd", range(5, 7)])) == [
+        1,
+        2,
+        3,
+        4,
+        "ab",
+        b"cd",
+        5,
+        6,
+    ]
     with pytest.raises(TypeError):
         list(flatten_seq(1))
 
@@ -88,8 +98,12 @@ def test_merge_dicts_merges_nested_mappings_and_keeps_the_inputs(kind):
 def test_flat_and_nested_conversions():
     nested = {1: 2, 2: {1: 2, 3: 4}, 3: {3: {6: {7: 8}}}, "empty": {}}
     flat = dict_to_flatdict(nested)
-    assert flat == {CompoundKey([1]): 2, CompoundKey([2, 1]): 2, CompoundKey([2, 3]): 4,
-                    CompoundKey([3, 3, 6, 7]): 8}  # an empty section has no leaves
+    assert flat == {
+        CompoundKey([1]): 2,
+        CompoundKey([2, 1]): 2,
+        CompoundKey([2, 3]): 4,
+        CompoundKey([3, 3, 6, 7]): 8,
+    }  # an empty section has no leaves
     rebuilt = flatdict_to_dict(flat)
     assert rebuilt == {1: 2, 2: {1: 2, 3: 4}, 3: {3: {6: {7: 8}}}}
     as_box = flatdict_to_dict(flat, dct_class=Box)

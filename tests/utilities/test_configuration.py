@@ -1,5 +1,6 @@
 """Configuration: package defaults < user file < backend file < PREFIX__SECTION__KEY env vars,
 then casting and ${key} references; `Config` is a python-box Box, as in Prefect 1."""
+
 import datetime
 import os
 import subprocess
@@ -70,7 +71,9 @@ def test_missing_key_raises_attribute_and_key_error():
 def test_import_reads_user_file_backend_file_and_env_vars(tmp_path):
     """Each layer overrides the one before: defaults < user file < backend file < environment."""
     user = tmp_path / "user.toml"
-    user.write_text('[logging]\nlevel = "DEBUG"\nformat = "user %(message)s"\n[custom]\nx = 1\ny = 1\nz = 1\n')
+    user.write_text(
+        '[logging]\nlevel = "DEBUG"\nformat = "user %(message)s"\n[custom]\nx = 1\ny = 1\nz = 1\n'
+    )
     backend = tmp_path / "backend.toml"
     backend.write_text("[custom]\ny = 2\nz = 2\n")
     env = {
@@ -85,7 +88,9 @@ def test_import_reads_user_file_backend_file_and_env_vars(tmp_path):
         "print(c.logging.level, c.logging.format.split()[0], c.custom.x, c.custom.y, c.custom.z, "
         "c.context.secrets.My_Token, p.context.secrets.My_Token)"
     )
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.split() == ["DEBUG", "user", "1", "2", "3", "abc", "abc"]
 
 
@@ -140,9 +145,19 @@ def test_env_vars_apply_only_with_a_prefix(write_toml, monkeypatch):
 
 @pytest.mark.parametrize(
     "raw, value",
-    [("true", True), ("FaLsE", False), ("10", 10), ("-7.5", -7.5), ("None", None),
-     ("[1, 'a']", [1, "a"]), ('{"k": 1}', {"k": 1}), ("'quoted'", "quoted"),
-     ("plain text", "plain text"), ("none", "none"), ("line\nbreak", "line\nbreak")],
+    [
+        ("true", True),
+        ("FaLsE", False),
+        ("10", 10),
+        ("-7.5", -7.5),
+        ("None", None),
+        ("[1, 'a']", [1, "a"]),
+        ('{"k": 1}', {"k": 1}),
+        ("'quoted'", "quoted"),
+        ("plain text", "plain text"),
+        ("none", "none"),
+        ("line\nbreak", "line\nbreak"),
+    ],
 )
 def test_env_var_values_are_cast(write_toml, monkeypatch, raw, value):
     monkeypatch.setenv("PC_CFG__SECTION__VALUE", raw)
@@ -199,8 +214,10 @@ def test_config_accepts_box_options_and_copies_sections():
         ({"max_retries": False, "retry_delay": False, "timeout": False}, (0, None, None)),
         ({"max_retries": None, "retry_delay": None, "timeout": None}, (0, None, None)),
         ({"max_retries": 3, "retry_delay": 5}, (3, datetime.timedelta(seconds=5), None)),
-        ({"retry_delay": datetime.timedelta(1), "timeout": datetime.timedelta(2)},
-         (0, datetime.timedelta(1), datetime.timedelta(2))),
+        (
+            {"retry_delay": datetime.timedelta(1), "timeout": datetime.timedelta(2)},
+            (0, datetime.timedelta(1), datetime.timedelta(2)),
+        ),
     ],
 )
 def test_process_task_defaults(given, expected):
@@ -212,7 +229,11 @@ def test_process_task_defaults(given, expected):
 def test_to_environment_variables_and_back(write_toml, monkeypatch):
     cfg = load_configuration(write_toml(BASE))
     env = to_environment_variables(cfg, include={"general.x", "general.nested.sum", "debug"})
-    assert env == {"PREFECT__GENERAL__X": "1", "PREFECT__GENERAL__NESTED__SUM": "1 + 1", "PREFECT__DEBUG": "False"}
+    assert env == {
+        "PREFECT__GENERAL__X": "1",
+        "PREFECT__GENERAL__NESTED__SUM": "1 + 1",
+        "PREFECT__DEBUG": "False",
+    }
     assert to_environment_variables(Config(k="v"), prefix="PC") == {"PC__K": "v"}
     everything = to_environment_variables(cfg, prefix="PC_ROUND")
     assert len(everything) == len(dict_to_flatdict(cfg))
@@ -250,7 +271,9 @@ def test_config_changes_bump_the_generation():
 
 def test_new_tasks_take_the_configured_defaults():
     delay = datetime.timedelta(seconds=3)
-    with set_temporary_config({"tasks.defaults.max_retries": 2, "tasks.defaults.retry_delay": delay}):
+    with set_temporary_config(
+        {"tasks.defaults.max_retries": 2, "tasks.defaults.retry_delay": delay}
+    ):
         task = Task()
     assert (task.max_retries, task.retry_delay) == (2, delay)
     assert Task().max_retries == 0

@@ -1,4 +1,5 @@
 """The run context: a thread-local stack of overlays with dict and attribute access."""
+
 import threading
 
 import pytest
@@ -248,7 +249,10 @@ def test_config_keys_given_to_a_block_merge_over_the_configuration():
 
 def test_config_keys_given_to_a_fresh_context_merge_too():
     ctx = Context({"config": {"cloud": {"send_flow_run_logs": "X"}}})
-    assert ctx.config.cloud.send_flow_run_logs == "X" and ctx.config.logging.level == config.logging.level
+    assert (
+        ctx.config.cloud.send_flow_run_logs == "X"
+        and ctx.config.logging.level == config.logging.level
+    )
 
 
 def test_other_dict_values_stay_plain_dicts():

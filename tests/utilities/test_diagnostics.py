@@ -1,4 +1,5 @@
 """Diagnostics for bug reports name what is set, never the values (secrets least of all)."""
+
 import json
 import platform
 
@@ -16,7 +17,9 @@ from prefect_classic.utilities import diagnostics
 @pytest.fixture
 def user_config(tmp_path, monkeypatch):
     path = tmp_path / "config.toml"
-    path.write_text('[secrets]\napi_token = "s3cr3t"\n[logging]\nlevel = "DEBUG"\nformat = "%(message)s"\n')
+    path.write_text(
+        '[secrets]\napi_token = "s3cr3t"\n[logging]\nlevel = "DEBUG"\nformat = "%(message)s"\n'
+    )
     monkeypatch.setattr(prefect_classic.configuration, "USER_CONFIG", str(path))
     return path
 
@@ -51,8 +54,14 @@ def test_flow_diagnostics_describe_the_flow_by_types_and_presence(user_config):
     def one():
         return 1
 
-    flow = Flow("diag", tasks=[one], storage=Local(), run_config=LocalRun(labels=["a"]),
-                schedule=Schedule(clocks=[]), result=PrefectResult())
+    flow = Flow(
+        "diag",
+        tasks=[one],
+        storage=Local(),
+        run_config=LocalRun(labels=["a"]),
+        schedule=Schedule(clocks=[]),
+        result=PrefectResult(),
+    )
     info = json.loads(flow.diagnostics())
     about = info["flow_information"]
     assert about["task_count"] == 1 and about["result"] == {"type": "PrefectResult"}
@@ -61,7 +70,10 @@ def test_flow_diagnostics_describe_the_flow_by_types_and_presence(user_config):
     assert about["run_config"]["labels"] is True and about["run_config"]["env"] is False
     system = info["system_information"]
     assert system["prefect_version"] == prefect_classic.__version__
-    assert (system["platform"], system["python_version"]) == (platform.platform(), platform.python_version())
+    assert (system["platform"], system["python_version"]) == (
+        platform.platform(),
+        platform.python_version(),
+    )
     assert info["config_overrides"]["secrets"] is False
 
 

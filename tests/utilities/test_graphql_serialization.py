@@ -1,4 +1,5 @@
 """Prefect 1's pure helpers for backend-era code: GraphQL query building and qualified names."""
+
 import uuid
 from textwrap import dedent
 

@@ -1,4 +1,5 @@
 """Logging: loggers under `prefect`, Prefect 1's format, level from config, context.logger."""
+
 import io
 import json
 import logging
@@ -16,8 +17,11 @@ PREFECT1_FORMAT = "[%(asctime)s] %(levelname)s - %(name)s | %(message)s"
 
 def prefect_handlers(logger):
     """The stream handlers prefect_classic added (the CloudHandler aside)."""
-    return [h for h in logger.handlers
-            if getattr(h, "_prefect_classic", False) and not isinstance(h, plogging.CloudHandler)]
+    return [
+        h
+        for h in logger.handlers
+        if getattr(h, "_prefect_classic", False) and not isinstance(h, plogging.CloudHandler)
+    ]
 
 
 @pytest.fixture
@@ -41,9 +45,14 @@ def test_root_logger_has_one_handler_with_the_prefect1_format():
 
 def test_formatted_record_looks_like_prefect1():
     handler = prefect_handlers(plogging.get_logger())[0]
-    record = logging.LogRecord("prefect.Task", logging.INFO, __file__, 1, "hello %s", ("world",), None)
+    record = logging.LogRecord(
+        "prefect.Task", logging.INFO, __file__, 1, "hello %s", ("world",), None
+    )
     line = handler.format(record)
-    assert re.fullmatch(r"\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[+-]\d{4}\] INFO - prefect\.Task \| hello world", line)
+    assert re.fullmatch(
+        r"\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[+-]\d{4}\] INFO - prefect\.Task \| hello world",
+        line,
+    )
 
 
 def test_level_comes_from_config(restore_root_logger):
@@ -90,7 +99,9 @@ def test_redirect_to_log_logs_each_non_blank_write(caplog):
         stream.write("second line\n")
         stream.flush()
     assert [r.getMessage() for r in caplog.records if r.name == "prefect.stdout-test"] == [
-        "first", "second line\n"]
+        "first",
+        "second line\n",
+    ]
     with pytest.raises(TypeError):
         stream.write(b"bytes")
 
@@ -102,7 +113,11 @@ def test_print_in_a_redirected_block_logs_each_printed_piece(caplog):
         with contextlib.redirect_stdout(plogging.RedirectToLog(plogging.get_logger("printed"))):
             print("hello")
             print("several", "words")  # print writes each word apart: Prefect 1 logs each
-    assert [r.getMessage() for r in caplog.records if r.name == "prefect.printed"] == ["hello", "several", "words"]
+    assert [r.getMessage() for r in caplog.records if r.name == "prefect.printed"] == [
+        "hello",
+        "several",
+        "words",
+    ]
 
 
 def test_diagnostic_logger_is_configured_but_never_shipped():
@@ -117,8 +132,14 @@ def test_root_logger_has_a_cloud_handler():
 
 
 def test_getlogsize_adds_the_record_overhead():
-    log = {"flow_run_id": "a" * 32, "task_run_id": "b" * 32, "timestamp": "2024-01-01T00:00:00+00:00",
-           "name": "prefect.Task", "level": "INFO", "message": "m" * 500}
+    log = {
+        "flow_run_id": "a" * 32,
+        "task_run_id": "b" * 32,
+        "timestamp": "2024-01-01T00:00:00+00:00",
+        "name": "prefect.Task",
+        "level": "INFO",
+        "message": "m" * 500,
+    }
     assert plogging.getlogsize(log) == 500 + plogging.LOG_OVERHEAD
     assert len(json.dumps(log)) <= plogging.getlogsize(log)
 
@@ -158,8 +179,13 @@ def test_cloud_handler_queues_records_of_a_backend_run(log_manager):
     log = log_manager.queue.get_nowait()
     assert log_manager.queue.empty()
     assert isinstance(log.pop("timestamp"), str)
-    assert log == {"flow_run_id": "fr", "task_run_id": "tr", "name": "prefect-test-logger",
-                   "level": "INFO", "message": "hello there"}
+    assert log == {
+        "flow_run_id": "fr",
+        "task_run_id": "tr",
+        "name": "prefect-test-logger",
+        "level": "INFO",
+        "message": "hello there",
+    }
 
 
 def test_cloud_handler_truncates_oversized_messages(log_manager, monkeypatch):
@@ -180,7 +206,13 @@ def test_log_manager_uploads_in_batches_and_stops_cleanly(log_manager, monkeypat
     client = log_manager.client
     assert isinstance(client, RecordingClient) and log_manager.thread is not None
     log_manager.stop()  # uploads what is queued without waiting for the heartbeat
-    assert [[log["message"][0] for log in batch] for batch in client.uploads] == [["0"], ["1"], ["2"], ["3"], ["4"]]
+    assert [[log["message"][0] for log in batch] for batch in client.uploads] == [
+        ["0"],
+        ["1"],
+        ["2"],
+        ["3"],
+        ["4"],
+    ]
     assert log_manager.thread is None and log_manager.client is None
     log_manager.stop()
 

@@ -2,6 +2,7 @@
 with a flow run's state each task (and each mapped child) is filled with its state's colour; a
 filename writes `filename.format` (`.dot` source without Graphviz's program); without one the
 drawing opens in the system viewer (or is shown by IPython)."""
+
 import os
 import shutil
 import sys
@@ -9,13 +10,17 @@ import types
 
 import pytest
 
-graphviz = pytest.importorskip("graphviz", reason="the viz extra (graphviz) is part of the test extra")
+graphviz = pytest.importorskip(
+    "graphviz", reason="the viz extra (graphviz) is part of the test extra"
+)
 
 from prefect_classic import Flow, task, unmapped  # noqa: E402
 from prefect_classic.engine.state import Failed, Mapped, Pending, Success, TriggerFailed  # noqa: E402
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="rendering an image needs Graphviz's `dot` (apt-get install graphviz)")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="rendering an image needs Graphviz's `dot` (apt-get install graphviz)",
+)
 
 
 @task
@@ -42,7 +47,11 @@ def _mapped_flow():
 
 
 def _nodes(source, label):
-    return [line for line in source.splitlines() if f"[label={label} " in line or f'[label="{label}" ' in line]
+    return [
+        line
+        for line in source.splitlines()
+        if f"[label={label} " in line or f'[label="{label}" ' in line
+    ]
 
 
 def test_mapped_tasks_are_map_boxes_with_dashed_edges():
@@ -65,7 +74,10 @@ def test_a_flow_state_colours_every_task_and_expands_mapped_children():
     source = build_graph(flow, flow_state=state).source
     maps = _nodes(source, "inc <map>")
     assert len(maps) == 6  # 3 children of each mapped task
-    assert all(f'color="{Mapped.color}80"' not in line and f'color="{Success.color}80"' in line for line in maps)
+    assert all(
+        f'color="{Mapped.color}80"' not in line and f'color="{Success.color}80"' in line
+        for line in maps
+    )
     assert f'label=items color="{Success.color}80"' in source
     # child i of the first mapped task feeds child i of the second; every child feeds the reduce
     first, second = (t for t in flow.sorted_tasks() if t.name == "inc")
@@ -78,10 +90,15 @@ def test_a_flow_state_colours_every_task_and_expands_mapped_children():
 def test_children_carry_their_own_state_colours():
     with Flow("mixed") as flow:
         added = inc.map(x=items, y=unmapped(1))
-    state = Success(result={items: Success(), added: Mapped(map_states=[Success(), Failed(), TriggerFailed()])})
+    state = Success(
+        result={items: Success(), added: Mapped(map_states=[Success(), Failed(), TriggerFailed()])}
+    )
     from prefect_classic.utilities.visualization import build_graph
 
-    colours = [line.split('color="')[1][:9] for line in _nodes(build_graph(flow, flow_state=state).source, "inc <map>")]
+    colours = [
+        line.split('color="')[1][:9]
+        for line in _nodes(build_graph(flow, flow_state=state).source, "inc <map>")
+    ]
     assert colours == [f"{Success.color}80", f"{Failed.color}80", f"{TriggerFailed.color}80"]
 
 
@@ -93,7 +110,10 @@ def test_a_task_without_a_state_is_drawn_translucent_black():
     from prefect_classic.utilities.visualization import build_graph
 
     assert 'color="#00000080"' in build_graph(flow, flow_state=state).source
-    assert f'color="{Pending.color}80"' in build_graph(flow, flow_state=Success(result={t: Pending()})).source
+    assert (
+        f'color="{Pending.color}80"'
+        in build_graph(flow, flow_state=Success(result={t: Pending()})).source
+    )
 
 
 def test_dot_source_is_written_without_the_graphviz_program(tmp_path, monkeypatch):

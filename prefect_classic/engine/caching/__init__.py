@@ -35,6 +35,7 @@ Run-context keys the steps exchange (all set per task run):
 - `checkpointing`, `parameters`, `flow_run_id`, `map_index`, `task_full_name`, `task_run_count`:
   read by the plans (keys, hashes, whether a classic record applies) and the in-memory caches.
 """
+
 from prefect_classic.engine.caching import memory
 from prefect_classic.engine.caching.locks import (
     FileLockManager,
@@ -61,8 +62,24 @@ from prefect_classic.engine.caching.records import (
 from prefect_classic.engine.caching.scope import CacheScope, current_scope, target_lock_manager
 
 __all__ = [
-    "CacheRecordError", "CacheScope", "ClassicPlan", "FileLockManager", "Lease", "LockManager", "LockTimeout",
-    "NullLockManager", "PolicyPlan", "RecordPlan", "RecordStore", "current_scope", "decode_record",
-    "default_storage", "encode_record", "memory", "plan_for", "record_store_for", "target_lock_manager",
+    "CacheRecordError",
+    "CacheScope",
+    "ClassicPlan",
+    "FileLockManager",
+    "Lease",
+    "LockManager",
+    "LockTimeout",
+    "NullLockManager",
+    "PolicyPlan",
+    "RecordPlan",
+    "RecordStore",
+    "current_scope",
+    "decode_record",
+    "default_storage",
+    "encode_record",
+    "memory",
+    "plan_for",
+    "record_store_for",
+    "target_lock_manager",
     "uses_records",
 ]

@@ -10,6 +10,7 @@ few more entries of it (`EXPIRED_PER_WRITE`), so a folder is gone through once p
 `PASS_INTERVAL` seconds at most, at a bounded cost per write, without a separate cleaner.
 A record replaced between its header being read and its removal is kept (its inode changed).
 """
+
 import json
 import os
 import threading
@@ -18,8 +19,14 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Optional
 
 from prefect_classic.engine.caching.records import RECORD_MAGIC
 
-__all__ = ["RecordInfo", "after_record_write", "iter_records", "read_header", "remove_record",
-           "remove_expired"]
+__all__ = [
+    "RecordInfo",
+    "after_record_write",
+    "iter_records",
+    "read_header",
+    "remove_record",
+    "remove_expired",
+]
 
 #: directory entries a record write looks at for expired records
 EXPIRED_PER_WRITE = 8
@@ -57,7 +64,7 @@ def read_header(path: str) -> Optional[Dict[str, Any]]:
             head = f.read(_HEAD)
             if len(head) < _HEAD or not head.startswith(RECORD_MAGIC):
                 return None
-            size = int.from_bytes(head[len(RECORD_MAGIC):], "big")
+            size = int.from_bytes(head[len(RECORD_MAGIC) :], "big")
             header = json.loads(f.read(size))
     except (OSError, ValueError):
         return None

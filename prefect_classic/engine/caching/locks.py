@@ -23,14 +23,22 @@ them to wait for a lower lock, which never happens.
 A lease is released explicitly (`Lease.release`, idempotent); nothing relies on garbage
 collection. A process that dies releases its file locks with it (the operating system drops them).
 """
+
 import os
 import threading
 import time
 import zlib
 from typing import Any, Dict, Hashable, Iterable, List, Optional, Tuple
 
-__all__ = ["FileLockManager", "Lease", "LockManager", "LockTimeout", "NullLockManager", "default_timeout",
-           "held_locks"]
+__all__ = [
+    "FileLockManager",
+    "Lease",
+    "LockManager",
+    "LockTimeout",
+    "NullLockManager",
+    "default_timeout",
+    "held_locks",
+]
 
 #: default number of lock files per folder
 DEFAULT_STRIPES = 256
@@ -104,8 +112,9 @@ class LockManager:
     #: whether the locks hold across processes (SERIALIZABLE transactions need it)
     supports_locking = True
 
-    def acquire(self, key: str, owner: Hashable, timeout: Optional[float] = None,
-                wait: bool = True) -> Optional[Lease]:
+    def acquire(
+        self, key: str, owner: Hashable, timeout: Optional[float] = None, wait: bool = True
+    ) -> Optional[Lease]:
         """Take the lock of `key` for `owner`.
 
         Args:
@@ -131,8 +140,9 @@ class NullLockManager(LockManager):
 
     supports_locking = False
 
-    def acquire(self, key: str, owner: Hashable, timeout: Optional[float] = None,
-                wait: bool = True) -> Optional[Lease]:
+    def acquire(
+        self, key: str, owner: Hashable, timeout: Optional[float] = None, wait: bool = True
+    ) -> Optional[Lease]:
         return Lease(self, key, owner, None)
 
     def _release(self, slot: Any, owner: Hashable) -> None:  # pragma: no cover - nothing is held
@@ -301,11 +311,13 @@ class FileLockManager(LockManager):
                 if entry is None:
                     os.makedirs(self.folder, exist_ok=True)
                     entry = self._entries[number] = _Stripe(
-                        (self.folder, number), os.path.join(self.folder, f"{number:04d}.lock"))
+                        (self.folder, number), os.path.join(self.folder, f"{number:04d}.lock")
+                    )
         return entry
 
-    def acquire(self, key: str, owner: Hashable, timeout: Optional[float] = None,
-                wait: bool = True) -> Optional[Lease]:
+    def acquire(
+        self, key: str, owner: Hashable, timeout: Optional[float] = None, wait: bool = True
+    ) -> Optional[Lease]:
         entry = self._stripe(key)
         with _HELD_GUARD:
             held = _HELD.get(owner)
@@ -315,7 +327,9 @@ class FileLockManager(LockManager):
         deadline = 0.0 if limit is None else time.monotonic() + limit
         with entry.cond:
             while True:
-                if entry.owner is None:  # free here: take it, then the file lock (outside the condition)
+                if (
+                    entry.owner is None
+                ):  # free here: take it, then the file lock (outside the condition)
                     entry.owner, entry.acquiring = owner, True
                     break
                 if entry.owner == owner and not entry.acquiring:  # reentrant

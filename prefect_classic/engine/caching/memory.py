@@ -5,6 +5,7 @@ key to a list of states, and hands them to the next runs. The key rule is stated
 **a task's memory key is `task.cache_key or task.name`**, so tasks that share a `cache_key` share
 their cached states.
 """
+
 from typing import Any, Dict, List, Optional
 
 import pendulum
@@ -28,7 +29,9 @@ def memory_key(task: Any) -> str:
     return task.cache_key or task.name
 
 
-def find(task: Any, raw_inputs: Dict[str, Any], parameters: Optional[Dict[str, Any]]) -> Optional[State]:
+def find(
+    task: Any, raw_inputs: Dict[str, Any], parameters: Optional[Dict[str, Any]]
+) -> Optional[State]:
     """A valid Cached state of `task` from context `caches`, made by an earlier flow run.
 
     A mapped child reuses what the child with the same `map_index` cached, or any child's state
@@ -87,7 +90,12 @@ def cached_state(task: Any, state: State, inputs: Dict[str, Any]) -> State:
     Returns:
         - State: the Cached state, or `state` when it does not apply
     """
-    if task.cache_for is None or not state.is_successful() or state.is_skipped() or state.is_cached():
+    if (
+        task.cache_for is None
+        or not state.is_successful()
+        or state.is_skipped()
+        or state.is_cached()
+    ):
         return state
     origin: Dict[str, Any] = {}
     run_id = prefect_context.get("flow_run_id")
@@ -97,7 +105,10 @@ def cached_state(task: Any, state: State, inputs: Dict[str, Any]) -> State:
     if map_index is not None:
         origin["map_index"] = map_index
     return Cached(
-        result=state._result, cached_inputs=dict(inputs),
+        result=state._result,
+        cached_inputs=dict(inputs),
         cached_result_expiration=pendulum.now("utc") + task.cache_for,
-        cached_parameters=prefect_context.get("parameters"), message=state.message, context=origin,
+        cached_parameters=prefect_context.get("parameters"),
+        message=state.message,
+        context=origin,
     )

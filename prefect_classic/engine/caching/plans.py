@@ -10,6 +10,7 @@ Two kinds of tasks keep cache records:
   name) and the hashes of what the `cache_validator` compares; the record keeps the Cached
   state's expiration. Records only add hits in new processes: the in-memory caches work as before.
 """
+
 import inspect
 import time
 import uuid
@@ -42,8 +43,12 @@ def uses_records(task: Any) -> bool:
     Returns:
         - bool: whether `plan_for` needs to be asked
     """
-    return (task.cache_policy is not None or task.cache_key_fn is not None or task.persist_result is True
-            or (task.cache_for is not None and task.persist_result is not False))
+    return (
+        task.cache_policy is not None
+        or task.cache_key_fn is not None
+        or task.persist_result is True
+        or (task.cache_for is not None and task.persist_result is not False)
+    )
 
 
 class RecordPlan:
@@ -60,7 +65,9 @@ class RecordPlan:
     __slots__ = ("task", "key", "store", "refresh", "header")
     kind = ""
 
-    def __init__(self, task: Any, key: str, store: RecordStore, refresh: bool, header: Dict[str, Any]):
+    def __init__(
+        self, task: Any, key: str, store: RecordStore, refresh: bool, header: Dict[str, Any]
+    ):
         self.task = task
         self.key = key
         self.store = store
@@ -94,8 +101,15 @@ class PolicyPlan(RecordPlan):
     __slots__ = ("expiration",)
     kind = "policy"
 
-    def __init__(self, task: Any, key: str, store: RecordStore, refresh: bool, header: Dict[str, Any],
-                 expiration: Optional[float]):
+    def __init__(
+        self,
+        task: Any,
+        key: str,
+        store: RecordStore,
+        refresh: bool,
+        header: Dict[str, Any],
+        expiration: Optional[float],
+    ):
         super().__init__(task, key, store, refresh, header)
         self.expiration = expiration
 
@@ -111,8 +125,10 @@ class ClassicPlan(RecordPlan):
     kind = "classic"
 
     def matches(self, header: Dict[str, Any]) -> bool:
-        return (header.get("inputs_hash") == self.header["inputs_hash"]
-                and header.get("parameters_hash") == self.header["parameters_hash"])
+        return (
+            header.get("inputs_hash") == self.header["inputs_hash"]
+            and header.get("parameters_hash") == self.header["parameters_hash"]
+        )
 
     def writes(self, state: State) -> bool:
         return super().writes(state) and state.is_cached()
@@ -139,8 +155,11 @@ def _input_defaults(task: Any) -> Dict[str, Any]:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):  # pragma: no cover - builtins
         return {}
-    found = {p.name: p.default for p in params if p.default is not p.empty
-             and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    found = {
+        p.name: p.default
+        for p in params
+        if p.default is not p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    }
     try:
         _DEFAULTS[fn] = found
     except TypeError:  # pragma: no cover - not weak-referenceable
@@ -183,14 +202,18 @@ def _subset_hash(values: Dict[str, Any], scope: Any) -> Optional[str]:
     return stable_hash(chosen)
 
 
-def _classic_plan(runner: Any, raw: Dict[str, Any], task: Any, full_name: str) -> Optional[RecordPlan]:
+def _classic_plan(
+    runner: Any, raw: Dict[str, Any], task: Any, full_name: str
+) -> Optional[RecordPlan]:
     from prefect_classic.engine import cache_validators as cv
 
     if task.cache_validator is cv.never_use or task.target is not None:
         return None
     result = runner.result
     opted_in = task.persist_result is True or (
-        is_storage(result) and task.checkpoint is not False and prefect_context.get("checkpointing") is True
+        is_storage(result)
+        and task.checkpoint is not False
+        and prefect_context.get("checkpointing") is True
     )
     if not opted_in:
         return None
@@ -204,20 +227,32 @@ def _classic_plan(runner: Any, raw: Dict[str, Any], task: Any, full_name: str) -
         return None
     name = memory.memory_key(task)
     key = hash_objects("classic-cache", name, inputs_hash, params_hash)
-    header = {"mode": "classic", "task": task.name, "cache_key": name,
-              "inputs_hash": inputs_hash, "parameters_hash": params_hash}
+    header = {
+        "mode": "classic",
+        "task": task.name,
+        "cache_key": name,
+        "inputs_hash": inputs_hash,
+        "parameters_hash": params_hash,
+    }
     return ClassicPlan(task, key, record_store_for(storage), _refresh(task), header)
 
 
-def _policy_plan(runner: Any, raw: Dict[str, Any], task: Any, policy: Any, full_name: str) -> Optional[RecordPlan]:
+def _policy_plan(
+    runner: Any, raw: Dict[str, Any], task: Any, policy: Any, full_name: str
+) -> Optional[RecordPlan]:
     defaults = _input_defaults(task)
     inputs = {**defaults, **raw} if defaults else raw
     get = prefect_context.get
     flow_parameters = get("parameters") or {}
     run_context = TaskRunContext(
-        task=task, parameters=inputs, flow_parameters=flow_parameters, flow_run_id=get("flow_run_id"),
-        task_run_id=get("task_run_id") or str(uuid.uuid4()), flow_name=get("flow_name"),
-        map_index=get("map_index"), task_run_count=get("task_run_count", 1),
+        task=task,
+        parameters=inputs,
+        flow_parameters=flow_parameters,
+        flow_run_id=get("flow_run_id"),
+        task_run_id=get("task_run_id") or str(uuid.uuid4()),
+        flow_name=get("flow_name"),
+        map_index=get("map_index"),
+        task_run_count=get("task_run_count", 1),
     )
     try:
         key = policy.compute_key(task, inputs, flow_parameters, run_context)
@@ -228,9 +263,17 @@ def _policy_plan(runner: Any, raw: Dict[str, Any], task: Any, policy: Any, full_
         return None
     if key is None:
         return None
-    expiration = task.cache_expiration.total_seconds() if task.cache_expiration is not None else None
-    return PolicyPlan(task, key, record_store_for(task.result_storage or default_storage()), _refresh(task),
-                      {"mode": "policy", "task": task.name}, expiration)
+    expiration = (
+        task.cache_expiration.total_seconds() if task.cache_expiration is not None else None
+    )
+    return PolicyPlan(
+        task,
+        key,
+        record_store_for(task.result_storage or default_storage()),
+        _refresh(task),
+        {"mode": "policy", "task": task.name},
+        expiration,
+    )
 
 
 def plan_for(runner: Any, inputs: Dict[str, Result]) -> Optional[RecordPlan]:

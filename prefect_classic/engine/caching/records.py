@@ -14,6 +14,7 @@ serializer. A `RecordStore` reads and writes record blobs in one storage locatio
 - any other storage Result: through its `read`/`write`/`exists`; write if absent checks first
   (not atomic).
 """
+
 import json
 import os
 import threading
@@ -25,8 +26,15 @@ from prefect_classic.engine.caching.locks import FileLockManager, LockManager, N
 from prefect_classic.engine.result.base import NoResultType, Result
 from prefect_classic.engine.serializers import Serializer
 
-__all__ = ["CacheRecordError", "RecordStore", "decode_record", "default_storage", "encode_record",
-           "is_storage", "record_store_for"]
+__all__ = [
+    "CacheRecordError",
+    "RecordStore",
+    "decode_record",
+    "default_storage",
+    "encode_record",
+    "is_storage",
+    "record_store_for",
+]
 
 RECORD_MAGIC = b"PCREC1\n"
 
@@ -64,12 +72,12 @@ def decode_record(data: bytes) -> Tuple[Dict[str, Any], bytes]:
     start = len(RECORD_MAGIC)
     if not data.startswith(RECORD_MAGIC) or len(data) < start + 4:
         raise CacheRecordError("not a prefect_classic cache record")
-    size = int.from_bytes(data[start:start + 4], "big")
+    size = int.from_bytes(data[start : start + 4], "big")
     try:
-        header = json.loads(data[start + 4:start + 4 + size])
+        header = json.loads(data[start + 4 : start + 4 + size])
     except ValueError as exc:
         raise CacheRecordError(f"corrupt cache record header: {exc}") from exc
-    return header, data[start + 4 + size:]
+    return header, data[start + 4 + size :]
 
 
 class _RawBytes(Serializer):
@@ -171,7 +179,11 @@ class BucketRecordStore(RecordStore):
     @property
     def identity(self) -> Hashable:
         r: Any = self.result
-        endpoint = getattr(r, "boto3_kwargs", {}).get("endpoint_url") if hasattr(r, "boto3_kwargs") else None
+        endpoint = (
+            getattr(r, "boto3_kwargs", {}).get("endpoint_url")
+            if hasattr(r, "boto3_kwargs")
+            else None
+        )
         return (type(r).__qualname__, r._container, endpoint)
 
     def describe(self, key: str) -> str:
@@ -245,5 +257,8 @@ def is_storage(result: Any) -> bool:
     """
     from prefect_classic.engine.results import ConstantResult, PrefectResult, SecretResult
 
-    return (isinstance(result, Result) and type(result) is not Result
-            and not isinstance(result, (NoResultType, ConstantResult, PrefectResult, SecretResult)))
+    return (
+        isinstance(result, Result)
+        and type(result) is not Result
+        and not isinstance(result, (NoResultType, ConstantResult, PrefectResult, SecretResult))
+    )

@@ -7,6 +7,7 @@ took is given back when the block ends, and the run's final state (`scope.final_
 the runner; or the exception leaving the block) is reported to the open transaction, whichever
 way the run ended: a failure marks the transaction failed, so it rolls back.
 """
+
 import os
 import threading
 from typing import Any, Dict, List, Optional
@@ -59,8 +60,16 @@ class PendingWrite:
 
     __slots__ = ("store", "key", "data", "value", "expires_at", "exclusive", "lease")
 
-    def __init__(self, store: RecordStore, key: str, data: bytes, value: Any, expires_at: Optional[float],
-                 exclusive: bool, lease: Optional[Lease]):
+    def __init__(
+        self,
+        store: RecordStore,
+        key: str,
+        data: bytes,
+        value: Any,
+        expires_at: Optional[float],
+        exclusive: bool,
+        lease: Optional[Lease],
+    ):
         self.store = store
         self.key = key
         self.data = data
@@ -94,7 +103,9 @@ class CacheScope:
         self.runner = runner
         self.name = name or runner.task.name
         #: the open transaction (read once: transactions are rare, `ACTIVE_COUNT` is a cheap test)
-        self.transaction: Any = prefect_context.get("transaction") if _transactions.ACTIVE_COUNT else None
+        self.transaction: Any = (
+            prefect_context.get("transaction") if _transactions.ACTIVE_COUNT else None
+        )
         self.plan: Optional[RecordPlan] = None
         self.leases: List[Lease] = []
         self.existing = False
@@ -114,7 +125,9 @@ class CacheScope:
         if exc_type is not None:
             txn.mark_failed(f"task '{self.name}' raised {exc!r}")
         elif self.final_state is not None and self.final_state.is_failed():
-            txn.mark_failed(f"task '{self.name}' finished in state {type(self.final_state).__name__}")
+            txn.mark_failed(
+                f"task '{self.name}' finished in state {type(self.final_state).__name__}"
+            )
 
     def __reduce__(self) -> Any:
         # a flat context handed to a worker process must not carry this run's locks
@@ -211,7 +224,9 @@ class CacheScope:
         if self.transaction is not None:
             staged = self.transaction.get_staged(plan.identity)
             if staged is not None and (staged.expires_at is None or staged.expires_at > current):
-                return self._cached(plan, staged.value, staged.expires_at, inputs, "staged in the transaction")
+                return self._cached(
+                    plan, staged.value, staged.expires_at, inputs, "staged in the transaction"
+                )
         store = plan.store
         logger = self.runner.logger
         try:
@@ -230,17 +245,29 @@ class CacheScope:
                 return None
             value = store.serializer.deserialize(value_bytes)
         except Exception as exc:
-            logger.warning(f"Cache record {store.describe(plan.key)} could not be read ({exc!r}); running the task again.")
+            logger.warning(
+                f"Cache record {store.describe(plan.key)} could not be read ({exc!r}); running the task again."
+            )
             return None
         return self._cached(plan, value, expires_at, inputs, f"found at {store.describe(plan.key)}")
 
-    def _cached(self, plan: RecordPlan, value: Any, expires_at: Optional[float], inputs: Dict[str, Result],
-                where: str) -> State:
+    def _cached(
+        self,
+        plan: RecordPlan,
+        value: Any,
+        expires_at: Optional[float],
+        inputs: Dict[str, Result],
+        where: str,
+    ) -> State:
         result = plan.store.result.from_value(value)
         result.location = plan.key
         state = Cached(
-            result=result, cached_inputs=dict(inputs), cached_parameters=prefect_context.get("parameters"),
-            cached_result_expiration=None if expires_at is None else pendulum.from_timestamp(expires_at),
+            result=result,
+            cached_inputs=dict(inputs),
+            cached_parameters=prefect_context.get("parameters"),
+            cached_result_expiration=None
+            if expires_at is None
+            else pendulum.from_timestamp(expires_at),
             message=f"Cached result {where}",
         )
         plan.remember(state)
@@ -259,17 +286,30 @@ class CacheScope:
         current = now()
         expires_at = plan.expires_at(state, current)
         store = plan.store
-        header = dict(plan.header, key=plan.key, created_at=current, expires_at=expires_at,
-                      serializer=type(store.serializer).__name__)
+        header = dict(
+            plan.header,
+            key=plan.key,
+            created_at=current,
+            expires_at=expires_at,
+            serializer=type(store.serializer).__name__,
+        )
         try:
             data = encode_record(header, store.serializer.serialize(value))
         except Exception as exc:
             self.runner.logger.warning(
-                f"The result of task '{plan.task.name}' could not be serialized for the cache: {exc}")
+                f"The result of task '{plan.task.name}' could not be serialized for the cache: {exc}"
+            )
             return state
         lease = self._lease_of(plan)
-        write = PendingWrite(store, plan.key, data, value, expires_at,
-                             exclusive=not self.existing and not plan.refresh, lease=None)
+        write = PendingWrite(
+            store,
+            plan.key,
+            data,
+            value,
+            expires_at,
+            exclusive=not self.existing and not plan.refresh,
+            lease=None,
+        )
         if self.transaction is not None:
             if lease is not None:  # SERIALIZABLE: the lock is held until the transaction ends
                 self.leases.remove(lease)
@@ -279,7 +319,9 @@ class CacheScope:
         try:
             written = write.commit()
         except Exception as exc:
-            self.runner.logger.warning(f"Could not write cache record {store.describe(plan.key)}: {exc}")
+            self.runner.logger.warning(
+                f"Could not write cache record {store.describe(plan.key)}: {exc}"
+            )
             return state
         return state if written else self._adopt(plan, state)
 
@@ -303,9 +345,12 @@ class CacheScope:
         result.location = plan.key
         expires_at = header.get("expires_at")
         return Cached(
-            result=result, cached_inputs=getattr(state, "cached_inputs", None),
+            result=result,
+            cached_inputs=getattr(state, "cached_inputs", None),
             cached_parameters=prefect_context.get("parameters"),
-            cached_result_expiration=None if expires_at is None else pendulum.from_timestamp(expires_at),
+            cached_result_expiration=None
+            if expires_at is None
+            else pendulum.from_timestamp(expires_at),
             message=f"Cached result written first by another run at {plan.store.describe(plan.key)}",
         )
 

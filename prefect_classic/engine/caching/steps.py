@@ -3,6 +3,7 @@
 so a TaskRunner subclass may still override any of them. Their order and the context keys they
 exchange are described in `prefect_classic.engine.caching`.
 """
+
 from typing import Any, Dict
 
 from prefect_classic.engine.caching import memory
@@ -72,8 +73,10 @@ class CachingSteps:
             candidate = memory.find(task, _raw(inputs), prefect_context.get("parameters"))
             if candidate is not None:
                 return candidate
-            self.logger.warning(f"Task '{prefect_context.get('task_full_name', task.name)}': "
-                                "Can't use cache because it is now invalid")
+            self.logger.warning(
+                f"Task '{prefect_context.get('task_full_name', task.name)}': "
+                "Can't use cache because it is now invalid"
+            )
         return state
 
     @call_state_handlers
@@ -92,7 +95,9 @@ class CachingSteps:
         if state.is_finished() or not uses_records(self.task):  # e.g. an in-memory cache hit
             return state
         scope = current_scope()
-        if scope is None or scope.runner is not self:  # called on its own: no lock outlives the call
+        if (
+            scope is None or scope.runner is not self
+        ):  # called on its own: no lock outlives the call
             with CacheScope(self) as scope:
                 return scope.check_records(state, inputs)
         return scope.check_records(state, inputs)

@@ -5,6 +5,7 @@ writes it and the others wait for it, then read it: the first run that finds the
 takes the target's lock (`CacheScope.lock_target`, held until its run ends, the checkpoint that
 writes the target included) and looks again. `tasks.lock_targets = false` turns this off.
 """
+
 from typing import Any, Dict
 
 from prefect_classic.engine.caching.scope import current_scope
@@ -44,27 +45,44 @@ def find_target(runner: Any, state: State, inputs: Dict[str, Result]) -> State:
         return state
     kwargs = formatting_kwargs({k: r.value for k, r in inputs.items()})
     per_child = getattr(runner, "_mapped_input_names", None)
-    if prefect_context.get("map_index") is not None and isinstance(target, str) \
-            and not template_fields(target) & (PER_CHILD_FIELDS | (set(inputs) if per_child is None else per_child)):
-        raise ENDRUN(Failed(
-            f"Target {target!r} of mapped task '{task.name}' has no per-child field, so every "
-            "child would write the same location; add {map_index} (or a mapped input's name) to the template."
-        ))
+    if (
+        prefect_context.get("map_index") is not None
+        and isinstance(target, str)
+        and not template_fields(target)
+        & (PER_CHILD_FIELDS | (set(inputs) if per_child is None else per_child))
+    ):
+        raise ENDRUN(
+            Failed(
+                f"Target {target!r} of mapped task '{task.name}' has no per-child field, so every "
+                "child would write the same location; add {map_index} (or a mapped input's name) to the template."
+            )
+        )
     try:
         if callable(target):  # a callable gives the template, as in Prefect 1
             target = target(**kwargs)
         location = format_template(target, **kwargs)
     except TemplateError as exc:
-        raise ENDRUN(Failed(f"Could not format the target of task '{task.name}': {exc}", result=exc)) from exc
+        raise ENDRUN(
+            Failed(f"Could not format the target of task '{task.name}': {exc}", result=exc)
+        ) from exc
     try:
         exists = result.exists(location)  # already formatted: values may contain braces
         if not exists:
             scope = current_scope()  # one writer: wait for a run computing it, then look again
-            if scope is None or not scope.lock_target(result, location) or not result.exists(location):
+            if (
+                scope is None
+                or not scope.lock_target(result, location)
+                or not result.exists(location)
+            ):
                 return state
         found = result.read(location)
-    except (ResultStorageError, NotImplementedError) as exc:  # store failed / cannot store: don't overwrite
-        raise ENDRUN(Failed(f"Could not check the target of task '{task.name}': {exc}", result=exc)) from exc
+    except (
+        ResultStorageError,
+        NotImplementedError,
+    ) as exc:  # store failed / cannot store: don't overwrite
+        raise ENDRUN(
+            Failed(f"Could not check the target of task '{task.name}': {exc}", result=exc)
+        ) from exc
     except ENDRUN:
         raise
     except Exception as exc:
@@ -73,5 +91,9 @@ def find_target(runner: Any, state: State, inputs: Dict[str, Result]) -> State:
             f"could not be read ({exc!r}); running the task again and replacing it."
         )
         return state
-    return Cached(result=found, cached_result_expiration=None, cached_parameters=kwargs.get("parameters"),
-                  message=f"Result found at task target {location}")
+    return Cached(
+        result=found,
+        cached_result_expiration=None,
+        cached_parameters=kwargs.get("parameters"),
+        message=f"Result found at task target {location}",
+    )

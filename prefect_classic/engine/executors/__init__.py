@@ -1,5 +1,6 @@
 """The executors under their Prefect 0.13–0.15 path, `prefect.engine.executors` (kept for old
 code). Each class warns on creation that it moved to `prefect_classic.executors`."""
+
 from typing import Any
 
 from prefect_classic.engine.executors.local import LocalExecutor

@@ -1,5 +1,6 @@
 """The dask executors under their old path (each warns that it moved to
 `prefect_classic.executors`)."""
+
 import warnings
 from typing import Any
 
@@ -13,8 +14,11 @@ class DaskExecutor(_DaskExecutor):
     """`prefect_classic.executors.DaskExecutor`, created through its old import path."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "DaskExecutor":
-        warnings.warn("prefect.engine.executors.DaskExecutor has been moved to "
-                      "`prefect.executors.DaskExecutor`, please update your imports", stacklevel=2)
+        warnings.warn(
+            "prefect.engine.executors.DaskExecutor has been moved to "
+            "`prefect.executors.DaskExecutor`, please update your imports",
+            stacklevel=2,
+        )
         return super().__new__(cls)
 
 
@@ -22,6 +26,9 @@ class LocalDaskExecutor(_LocalDaskExecutor):
     """`prefect_classic.executors.LocalDaskExecutor`, created through its old import path."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "LocalDaskExecutor":
-        warnings.warn("prefect.engine.executors.LocalDaskExecutor has been moved to "
-                      "`prefect.executors.LocalDaskExecutor`, please update your imports", stacklevel=2)
+        warnings.warn(
+            "prefect.engine.executors.LocalDaskExecutor has been moved to "
+            "`prefect.executors.LocalDaskExecutor`, please update your imports",
+            stacklevel=2,
+        )
         return super().__new__(cls)

@@ -1,4 +1,5 @@
 """`LocalExecutor` under its old path (warns that it moved to `prefect_classic.executors`)."""
+
 import warnings
 from typing import Any
 
@@ -11,6 +12,9 @@ class LocalExecutor(_LocalExecutor):
     """`prefect_classic.executors.LocalExecutor`, created through its old import path."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "LocalExecutor":
-        warnings.warn("prefect.engine.executors.LocalExecutor has been moved to "
-                      "`prefect.executors.LocalExecutor`, please update your imports", stacklevel=2)
+        warnings.warn(
+            "prefect.engine.executors.LocalExecutor has been moved to "
+            "`prefect.executors.LocalExecutor`, please update your imports",
+            stacklevel=2,
+        )
         return super().__new__(cls)

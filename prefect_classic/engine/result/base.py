@@ -1,4 +1,5 @@
 """The Result contract: every storage backend is a Result with `read`/`write`/`exists`/`format`."""
+
 import os
 import uuid
 from typing import Any, Callable, Optional, Tuple, Union
@@ -37,7 +38,9 @@ class ResultStorageError(RuntimeError):
 
 def _type_name(value: Any) -> str:
     cls = type(value)
-    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    return (
+        cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    )
 
 
 def check_serializer(serializer: Any, owner: str) -> None:
@@ -56,9 +59,18 @@ def check_serializer(serializer: Any, owner: str) -> None:
     if isinstance(serializer, Serializer):
         return
     if isinstance(serializer, type):
-        hint = f"; pass an instance, e.g. {serializer.__name__}()" if issubclass(serializer, Serializer) else ""
-        raise TypeError(f"{owner}: `serializer` must be a Serializer instance, not the class {serializer!r}{hint}")
-    if not (callable(getattr(serializer, "serialize", None)) and callable(getattr(serializer, "deserialize", None))):
+        hint = (
+            f"; pass an instance, e.g. {serializer.__name__}()"
+            if issubclass(serializer, Serializer)
+            else ""
+        )
+        raise TypeError(
+            f"{owner}: `serializer` must be a Serializer instance, not the class {serializer!r}{hint}"
+        )
+    if not (
+        callable(getattr(serializer, "serialize", None))
+        and callable(getattr(serializer, "deserialize", None))
+    ):
         raise TypeError(
             f"{owner}: `serializer` must be a Serializer (such as PickleSerializer() or "
             f"JSONSerializer()), not {serializer!r} of type {_type_name(serializer)}"

@@ -19,6 +19,7 @@ A frame is recognised by its first bytes, so values written without one (by Pref
 checksums) are read as they are. A frame that is cut short is not recognised, but then neither is
 the value behind it: a pickle or JSON document that ends early does not load.
 """
+
 import hashlib
 from typing import Any, Callable, Optional, Tuple, Union
 
@@ -57,7 +58,7 @@ def _record(payload: bytes) -> bytes:
 
 
 def _frame_kind(serializer: Any) -> Optional[str]:
-    """"pickle", "json", or None when the serializer's readers might not skip a frame."""
+    """ "pickle", "json", or None when the serializer's readers might not skip a frame."""
     from prefect_classic.engine.serializers import JSONSerializer, PickleSerializer
 
     deserialize = getattr(type(serializer), "deserialize", None)
@@ -108,7 +109,10 @@ def _framed(data: bytes) -> Optional[Tuple[bytes, bytes]]:
     if data[: len(_PICKLE_HEAD)] == _PICKLE_HEAD and data[4 : 4 + len(_MAGIC)] == _MAGIC:
         if data[_PICKLE_FRAME_SIZE - 1 : _PICKLE_FRAME_SIZE] == _PICKLE_TAIL:
             return data[4 : 4 + _RECORD_SIZE], data[_PICKLE_FRAME_SIZE:]
-    elif data[: len(_JSON_MAGIC)] == _JSON_MAGIC and data[_JSON_FRAME_SIZE - 1 : _JSON_FRAME_SIZE] == b"\n":
+    elif (
+        data[: len(_JSON_MAGIC)] == _JSON_MAGIC
+        and data[_JSON_FRAME_SIZE - 1 : _JSON_FRAME_SIZE] == b"\n"
+    ):
         bits = data[: _JSON_FRAME_SIZE - 1].translate(_JSON_UNBITS)
         try:
             record = int(bits, 2).to_bytes(_RECORD_SIZE, "big")
@@ -170,5 +174,7 @@ def unwrap(
             f"{what} is damaged: {len(payload)} bytes where {expected_size} were written"
         )
     if hashlib.sha256(payload).digest() != expected_digest:
-        raise ResultCorruptError(f"{what} is damaged: its bytes do not match their SHA-256 checksum")
+        raise ResultCorruptError(
+            f"{what} is damaged: its bytes do not match their SHA-256 checksum"
+        )
     return payload

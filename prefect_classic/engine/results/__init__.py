@@ -2,6 +2,7 @@
 
 Every backend is a `prefect_classic.engine.result.Result` with `read`, `write` and `exists`.
 """
+
 from prefect_classic.engine.results.azure_result import AzureResult
 from prefect_classic.engine.results.constant_result import ConstantResult
 from prefect_classic.engine.results.gcs_result import GCSResult

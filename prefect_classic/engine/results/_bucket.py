@@ -11,6 +11,7 @@ treated as damaged: a task with that target runs again), anything else `ResultSt
 (the task fails, naming the cause). With the defaults (`timeout=5`, `max_retries=3`) a storage
 service that does not answer at all is reported after at most 4 x 5 s + 2.2 s, under 25 s.
 """
+
 import random
 import threading
 import time
@@ -91,9 +92,13 @@ def check_name(value: Any, argument: str, owner: str) -> str:
         - ValueError: when it is empty
     """
     if not isinstance(value, str):
-        raise TypeError(f"{owner}: `{argument}` must be the {argument}'s name (a string), not {value!r}")
+        raise TypeError(
+            f"{owner}: `{argument}` must be the {argument}'s name (a string), not {value!r}"
+        )
     if not value.strip():
-        raise ValueError(f"{owner}: `{argument}` must be the {argument}'s name, not an empty string")
+        raise ValueError(
+            f"{owner}: `{argument}` must be the {argument}'s name, not an empty string"
+        )
     return value
 
 
@@ -203,8 +208,9 @@ class BucketResult(Result, Generic[ClientT]):
         called only if the bytes carry none)."""
         raise NotImplementedError
 
-    def _upload(self, client: Any, name: str, data: bytes, checksum: Optional[str],
-                if_absent: bool = False) -> None:
+    def _upload(
+        self, client: Any, name: str, data: bytes, checksum: Optional[str], if_absent: bool = False
+    ) -> None:
         """Store `data`, with `checksum` in the object's metadata when it is not None; with
         `if_absent`, only if no object of that name exists (else raise `ObjectExists`), decided by
         the service in one request."""
@@ -250,13 +256,21 @@ class BucketResult(Result, Generic[ClientT]):
                     raise self._error(action, name, exc, tries) from exc
                 delay = self.retry_backoff * 2 ** (number - 1)
                 self.logger.debug(
-                    "Retrying to %s %s://%s/%s in %.2fs after %s: %s", action, self.scheme,
-                    self._container, name, delay, type(exc).__name__, exc,
+                    "Retrying to %s %s://%s/%s in %.2fs after %s: %s",
+                    action,
+                    self.scheme,
+                    self._container,
+                    name,
+                    delay,
+                    type(exc).__name__,
+                    exc,
                 )
                 time.sleep(delay * (1 + random.random() / 4))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _error(self, action: str, name: str, exc: BaseException, tries: int = 1) -> ResultStorageError:
+    def _error(
+        self, action: str, name: str, exc: BaseException, tries: int = 1
+    ) -> ResultStorageError:
         missing = f"it does not exist ({type(exc).__name__}: {exc})"
         cause = missing if self._is_not_found(exc) else f"{type(exc).__name__}: {exc}"
         after = f" (after {tries} attempts)" if tries > 1 else ""
@@ -341,7 +355,9 @@ class BucketResult(Result, Generic[ClientT]):
         client = self._transfer_client()
         checksum = seal(None, data)[1]  # kept in the object's metadata, checked by `read_bytes`
         try:
-            self._with_retries("write to", name, lambda: self._upload(client, name, data, checksum, if_absent))
+            self._with_retries(
+                "write to", name, lambda: self._upload(client, name, data, checksum, if_absent)
+            )
         except ResultStorageError as exc:
             if isinstance(exc.__cause__, ObjectExists):
                 return False

@@ -10,6 +10,7 @@ has seen them all, so no single write pays for a large folder. It removes the te
 that have not been modified for `TEMP_FILE_MAX_AGE` seconds and whose writer is gone (no lock
 held; where locks are not available, age alone decides).
 """
+
 import contextlib
 import os
 import re

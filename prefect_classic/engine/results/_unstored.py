@@ -1,5 +1,6 @@
 """`UnstoredResult`: what `ConstantResult` and `SecretResult` share — a value that never goes to
 storage, so there is no serializer and `write` always fails."""
+
 from typing import Any, ClassVar
 
 from prefect_classic.engine.result.base import Result

@@ -1,4 +1,5 @@
 """`AzureResult`: results stored as blobs in an Azure Blob Storage container."""
+
 import os
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Union
@@ -98,8 +99,12 @@ class AzureResult(BucketResult["BlobServiceClient"]):
         self.connection_string = connection_string or os.getenv("AZURE_STORAGE_CONNECTION_STRING")
         self.connection_string_secret = connection_string_secret
         super().__init__(
-            container, location=location, serializer=serializer, max_retries=max_retries,
-            timeout=timeout, **kwargs,
+            container,
+            location=location,
+            serializer=serializer,
+            max_retries=max_retries,
+            timeout=timeout,
+            **kwargs,
         )
 
     def _connection_string(self) -> str:
@@ -149,8 +154,11 @@ class AzureResult(BucketResult["BlobServiceClient"]):
 
     def _request_options(self, read_timeout: Optional[float] = None) -> Dict[str, Any]:
         """Per-request settings: this Result's timeout, and no retries by the SDK's policy."""
-        return {"connection_timeout": self.timeout, "read_timeout": read_timeout or self.timeout,
-                "retry_total": 0}
+        return {
+            "connection_timeout": self.timeout,
+            "read_timeout": read_timeout or self.timeout,
+            "retry_total": 0,
+        }
 
     def _download(self, client: "BlobServiceClient", name: str) -> Tuple[bytes, Optional[str]]:
         blob = client.get_blob_client(container=self.container, blob=name)
@@ -160,8 +168,14 @@ class AzureResult(BucketResult["BlobServiceClient"]):
         checksum = metadata.get(_CHECKSUM_METADATA_KEY) if isinstance(metadata, dict) else None
         return data, checksum if isinstance(checksum, str) else None
 
-    def _upload(self, client: "BlobServiceClient", name: str, data: bytes, checksum: Optional[str],
-                if_absent: bool = False) -> None:
+    def _upload(
+        self,
+        client: "BlobServiceClient",
+        name: str,
+        data: bytes,
+        checksum: Optional[str],
+        if_absent: bool = False,
+    ) -> None:
         blob = client.get_blob_client(container=self.container, blob=name)
         metadata = {_CHECKSUM_METADATA_KEY: checksum} if checksum is not None else None
         if not if_absent:

@@ -1,4 +1,5 @@
 """`ConstantResult`: a value held in memory, such as a constant task input."""
+
 from typing import Any
 
 from prefect_classic.engine.result.base import Result

@@ -1,4 +1,5 @@
 """`GCSResult`: results stored as blobs in a Google Cloud Storage bucket."""
+
 from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple, Union
 
 from prefect_classic.engine.results._bucket import (
@@ -83,8 +84,12 @@ class GCSResult(BucketResult["Client"]):
         self.project = project
         self._gcs_bucket: Optional[Bucket] = None
         super().__init__(
-            bucket, location=location, serializer=serializer, max_retries=max_retries,
-            timeout=timeout, **kwargs,
+            bucket,
+            location=location,
+            serializer=serializer,
+            max_retries=max_retries,
+            timeout=timeout,
+            **kwargs,
         )
 
     @property
@@ -113,15 +118,23 @@ class GCSResult(BucketResult["Client"]):
 
         def stored_checksum() -> Optional[str]:
             # the metadata of the generation just downloaded (not of a newer one)
-            found = self.gcs_bucket.get_blob(name, generation=generation, timeout=self.timeout, retry=None)
+            found = self.gcs_bucket.get_blob(
+                name, generation=generation, timeout=self.timeout, retry=None
+            )
             metadata = getattr(found, "metadata", None)
             value = metadata.get(CHECKSUM_METADATA_KEY) if isinstance(metadata, dict) else None
             return value if isinstance(value, str) else None
 
         return data, (stored_checksum if data else None)
 
-    def _upload(self, client: "Client", name: str, data: bytes, checksum: Optional[str],
-                if_absent: bool = False) -> None:
+    def _upload(
+        self,
+        client: "Client",
+        name: str,
+        data: bytes,
+        checksum: Optional[str],
+        if_absent: bool = False,
+    ) -> None:
         blob = self._blob(name)
         if checksum is not None:
             blob.metadata = {CHECKSUM_METADATA_KEY: checksum}

@@ -1,5 +1,6 @@
 """`LocalResult`: results stored as files on the local file system, written atomically, with a
 checksum verified on read."""
+
 import hashlib
 import os
 from typing import Any, Callable, Optional, Union
@@ -176,7 +177,9 @@ def checksum_path(path: str) -> str:
     """
     folder, name = os.path.split(path)
     if len(name) > 200:  # keep within the file system's name length
-        name = f"{name[:160]}~{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:24]}"
+        name = (
+            f"{name[:160]}~{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:24]}"
+        )
     return os.path.join(folder, f".{name}.checksum")
 
 

@@ -1,4 +1,5 @@
 """`PrefectResult`: a JSON-serializable value stored in the location string itself."""
+
 from typing import Any, Union
 
 from prefect_classic.engine.result.base import Result

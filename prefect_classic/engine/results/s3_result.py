@@ -1,4 +1,5 @@
 """`S3Result`: results stored as objects in an AWS S3 (or S3-compatible) bucket."""
+
 import io
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Union
 
@@ -32,8 +33,17 @@ def _is_not_found(exc: BaseException) -> bool:
 
 
 _RETRIED_CODES = frozenset(
-    {"InternalError", "RequestTimeout", "ServiceUnavailable", "SlowDown", "Throttling",
-     "ThrottlingException", "RequestLimitExceeded", "BadDigest", "XAmzContentSHA256Mismatch"}
+    {
+        "InternalError",
+        "RequestTimeout",
+        "ServiceUnavailable",
+        "SlowDown",
+        "Throttling",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "BadDigest",
+        "XAmzContentSHA256Mismatch",
+    }
 )
 
 
@@ -44,8 +54,15 @@ def _fault(exc: BaseException) -> Optional[str]:
         from botocore import exceptions as bx
     except ImportError:  # pragma: no cover - no botocore, no botocore errors
         return None
-    if isinstance(exc, (bx.IncompleteReadError, bx.ResponseStreamingError, bx.FlexibleChecksumError,
-                        bx.ChecksumError)):
+    if isinstance(
+        exc,
+        (
+            bx.IncompleteReadError,
+            bx.ResponseStreamingError,
+            bx.FlexibleChecksumError,
+            bx.ChecksumError,
+        ),
+    ):
         return CORRUPT
     if isinstance(exc, (bx.HTTPClientError, bx.ConnectionError)):
         return TRANSIENT
@@ -112,8 +129,12 @@ class S3Result(BucketResult["BaseClient"]):
         self.upload_options = dict(upload_options or {})
         self._transfers: Optional[BaseClient] = None
         super().__init__(
-            bucket, location=location, serializer=serializer, max_retries=max_retries,
-            timeout=timeout, **kwargs,
+            bucket,
+            location=location,
+            serializer=serializer,
+            max_retries=max_retries,
+            timeout=timeout,
+            **kwargs,
         )
 
     def __setstate__(self, state: dict) -> None:
@@ -148,11 +169,19 @@ class S3Result(BucketResult["BaseClient"]):
         checksum = metadata.get(CHECKSUM_METADATA_KEY) if isinstance(metadata, dict) else None
         return data, checksum if isinstance(checksum, str) else None
 
-    def _upload(self, client: "BaseClient", name: str, data: bytes, checksum: Optional[str],
-                if_absent: bool = False) -> None:
+    def _upload(
+        self,
+        client: "BaseClient",
+        name: str,
+        data: bytes,
+        checksum: Optional[str],
+        if_absent: bool = False,
+    ) -> None:
         extra = self.upload_options
         if checksum is not None:
-            extra = dict(extra, Metadata={**extra.get("Metadata", {}), CHECKSUM_METADATA_KEY: checksum})
+            extra = dict(
+                extra, Metadata={**extra.get("Metadata", {}), CHECKSUM_METADATA_KEY: checksum}
+            )
         if not if_absent:
             client.upload_fileobj(io.BytesIO(data), Bucket=self.bucket, Key=name, ExtraArgs=extra)
             return
@@ -160,8 +189,10 @@ class S3Result(BucketResult["BaseClient"]):
             client.put_object(Bucket=self.bucket, Key=name, Body=data, IfNoneMatch="*", **extra)
         except Exception as exc:
             response = getattr(exc, "response", None) or {}
-            if (response.get("Error", {}).get("Code") == "PreconditionFailed"
-                    or response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 412):
+            if (
+                response.get("Error", {}).get("Code") == "PreconditionFailed"
+                or response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 412
+            ):
                 raise ObjectExists(name) from exc
             raise
 

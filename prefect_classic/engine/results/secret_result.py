@@ -1,4 +1,5 @@
 """`SecretResult`: the result of a Secret task, re-fetched on read and never stored."""
+
 from typing import Any
 
 from prefect_classic.engine.result.base import Result

@@ -1,4 +1,5 @@
 """Control-flow tasks: conditional branches and filtering."""
+
 from prefect_classic.tasks.control_flow.case import case
 from prefect_classic.tasks.control_flow.conditional import ifelse, merge, switch
 from prefect_classic.tasks.control_flow.filter import FilterTask

@@ -1,4 +1,5 @@
 """`case`: a block of tasks that runs only when a task's result equals a value."""
+
 from typing import Any, Optional, Set
 
 from prefect_classic.core.task import Task

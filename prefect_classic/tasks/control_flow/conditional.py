@@ -4,6 +4,7 @@ uses).
 Branches that are not chosen end Skipped, and the skip spreads downstream to tasks with
 `skip_on_upstream_skip=True` (the default); `merge` takes the first branch that ran.
 """
+
 from typing import Any, Dict, Optional
 
 from prefect_classic import triggers
@@ -62,6 +63,7 @@ def ifelse(condition: Any, true_task: Any, false_task: Any, mapped: bool = False
         - false_task (Task, optional): the branch for a falsy result
         - mapped (bool, optional): map over the condition
     """
+
     @task_decorator
     def as_bool(x: Any) -> bool:
         return bool(x)
@@ -112,4 +114,6 @@ def merge(*tasks: Any, flow: Optional[Any] = None, mapped: bool = False, **kwarg
     Returns:
         - Task: the merge task
     """
-    return Merge(**kwargs).bind(**{f"task_{i + 1}": t for i, t in enumerate(tasks)}, flow=flow, mapped=mapped)
+    return Merge(**kwargs).bind(
+        **{f"task_{i + 1}": t for i, t in enumerate(tasks)}, flow=flow, mapped=mapped
+    )

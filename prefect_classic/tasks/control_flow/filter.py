@@ -1,4 +1,5 @@
 """FilterTask: drop unwanted results (e.g. failures) from a list, typically after a map."""
+
 from typing import Any, Callable, Optional
 
 from prefect_classic import triggers
@@ -22,8 +23,12 @@ class FilterTask(Task):
         - **kwargs: other Task arguments
     """
 
-    def __init__(self, filter_func: Optional[Callable[[Any], bool]] = None,
-                 log_func: Optional[Callable[[list], str]] = None, **kwargs: Any):
+    def __init__(
+        self,
+        filter_func: Optional[Callable[[Any], bool]] = None,
+        log_func: Optional[Callable[[list], str]] = None,
+        **kwargs: Any,
+    ):
         kwargs.setdefault("skip_on_upstream_skip", False)
         kwargs.setdefault("trigger", triggers.all_finished)
         self.filter_func = filter_func or _default_filter

@@ -1,4 +1,5 @@
 """Tasks that gather their inputs into a collection (how `as_task` wraps lists, dicts, …)."""
+
 from typing import Any, Iterable
 
 from prefect_classic.core.task import Task
@@ -14,8 +15,13 @@ class VarArgsTask(Task):
     unless given), so a collection built inside a `case` branch that did not run is skipped too.
     """
 
-    def bind(self, *args: Any, upstream_tasks: Any = None, mapped: bool = False,  # type: ignore[override]
-             flow: Any = None) -> Task:
+    def bind(  # type: ignore[override]
+        self,
+        *args: Any,
+        upstream_tasks: Any = None,
+        mapped: bool = False,
+        flow: Any = None,
+    ) -> Task:
         """Bind positional arguments as `arg_1 … arg_n`.
 
         Args:

@@ -1,4 +1,5 @@
 """Constant: a task that returns a fixed value."""
+
 from typing import Any
 
 from prefect_classic.core.task import Task

@@ -1,4 +1,5 @@
 """FunctionTask: a task whose `run()` is a plain function."""
+
 import functools
 import inspect
 from typing import Any, Callable

@@ -1,11 +1,32 @@
 """Operator tasks: what `task + 1`, `task[0]`, `task.is_equal(x)` and friends create."""
+
 import operator
 from typing import Any
 
 from prefect_classic.core.task import NoDefault, Task
 from prefect_classic.utilities.tasks import defaults_from_attrs
 
-__all__ = ['Add', 'And', 'Div', 'Equal', 'FloorDiv', 'GetAttr', 'GetItem', 'GreaterThan', 'GreaterThanOrEqual', 'LessThan', 'LessThanOrEqual', 'Mod', 'Mul', 'Not', 'NotEqual', 'Or', 'Pow', 'Sub', 'Xor']
+__all__ = [
+    "Add",
+    "And",
+    "Div",
+    "Equal",
+    "FloorDiv",
+    "GetAttr",
+    "GetItem",
+    "GreaterThan",
+    "GreaterThanOrEqual",
+    "LessThan",
+    "LessThanOrEqual",
+    "Mod",
+    "Mul",
+    "Not",
+    "NotEqual",
+    "Or",
+    "Pow",
+    "Sub",
+    "Xor",
+]
 
 
 class _Operator(Task):
@@ -57,7 +78,7 @@ class Pow(_Operator):
 
     def run(self, x: Any, y: Any) -> Any:  # type: ignore[override]
         """Return `x ** y`."""
-        return x ** y
+        return x**y
 
 
 class Mod(_Operator):

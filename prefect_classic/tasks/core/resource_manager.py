@@ -1,13 +1,21 @@
 """Resource managers: set a resource up before the tasks that use it, and clean it up after
 them, whatever happened to them."""
+
 from typing import Any, Callable, Dict, Optional, Set
 
 from prefect_classic.core.task import Task
 from prefect_classic.engine import signals
 from prefect_classic.utilities.context import context
 
-__all__ = ["ResourceCleanupTask", "ResourceContext", "ResourceInitTask", "ResourceManager",
-           "ResourceSetupTask", "resource_cleanup_trigger", "resource_manager"]
+__all__ = [
+    "ResourceCleanupTask",
+    "ResourceContext",
+    "ResourceInitTask",
+    "ResourceManager",
+    "ResourceSetupTask",
+    "resource_cleanup_trigger",
+    "resource_manager",
+]
 
 
 class ResourceInitTask(Task):
@@ -116,12 +124,18 @@ class ResourceContext:
         flow = self._flow
         for child in self._tasks:
             upstream = flow.upstream_tasks(child)
-            if (self.setup_task is not None and not self._tasks.intersection(upstream)
-                    and self.setup_task not in upstream):
+            if (
+                self.setup_task is not None
+                and not self._tasks.intersection(upstream)
+                and self.setup_task not in upstream
+            ):
                 child.set_upstream(self.setup_task, flow=flow)
             downstream = flow.downstream_tasks(child)
-            if (self.cleanup_task is not None and not self._tasks.intersection(downstream)
-                    and self.cleanup_task not in downstream):
+            if (
+                self.cleanup_task is not None
+                and not self._tasks.intersection(downstream)
+                and self.cleanup_task not in downstream
+            ):
                 child.set_downstream(self.cleanup_task, flow=flow)
 
 
@@ -142,9 +156,14 @@ class ResourceManager:
             `skip_on_upstream_skip=False` unless given.
     """
 
-    def __init__(self, resource_class: Callable, name: Optional[str] = None,
-                 init_task_kwargs: Optional[dict] = None, setup_task_kwargs: Optional[dict] = None,
-                 cleanup_task_kwargs: Optional[dict] = None):
+    def __init__(
+        self,
+        resource_class: Callable,
+        name: Optional[str] = None,
+        init_task_kwargs: Optional[dict] = None,
+        setup_task_kwargs: Optional[dict] = None,
+        cleanup_task_kwargs: Optional[dict] = None,
+    ):
         self.resource_class = resource_class
         self.init_task_kwargs = dict(init_task_kwargs or {})
         self.setup_task_kwargs = dict(setup_task_kwargs or {})
@@ -177,20 +196,29 @@ class ResourceManager:
             flow = context.get("flow")
             if flow is None:
                 raise ValueError("Could not infer an active Flow context.")
-        init_task = ResourceInitTask(self.resource_class, **self.init_task_kwargs)(*args, flow=flow, **kwargs)
+        init_task = ResourceInitTask(self.resource_class, **self.init_task_kwargs)(
+            *args, flow=flow, **kwargs
+        )
         setup_task: Optional[Task]
         if hasattr(self.resource_class, "setup"):
             setup_task = ResourceSetupTask(**self.setup_task_kwargs)(init_task, flow=flow)
-            cleanup_task = ResourceCleanupTask(**self.cleanup_task_kwargs)(init_task, setup_task, flow=flow)
+            cleanup_task = ResourceCleanupTask(**self.cleanup_task_kwargs)(
+                init_task, setup_task, flow=flow
+            )
         else:
             setup_task = None
             cleanup_task = ResourceCleanupTask(**self.cleanup_task_kwargs)(init_task, flow=flow)
         return ResourceContext(init_task, setup_task, cleanup_task, flow)
 
 
-def resource_manager(resource_class: Optional[Callable] = None, *, name: Optional[str] = None,
-                     init_task_kwargs: Optional[dict] = None, setup_task_kwargs: Optional[dict] = None,
-                     cleanup_task_kwargs: Optional[dict] = None) -> Any:
+def resource_manager(
+    resource_class: Optional[Callable] = None,
+    *,
+    name: Optional[str] = None,
+    init_task_kwargs: Optional[dict] = None,
+    setup_task_kwargs: Optional[dict] = None,
+    cleanup_task_kwargs: Optional[dict] = None,
+) -> Any:
     """Decorate a class to use it as a flow resource (see `ResourceManager`).
 
     Args:
@@ -216,12 +244,16 @@ def resource_manager(resource_class: Optional[Callable] = None, *, name: Optiona
                 write_files(path)
         ```
     """
+
     def wrap(cls: Callable) -> ResourceManager:
-        return ResourceManager(cls, name=name, init_task_kwargs=init_task_kwargs,
-                               setup_task_kwargs=setup_task_kwargs, cleanup_task_kwargs=cleanup_task_kwargs)
+        return ResourceManager(
+            cls,
+            name=name,
+            init_task_kwargs=init_task_kwargs,
+            setup_task_kwargs=setup_task_kwargs,
+            cleanup_task_kwargs=cleanup_task_kwargs,
+        )
 
     if resource_class is None:
         return wrap
     return wrap(resource_class)
-
-

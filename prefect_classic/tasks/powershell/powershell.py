@@ -1,4 +1,5 @@
 """`PowershellTask`: a `ShellTask` that runs its command with PowerShell."""
+
 from typing import Any, Optional, Union
 
 from prefect_classic.tasks.shell import ShellTask
@@ -45,6 +46,13 @@ class PowershellTask(ShellTask):
         stream_output: Union[bool, int, str] = False,
         **kwargs: Any,
     ):
-        super().__init__(command=command, env=env, helper_script=helper_script, shell=shell,
-                         return_all=return_all, log_stderr=log_stderr, stream_output=stream_output,
-                         **kwargs)
+        super().__init__(
+            command=command,
+            env=env,
+            helper_script=helper_script,
+            shell=shell,
+            return_all=return_all,
+            log_stderr=log_stderr,
+            stream_output=stream_output,
+            **kwargs,
+        )

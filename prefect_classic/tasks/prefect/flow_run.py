@@ -5,6 +5,7 @@ They construct and can be added to flows as in Prefect 1, so flow files that use
 running one raises `BackendOnlyError` (the task run fails with that message). Run a child flow
 in-process instead: call `child_flow.run(parameters=...)` inside a task.
 """
+
 import datetime
 from datetime import timedelta
 from typing import Any, Iterable, Optional, Union
@@ -15,8 +16,10 @@ from prefect_classic.utilities.tasks import defaults_from_attrs, task
 
 __all__ = ["StartFlowRun", "create_flow_run", "get_task_run_result", "wait_for_flow_run"]
 
-CHILD_FLOW_HERE = ("run the child flow in this process instead: call `child_flow.run(parameters=...)` "
-                   "inside a task (its final State tells how it went)")
+CHILD_FLOW_HERE = (
+    "run the child flow in this process instead: call `child_flow.run(parameters=...)` "
+    "inside a task (its final State tells how it went)"
+)
 
 
 @task
@@ -53,7 +56,9 @@ def create_flow_run(
 
 
 @task
-def get_task_run_result(flow_run_id: str, task_slug: str, map_index: int = -1, poll_time: int = 5) -> Any:
+def get_task_run_result(
+    flow_run_id: str, task_slug: str, map_index: int = -1, poll_time: int = 5
+) -> Any:
     """Read a task run's result from another flow run (raises `BackendOnlyError` when the task
     runs).
 
@@ -70,8 +75,13 @@ def get_task_run_result(flow_run_id: str, task_slug: str, map_index: int = -1, p
 
 
 @task
-def wait_for_flow_run(flow_run_id: str, stream_states: bool = True, stream_logs: bool = False,
-                      raise_final_state: bool = False, max_duration: timedelta = timedelta(hours=12)) -> Any:
+def wait_for_flow_run(
+    flow_run_id: str,
+    stream_states: bool = True,
+    stream_logs: bool = False,
+    raise_final_state: bool = False,
+    max_duration: timedelta = timedelta(hours=12),
+) -> Any:
     """Wait for another flow run to finish (raises `BackendOnlyError` when the task runs).
 
     Args:
@@ -125,8 +135,10 @@ class StartFlowRun(Task):
     ):
         for value in (parameters or {}).values():
             if isinstance(value, Task):
-                raise TypeError("Task results can't be passed as parameters to `StartFlowRun` at init time; "
-                                "pass them when calling the task (e.g. `StartFlowRun(...)(parameters=...)`).")
+                raise TypeError(
+                    "Task results can't be passed as parameters to `StartFlowRun` at init time; "
+                    "pass them when calling the task (e.g. `StartFlowRun(...)(parameters=...)`)."
+                )
         if poll_interval.total_seconds() < 3:
             raise ValueError("`poll_interval` needs to be at least 3 seconds.")
         self.flow_name = flow_name
@@ -143,8 +155,15 @@ class StartFlowRun(Task):
             kwargs.setdefault("name", f"Flow {flow_name}")
         super().__init__(**kwargs)
 
-    @defaults_from_attrs("flow_name", "project_name", "parameters", "run_config", "new_flow_context",
-                         "run_name", "scheduled_start_time")
+    @defaults_from_attrs(
+        "flow_name",
+        "project_name",
+        "parameters",
+        "run_config",
+        "new_flow_context",
+        "run_name",
+        "scheduled_start_time",
+    )
     def run(  # type: ignore[override]
         self,
         flow_name: Optional[str] = None,

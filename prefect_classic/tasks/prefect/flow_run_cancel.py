@@ -1,4 +1,5 @@
 """`CancelFlowRun`: cancel a flow run in a backend (running it raises `BackendOnlyError`)."""
+
 from typing import Any, Optional
 
 from prefect_classic.client.client import no_backend
@@ -33,5 +34,8 @@ class CancelFlowRun(Task):
         """
         if not (flow_run_id or context.get("flow_run_id")):
             raise ValueError("Can't cancel a flow run without flow run ID.")
-        no_backend("`CancelFlowRun`", "stop a local flow run from a task with "
-                   "`raise prefect_classic.engine.signals.FAIL(...)` or by ending its process")
+        no_backend(
+            "`CancelFlowRun`",
+            "stop a local flow run from a task with "
+            "`raise prefect_classic.engine.signals.FAIL(...)` or by ending its process",
+        )

@@ -1,4 +1,5 @@
 """`RenameFlowRun`: rename a flow run in a backend (running it raises `BackendOnlyError`)."""
+
 from typing import Any, Optional
 
 from prefect_classic.client.client import no_backend
@@ -18,7 +19,9 @@ class RenameFlowRun(Task):
         - **kwargs (Any): other `Task` arguments
     """
 
-    def __init__(self, flow_run_id: Optional[str] = None, flow_run_name: Optional[str] = None, **kwargs: Any):
+    def __init__(
+        self, flow_run_id: Optional[str] = None, flow_run_name: Optional[str] = None, **kwargs: Any
+    ):
         self.flow_run_id = flow_run_id
         self.flow_run_name = flow_run_name
         super().__init__(**kwargs)
@@ -35,7 +38,9 @@ class RenameFlowRun(Task):
             - ValueError: without a flow run id or a name
         """
         if not (flow_run_id or context.get("flow_run_id")):
-            raise ValueError("`flow_run_id` must be explicitly provided or available in the context")
+            raise ValueError(
+                "`flow_run_id` must be explicitly provided or available in the context"
+            )
         if flow_run_name is None:
             raise ValueError("Must provide a flow name.")
         no_backend("`RenameFlowRun`", "flow runs here are named by the process that runs them")

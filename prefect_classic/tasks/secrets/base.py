@@ -1,4 +1,5 @@
 """`SecretBase` (the base of every secret task) and `PrefectSecret` (local secrets)."""
+
 from typing import Any, Optional
 
 from prefect_classic.core.task import Task

@@ -1,4 +1,5 @@
 """`EnvVarSecret`: a secret read from an environment variable."""
+
 import os
 from typing import Any, Callable, Optional
 

@@ -1,4 +1,5 @@
 """`jira_notifier`: open a Jira issue on state changes (needs the `jira` package)."""
+
 from typing import Any, Optional
 
 from toolz import curry
@@ -9,9 +10,16 @@ __all__ = ["jira_notifier"]
 
 
 @curry
-def jira_notifier(tracked_obj: Any, old_state: Any, new_state: Any, ignore_states: Optional[list] = None,
-                  only_states: Optional[list] = None, server_URL: Optional[str] = None,
-                  options: Optional[dict] = None, assignee: str = "-1") -> Any:
+def jira_notifier(
+    tracked_obj: Any,
+    old_state: Any,
+    new_state: Any,
+    ignore_states: Optional[list] = None,
+    only_states: Optional[list] = None,
+    server_URL: Optional[str] = None,
+    options: Optional[dict] = None,
+    assignee: str = "-1",
+) -> Any:
     """A state handler creating a Jira issue for state changes, with the `JIRAUSER` /
     `JIRATOKEN` secrets (and `JIRASERVER`, unless `server_URL` is given). Curried like
     `slack_notifier`.
@@ -43,10 +51,14 @@ def jira_notifier(tracked_obj: Any, old_state: Any, new_state: Any, ignore_state
     if only_states and not any(isinstance(new_state, s) for s in only_states):
         return new_state
     if "project" not in options:
-        raise ValueError("To create a Jira issue, give a project name in `options`, e.g. "
-                         "options={'project': 'TEST'}.")
+        raise ValueError(
+            "To create a Jira issue, give a project name in `options`, e.g. "
+            "options={'project': 'TEST'}."
+        )
     server = server_URL or Secret("JIRASERVER").get()
-    client = JIRA(basic_auth=(Secret("JIRAUSER").get(), Secret("JIRATOKEN").get()), options={"server": server})
+    client = JIRA(
+        basic_auth=(Secret("JIRAUSER").get(), Secret("JIRATOKEN").get()), options={"server": server}
+    )
     summary = f"{tracked_obj.name} is now in a {type(new_state).__name__} state"
     options.setdefault("summary", summary)
     options.setdefault("issuetype", {"name": "Task"})

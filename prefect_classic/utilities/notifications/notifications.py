@@ -8,6 +8,7 @@ with `PREFECT__CONTEXT__SECRETS__NAME` environment variables or `[context.secret
 config file. Links to backend UI pages (`backend_info`) are only added when a backend run is
 known, i.e. never here.
 """
+
 import json
 import smtplib
 import urllib.request
@@ -59,10 +60,14 @@ def _state_text(state: Any) -> Optional[str]:
     return state.message
 
 
-def _skip(new_state: Any, ignore_states: Optional[List[type]], only_states: Optional[List[type]]) -> bool:
+def _skip(
+    new_state: Any, ignore_states: Optional[List[type]], only_states: Optional[List[type]]
+) -> bool:
     if any(isinstance(new_state, ignored) for ignored in ignore_states or []):
         return True
-    return bool(only_states) and not any(isinstance(new_state, wanted) for wanted in only_states or [])
+    return bool(only_states) and not any(
+        isinstance(new_state, wanted) for wanted in only_states or []
+    )
 
 
 def email_message_formatter(tracked_obj: Any, state: Any, email_to: str) -> str:
@@ -76,16 +81,25 @@ def email_message_formatter(tracked_obj: Any, state: Any, email_to: str) -> str:
     Returns:
         - str: the message
     """
-    detail = f"<pre>{_state_text(state)}</pre>" if isinstance(state.result, Exception) else f'"{state.message}"'
-    text = (f"<pre>{tracked_obj.name}</pre> is now in a <font color=\"{state.color}\"><b>{type(state).__name__}"
-            f"</b></font> state<br><br>Message: {detail}")
-    html = (f'<html><body><table><tr><td style="border-left: 2px solid {state.color}; padding-left: 6px;">'
-            f"{text}</td></tr></table></body></html>")
+    detail = (
+        f"<pre>{_state_text(state)}</pre>"
+        if isinstance(state.result, Exception)
+        else f'"{state.message}"'
+    )
+    text = (
+        f'<pre>{tracked_obj.name}</pre> is now in a <font color="{state.color}"><b>{type(state).__name__}'
+        f"</b></font> state<br><br>Message: {detail}"
+    )
+    html = (
+        f'<html><body><table><tr><td style="border-left: 2px solid {state.color}; padding-left: 6px;">'
+        f"{text}</td></tr></table></body></html>"
+    )
     message = MIMEMultipart("alternative")
     message.attach(MIMEText(text, "plain"))
     message.attach(MIMEText(html, "html"))
     message["Subject"] = Header(  # type: ignore[assignment]  # email accepts Header values
-        f"Prefect state change notification for {tracked_obj.name}", "UTF-8")
+        f"Prefect state change notification for {tracked_obj.name}", "UTF-8"
+    )
     message["From"] = "notifications@prefect.io"
     message["To"] = email_to
     return message.as_string()
@@ -125,8 +139,12 @@ def slack_message_formatter(tracked_obj: Any, state: Any, backend_info: bool = T
 def _post_json(url: str, payload: dict, proxies: Optional[Dict[str, str]]) -> int:
     handlers = [urllib.request.ProxyHandler(proxies)] if proxies else []
     opener = urllib.request.build_opener(*handlers)
-    request = urllib.request.Request(url, data=json.dumps(payload).encode("utf-8"),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode("utf-8"),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     try:
         with opener.open(request, timeout=30) as response:
             return int(response.status)
@@ -135,9 +153,16 @@ def _post_json(url: str, payload: dict, proxies: Optional[Dict[str, str]]) -> in
 
 
 @curry
-def slack_notifier(tracked_obj: Any, old_state: Any, new_state: Any, ignore_states: Optional[list] = None,
-                   only_states: Optional[list] = None, webhook_secret: Optional[str] = None,
-                   backend_info: bool = True, proxies: Optional[dict] = None) -> Any:
+def slack_notifier(
+    tracked_obj: Any,
+    old_state: Any,
+    new_state: Any,
+    ignore_states: Optional[list] = None,
+    only_states: Optional[list] = None,
+    webhook_secret: Optional[str] = None,
+    backend_info: bool = True,
+    proxies: Optional[dict] = None,
+) -> Any:
     """A state handler posting state changes to a Slack webhook. Curried: call it with keyword
     arguments first to configure it, e.g. `slack_notifier(only_states=[Failed])`.
 
@@ -161,15 +186,22 @@ def slack_notifier(tracked_obj: Any, old_state: Any, new_state: Any, ignore_stat
     webhook_url = Secret(webhook_secret or "SLACK_WEBHOOK_URL").get()
     if _skip(new_state, ignore_states, only_states):
         return new_state
-    status = _post_json(str(webhook_url), slack_message_formatter(tracked_obj, new_state, backend_info), proxies)
+    status = _post_json(
+        str(webhook_url), slack_message_formatter(tracked_obj, new_state, backend_info), proxies
+    )
     if not 200 <= status < 400:
         raise ValueError(f"Slack notification for {tracked_obj} failed")
     return new_state
 
 
 @curry
-def gmail_notifier(tracked_obj: Any, old_state: Any, new_state: Any, ignore_states: Optional[list] = None,
-                   only_states: Optional[list] = None) -> Any:
+def gmail_notifier(
+    tracked_obj: Any,
+    old_state: Any,
+    new_state: Any,
+    ignore_states: Optional[list] = None,
+    only_states: Optional[list] = None,
+) -> Any:
     """A state handler e-mailing state changes through Gmail, from and to the `EMAIL_USERNAME`
     secret's address (password: the `EMAIL_PASSWORD` secret). Curried like `slack_notifier`.
 
@@ -223,9 +255,16 @@ def snowflake_message_formatter(tracked_obj: Any, state: Any) -> dict:
 
 
 @curry
-def snowflake_logger(tracked_obj: Any, old_state: Any, new_state: Any, ignore_states: Optional[list] = None,
-                     only_states: Optional[list] = None, snowflake_secret: Optional[str] = None,
-                     snowflake_log_table_name: Optional[str] = None, test_env: bool = False) -> Any:
+def snowflake_logger(
+    tracked_obj: Any,
+    old_state: Any,
+    new_state: Any,
+    ignore_states: Optional[list] = None,
+    only_states: Optional[list] = None,
+    snowflake_secret: Optional[str] = None,
+    snowflake_log_table_name: Optional[str] = None,
+    test_env: bool = False,
+) -> Any:
     """A state handler writing state changes to a Snowflake table. The SQL is built as in
     Prefect 1; with `test_env=True` it is printed. Sending it needs Prefect 1's Snowflake task
     library, which prefect_classic does not include: that raises ImportError.
@@ -249,12 +288,16 @@ def snowflake_logger(tracked_obj: Any, old_state: Any, new_state: Any, ignore_st
     row = snowflake_message_formatter(tracked_obj, new_state)
     table = Secret(snowflake_log_table_name or "LOG_TABLE_NAME_FULL").get() or "DB.SCHEMA.TABLE"
     message = row["message"][0]["value"] if row["message"] else ""
-    sql = (f"INSERT INTO {table} (FLOW_ID, FLOW_NAME, TASK_NAME, STATE, MESSAGE, INGESTED_AT) VALUES "
-           f"('{row['flow_id']}','{row['flow_name']}','{row['task_name']}','{row['state']}','{message}',"
-           "CURRENT_TIMESTAMP());")
+    sql = (
+        f"INSERT INTO {table} (FLOW_ID, FLOW_NAME, TASK_NAME, STATE, MESSAGE, INGESTED_AT) VALUES "
+        f"('{row['flow_id']}','{row['flow_name']}','{row['task_name']}','{row['state']}','{message}',"
+        "CURRENT_TIMESTAMP());"
+    )
     if test_env:
         print(sql)
         return new_state
-    raise ImportError("snowflake_logger runs its SQL with Prefect 1's Snowflake task library, which is not part "
-                      "of prefect_classic; write a state handler that runs the statement with "
-                      "snowflake-connector-python.")
+    raise ImportError(
+        "snowflake_logger runs its SQL with Prefect 1's Snowflake task library, which is not part "
+        "of prefect_classic; write a state handler that runs the statement with "
+        "snowflake-connector-python."
+    )
