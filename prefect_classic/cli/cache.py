@@ -22,15 +22,15 @@ from prefect_classic.engine.caching.housekeeping import (
     read_header,
     remove_record,
 )
+from prefect_classic.engine.caching.records import default_storage_dir
 
 __all__ = ["cache"]
 
 
 def _default_folders() -> List[str]:
-    from prefect_classic.configuration import config
+    from prefect_classic.engine.results.local_result import _results_dir
 
-    home = os.path.expanduser(str(config.home_dir))
-    return [os.path.join(home, "storage"), os.path.join(home, "results")]
+    return [default_storage_dir(), os.path.expanduser(_results_dir(None))]
 
 
 def _when(timestamp: Optional[float]) -> str:

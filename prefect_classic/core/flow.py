@@ -164,14 +164,7 @@ class Flow(FlowIO):
             self.add_task(t)
         self.set_reference_tasks(reference_tasks or [])
         for e in edges or []:
-            self.add_edge(
-                e.upstream_task,
-                e.downstream_task,
-                key=e.key,
-                mapped=e.mapped,
-                flattened=e.flattened,
-                validate=validate,
-            )
+            self._add_edge_like(e, validate)
         self._prefect_version = __import__("prefect_classic").__version__
         self.state_handlers = list(state_handlers or [])
         self.on_failure = on_failure
@@ -326,6 +319,17 @@ class Flow(FlowIO):
             slug = f"{prefix}-{n}"
             if slug not in taken:
                 return slug
+
+    def _add_edge_like(self, edge: Edge, validate: Optional[bool]) -> None:
+        """Add an edge with the tasks, key, mapped and flattened flags of `edge`."""
+        self.add_edge(
+            edge.upstream_task,
+            edge.downstream_task,
+            key=edge.key,
+            mapped=edge.mapped,
+            flattened=edge.flattened,
+            validate=validate,
+        )
 
     def add_edge(
         self,
@@ -534,14 +538,7 @@ class Flow(FlowIO):
             self.add_task(t)
         for e in flow.edges:
             if e not in self.edges:
-                self.add_edge(
-                    e.upstream_task,
-                    e.downstream_task,
-                    key=e.key,
-                    mapped=e.mapped,
-                    flattened=e.flattened,
-                    validate=validate,
-                )
+                self._add_edge_like(e, validate)
         if merge_reference_tasks:
             self.set_reference_tasks(self.reference_tasks() | flow.reference_tasks())
         for t, consts in flow.constants.items():

@@ -481,22 +481,22 @@ class FlowRunner(Runner):
                         )
                 task_ctx = task_contexts.get(task) or {}
 
+                shared = {  # what the task's run and its children's runs have in common
+                    "task": task,
+                    "flow_result": flow_result,
+                    "task_runner_cls": runner_cls,
+                    "task_runner_state_handlers": task_runner_state_handlers,
+                    "upstream_mapped_states": reduced_children,
+                }
+                extra_context = {"task_name": task.name, "task_tags": task.tags, "task_index": None}
                 if not is_mapped:
                     task_states[task] = executor.submit(
                         run_task,
-                        task=task,
                         state=task_state,
                         upstream_states=upstream_states,
                         context=task_ctx,
-                        flow_result=flow_result,
-                        task_runner_cls=runner_cls,
-                        task_runner_state_handlers=task_runner_state_handlers,
-                        upstream_mapped_states=reduced_children,
-                        extra_context={
-                            "task_name": task.name,
-                            "task_tags": task.tags,
-                            "task_index": None,
-                        },
+                        extra_context=extra_context,
+                        **shared,
                     )
                     continue
 
@@ -505,20 +505,12 @@ class FlowRunner(Runner):
                 parent = executor.wait(
                     executor.submit(
                         run_task,
-                        task=task,
                         state=task_state,
                         upstream_states=upstream_states,
                         context=task_ctx,
-                        flow_result=flow_result,
-                        task_runner_cls=runner_cls,
-                        task_runner_state_handlers=task_runner_state_handlers,
-                        upstream_mapped_states=reduced_children,
                         is_mapped_parent=True,
-                        extra_context={
-                            "task_name": task.name,
-                            "task_tags": task.tags,
-                            "task_index": None,
-                        },
+                        extra_context=extra_context,
+                        **shared,
                     )
                 )
                 task_states[task] = parent
@@ -541,11 +533,7 @@ class FlowRunner(Runner):
                         parent.n_map_states if isinstance(parent, Mapped) else 0,
                     ),
                     extra_context={"task_name": task.name, "task_tags": task.tags},
-                    task=task,
-                    flow_result=flow_result,
-                    task_runner_cls=runner_cls,
-                    task_runner_state_handlers=task_runner_state_handlers,
-                    upstream_mapped_states=reduced_children,
+                    **shared,
                 )
                 if isinstance(parent, Mapped):
                     mapped_children[task] = submitted

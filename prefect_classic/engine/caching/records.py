@@ -31,6 +31,7 @@ __all__ = [
     "RecordStore",
     "decode_record",
     "default_storage",
+    "default_storage_dir",
     "encode_record",
     "is_storage",
     "record_store_for",
@@ -231,13 +232,22 @@ def record_store_for(result: Result) -> RecordStore:
 _DEFAULT_STORAGE: Dict[str, Result] = {}
 
 
+def default_storage_dir() -> str:
+    """The folder of the default cache storage: `<home_dir>/storage`.
+
+    Returns:
+        - str: the folder
+    """
+    return os.path.join(os.path.expanduser(str(config.home_dir)), "storage")
+
+
 def default_storage() -> Result:
     """`LocalResult(dir=<home_dir>/storage)`, one per home folder.
 
     Returns:
         - Result: the default cache storage
     """
-    folder = os.path.join(os.path.expanduser(str(config.home_dir)), "storage")
+    folder = default_storage_dir()
     found = _DEFAULT_STORAGE.get(folder)
     if found is None:
         from prefect_classic.engine.results.local_result import local_result_at
