@@ -20,7 +20,9 @@ import cloudpickle
 import pendulum
 
 from prefect_classic.engine.result.base import NoResult, Result
+from prefect_classic.utilities.context import SEEN_TRUTHY
 from prefect_classic.utilities.context import context as _context
+from prefect_classic.utilities.context import read as read_context
 
 __all__ = [
     "Cached",
@@ -73,7 +75,7 @@ class State:
         self.result = NoResult if result is None else result
         self.context = context or {}
         self.cached_inputs = cached_inputs or {}
-        tags = _context.get("task_tags")
+        tags = read_context("task_tags") if "task_tags" in SEEN_TRUTHY else None
         if tags:  # (Prefect 1 also records an empty list; a mapped child's state stays lean)
             self.context.setdefault("tags", list(tags))
 

@@ -42,6 +42,7 @@ from prefect_classic.engine.state import (
     Resume,
     Retrying,
     Running,
+    Scheduled,
     State,
     Success,
     TimedOut,
@@ -49,10 +50,14 @@ from prefect_classic.engine.state import (
 from prefect_classic.engine.task_readiness import ReadinessSteps
 from prefect_classic.exceptions import TaskTimeoutSignal
 from prefect_classic.utilities import executors
+from prefect_classic.utilities.context import SEEN_TRUTHY, current_layers
 from prefect_classic.utilities.context import context as prefect_context
+from prefect_classic.utilities.context import read as read_context
 from prefect_classic.utilities.executors import RecursiveCall, tail_recursive
-from prefect_classic.utilities.logging import RedirectToLog
+from prefect_classic.utilities.logging import RedirectToLog, log_line
 from prefect_classic.utilities.templates import format_template
+
+_UNSET = object()
 
 __all__ = [
     "ENDRUN",
@@ -114,7 +119,7 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         cls = type(self)
         self.logger = _LOGGERS.get(cls) or runner_logger(cls)
         self.flow_result = flow_result
-        self._context_layers = prefect_context._layers[:]
+        self._context_layers = current_layers()
         result = task.result if task.result is not None else flow_result
         if result is None:
             result = Result()
@@ -197,7 +202,7 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         context["task_run_count"] = run_count
         context["task_name"] = self.task.name
         context["task_tags"] = self.task.tags
-        if "checkpointing" not in context and "checkpointing" not in prefect_context:
+        if "checkpointing" not in context and read_context("checkpointing", _UNSET) is _UNSET:
             try:
                 checkpointing = (context.get("config") or prefect_context.get("config"))["flows"][
                     "checkpointing"
@@ -231,7 +236,7 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         """
         upstream_states = upstream_states or {}
         if context is None:
-            ctx: Dict[str, Any] = {"map_index": prefect_context.get("map_index")}
+            ctx: Dict[str, Any] = {"map_index": read_context("map_index")}
         else:
             ctx = dict(context)
             ctx.setdefault("map_index", None)
@@ -240,7 +245,9 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
         full_name = ctx["task_full_name"] = name if map_index is None else f"{name}[{map_index}]"
         # the start and final log lines come once per run, LOOP iterations included; a task run
         # inside another task's LOOP iteration leaves them out (as in Prefect 1)
-        log_info = self.logger.isEnabledFor(20) and prefect_context.get("task_loop_count") is None
+        log_info = self.logger.isEnabledFor(20) and (
+            "task_loop_count" not in SEEN_TRUTHY or read_context("task_loop_count") is None
+        )
         task_inputs: Dict[str, Result] = {}
         # the scope's end releases the run's locks and reports its final state to the transaction
         with CacheScope(self, full_name) as scope:
@@ -256,15 +263,20 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
             with prefect_context(ctx):
                 try:
                     if log_info and ctx.get("task_loop_count") is None:
-                        self.logger.info(f"Task '{full_name}': Starting task run...")
+                        log_line(self.logger, 20, f"Task '{full_name}': Starting task run...")
+                    # steps that cannot change the state are left out, unless replaced (see
+                    # `_replaces_steps`): a step call costs more than the rest of a simple run
+                    every_step = _replaces_steps(self)
                     # a finished (or running) task ends here; Pending, Cached and Mapped go on
                     state = self.check_task_is_ready(state)
                     # a Scheduled or Retrying state in the future waits
-                    state = self.check_task_reached_start_time(state)
-                    # a task never runs before every upstream task has finished
-                    state = self.check_upstream_finished(state, upstream_states)
-                    # a skipped upstream skips this task (unless skip_on_upstream_skip=False)
-                    state = self.check_upstream_skipped(state, upstream_states)
+                    if every_step or isinstance(state, Scheduled):
+                        state = self.check_task_reached_start_time(state)
+                    if every_step or upstream_states:
+                        # a task never runs before every upstream task has finished
+                        state = self.check_upstream_finished(state, upstream_states)
+                        # a skipped upstream skips this task (unless skip_on_upstream_skip=False)
+                        state = self.check_upstream_skipped(state, upstream_states)
                     # hydrate results that carry only a location
                     state, upstream_states = self.load_results(state, upstream_states)
                     # the inputs, from the upstream results by edge key
@@ -281,7 +293,7 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
                             e.key for e in upstream_states if e.mapped and e.key
                         }
                         state = self.check_target(state, task_inputs)
-                    else:
+                    elif every_step or self.task.cache_for is not None or state.is_cached():
                         state = self.check_task_is_cached(state, task_inputs)
                     durable = uses_records(self.task)
                     if durable:
@@ -292,13 +304,16 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
                     state = self.set_task_to_running(state, task_inputs)
                     state = self.get_task_run_state(state, task_inputs)
                     # a success with cache_for becomes Cached; durable records are written after
-                    state = self.cache_result(state, task_inputs)
+                    if every_step or self.task.cache_for is not None:
+                        state = self.cache_result(state, task_inputs)
                     if durable:
                         state = self.store_policy_cache(state, task_inputs)
                     # a failure with retries left becomes Retrying
-                    state = self.check_for_retry(state, task_inputs)
+                    if every_step or state.is_failed():
+                        state = self.check_for_retry(state, task_inputs)
                     # a Looped state runs the pipeline again (with the loop count and result)
-                    state = self.check_task_is_looping(state, task_inputs, upstream_states, ctx)
+                    if every_step or state.is_looped():
+                        state = self.check_task_is_looping(state, task_inputs, upstream_states, ctx)
                 except (ENDRUN, signals.PrefectStateSignal) as exc:
                     state = exc.state
                 except RecursiveCall:
@@ -307,9 +322,11 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
                     state = self._unexpected_error(exc, full_name)
                 scope.final_state = state
                 if log_info:
-                    self.logger.info(
+                    log_line(
+                        self.logger,
+                        20,
                         f"Task '{full_name}': Finished task run for task with final state: "
-                        f"'{type(state).__name__}'"
+                        f"'{type(state).__name__}'",
                     )
         return state
 
@@ -384,10 +401,11 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
             - ENDRUN: when the state is not Pending
         """
         if not state.is_pending():
-            self.logger.debug(
-                f"Task '{prefect_context.get('task_full_name', self.task.name)}': Can't set "
-                "state to Running because it isn't Pending; ending run."
-            )
+            if self.logger.isEnabledFor(10):
+                self.logger.debug(
+                    f"Task '{prefect_context.get('task_full_name', self.task.name)}': Can't set "
+                    "state to Running because it isn't Pending; ending run."
+                )
             raise ENDRUN(state)
         return Running(message="Starting task run.")
 
@@ -475,7 +493,7 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
             value is None
             or task.checkpoint is False
             or not (
-                prefect_context.get("checkpointing") is True
+                read_context("checkpointing") is True
                 or (task.target is not None and task.checkpoint is True)
             )
         ):
@@ -569,3 +587,32 @@ def _is_deleted(value: Any) -> bool:
     from prefect_classic.utilities.context import _DELETED
 
     return value is _DELETED
+
+
+#: the steps `TaskRunner.run` leaves out when they cannot change the state (each returns its
+#: state unchanged then, without a state change for the handlers to see)
+_SKIPPABLE_STEPS = (
+    "check_task_reached_start_time",
+    "check_upstream_finished",
+    "check_upstream_skipped",
+    "check_task_is_cached",
+    "cache_result",
+    "check_for_retry",
+    "check_task_is_looping",
+)
+_ORIGINAL_STEPS = tuple(getattr(TaskRunner, name) for name in _SKIPPABLE_STEPS)
+
+
+def _replaces_steps(runner: TaskRunner) -> bool:
+    """Whether the runner's class (a subclass, or a patched TaskRunner) or the runner itself
+    replaces one of the steps `run` may leave out: then `run` calls every step, as Prefect 1."""
+    cls = type(runner)
+    return (
+        cls.check_task_reached_start_time,
+        cls.check_upstream_finished,
+        cls.check_upstream_skipped,
+        cls.check_task_is_cached,
+        cls.cache_result,
+        cls.check_for_retry,
+        cls.check_task_is_looping,
+    ) != _ORIGINAL_STEPS or not runner.__dict__.keys().isdisjoint(_SKIPPABLE_STEPS)

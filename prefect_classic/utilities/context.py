@@ -17,9 +17,9 @@ contextvars context carried into another thread never shares a stack): this is s
 cheaper than a `threading.local` attribute, and the context is read many times per task run.
 
 Each overlay dict is pushed once (re-entering the same block pushes a copy) and is changed only
-through the Context, which counts those writes: so (top overlay, depth, writes) identifies what
-the context holds, and `memo()` caches one value derived from it (the log record factory reads
-six keys per record this way).
+through the Context. A stack's `version` changes whenever a block is entered or exited or a key
+written, so `memo()` can cache one value derived from what the context holds (the log record
+factory reads six keys per record this way).
 
 Keys the engine sets during runs (Prefect 1's names): `flow_name`, `flow_run_id`,
 `flow_run_name`, `parameters`, `scheduled_start_time`, `date`, `today`, `yesterday`, `tomorrow`
@@ -28,10 +28,11 @@ Keys the engine sets during runs (Prefect 1's names): `flow_name`, `flow_run_id`
 `caches`, `resume`.
 """
 
+import itertools
 import logging
 from contextvars import ContextVar
 from threading import get_ident
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any, Callable, Iterator, List, Mapping, Optional, Set
 
 from prefect_classic.configuration import config
 from prefect_classic.utilities.collections import DotDict, merge_dicts
@@ -59,6 +60,23 @@ _OWN_ATTRIBUTES = frozenset(("_var", "_init_args"))
 #: output caches shared by every thread and flow run of this process (Prefect 1's context.caches)
 CACHES: dict = {}
 
+#: keys noted as they enter any context of the process: hot paths that only act when one of them
+#: is set (a State records `task_tags`; `CloudHandler` ships logs under `running_with_backend`; a
+#: task run inside a LOOP iteration logs less) skip reading the context while `SEEN_TRUTHY` lacks
+#: the key
+NOTED_KEYS = ("task_tags", "running_with_backend", "task_loop_count")
+#: those of `NOTED_KEYS` that have had a truthy value in some context (never removed)
+SEEN_TRUTHY: Set[str] = set()
+
+
+def _note(layer: Mapping) -> None:
+    for key in NOTED_KEYS:
+        if layer.get(key):
+            SEEN_TRUTHY.add(key)
+
+
+_VERSIONS = itertools.count()
+
 
 class _Stack:
     """One thread's overlays, its write counter and `Context.memo`'s slot."""
@@ -67,23 +85,73 @@ class _Stack:
         "ident",
         "layers",
         "writes",
-        "memo_top",
-        "memo_depth",
-        "memo_writes",
+        "version",
+        "memo_version",
         "memo_key",
         "memo_compute",
         "memo_value",
+        "found_below",
     )
 
     def __init__(self, base: dict):
         self.ident = get_ident()
         self.layers: List[dict] = [base]
         self.writes = 0
-        self.memo_top: Any = None
-        self.memo_depth = self.memo_writes = 0
+        #: a number, new (process-wide) whenever a block is entered or exited or a key written
+        self.version = next(_VERSIONS)
+        #: `Context.memo`'s slot: the value and the version, key and computation it is for
+        self.memo_version = -1
         self.memo_key: Any = None
         self.memo_compute: Any = None
         self.memo_value: Any = None
+        #: `Context._find`'s answer for the layers under the top one, and what it depends on:
+        #: (layer under the top, depth, writes, keys, found)
+        self.found_below: tuple = (None, 0, 0, None, None)
+
+
+def _find_in(stack: _Stack, keys: frozenset) -> dict:
+    """The values of those of `keys` that are in some layer of `stack` (a key deleted inside a
+    block maps to a falsy marker). This runs once per task run, for its log records: the answer
+    for the layers under the top one is kept, so a task run's block costs one set intersection.
+    """
+    layers = stack.layers
+    depth = len(layers)
+    top = layers[-1]
+    found: dict
+    if depth > 1:
+        below = stack.found_below
+        if (
+            below[0] is layers[-2]
+            and below[1] == depth
+            and below[2] == stack.writes
+            and below[3] is keys
+        ):
+            found = below[4].copy()
+        else:
+            found = {}
+            for layer in layers[:-1]:
+                for key in keys.intersection(layer):
+                    found[key] = layer[key]
+            stack.found_below = (layers[-2], depth, stack.writes, keys, found.copy())
+    else:
+        found = {}
+    for key in keys.intersection(top):
+        found[key] = top[key]
+    return found
+
+
+def _memo_in(stack: _Stack, ctx: "Context", key: Any, compute: Callable[["Context"], Any]) -> Any:
+    """`Context.memo` on `stack` (see there)."""
+    if (
+        stack.memo_version == stack.version
+        and stack.memo_compute is compute
+        and stack.memo_key == key
+    ):
+        return stack.memo_value
+    value = compute(ctx)
+    stack.memo_version, stack.memo_key = stack.version, key
+    stack.memo_compute, stack.memo_value = compute, value
+    return value
 
 
 class _Overlay:
@@ -103,16 +171,20 @@ class _Overlay:
         else:  # entered again: a layer is never on a stack twice (see the module docstring)
             layer = dict(layer)
             self._pushed.append(layer)
-        self._ctx._stack().layers.append(layer)
+        stack = self._ctx._stack()
+        stack.layers.append(layer)
+        stack.version = next(_VERSIONS)
         return self._ctx
 
     def __exit__(self, *exc: Any) -> None:
-        layers = self._ctx._stack().layers
+        stack = self._ctx._stack()
+        layers = stack.layers
         mine = self._pushed.pop() if self._pushed else None
         # pop our layer (and any a misbehaving block left above it)
         while len(layers) > 1:
             if layers.pop() is mine:
                 break
+        stack.version = next(_VERSIONS)
 
 
 class Context(DotDict):
@@ -146,13 +218,14 @@ class Context(DotDict):
         base.update(dict(*args, **kwargs))
         given = base.get("config")
         base["config"] = config if given is None or given is config else merge_dicts(config, given)
+        _note(base)
         stack = _Stack(base)
         self._var.set(stack)
         return stack
 
     def _stack(self) -> _Stack:
         """This thread's stack (created on the thread's first use)."""
-        stack = self._var.get(None)
+        stack = (_GLOBAL_VAR if self is _GLOBAL else self._var).get(None)
         if stack is None or stack.ident != get_ident():
             stack = self._new_stack()
         return stack
@@ -184,6 +257,12 @@ class Context(DotDict):
             layer = kwargs
         if "config" in layer:  # always a merged copy: later changes to either side stay apart
             layer["config"] = merge_dicts(self.get("config", {}), layer["config"])
+        if (
+            layer.get("task_tags")
+            or layer.get("running_with_backend")
+            or "task_loop_count" in layer
+        ):
+            _note(layer)
         return _Overlay(self, layer)
 
     # --- reads --------------------------------------------------------------------------------
@@ -197,14 +276,21 @@ class Context(DotDict):
         Returns:
             - Any: the value
         """
-        stack = self._var.get(None)
+        # (the global context's variable is read without an attribute lookup, which `__getattr__`
+        # makes slow: this runs several times per task run)
+        stack = (_GLOBAL_VAR if self is _GLOBAL else self._var).get(None)
         if stack is None or stack.ident != get_ident():
             stack = self._new_stack()
-        for layer in reversed(stack.layers):
-            value = layer.get(key, _MISSING)
-            if value is not _MISSING:
-                return default if value is _DELETED else value
-        return default
+        layers = stack.layers
+        value = layers[-1].get(key, _MISSING)  # most reads are of the innermost block's keys
+        if value is _MISSING:
+            for layer in reversed(layers):
+                value = layer.get(key, _MISSING)
+                if value is not _MISSING:
+                    break
+            else:
+                return default
+        return default if value is _DELETED else value
 
     def __getitem__(self, key: Any) -> Any:
         value = self.get(key, _MISSING)
@@ -224,14 +310,8 @@ class Context(DotDict):
         return value
 
     def _find(self, keys: frozenset) -> dict:
-        """The values of those of `keys` that are in some layer, found with one set
-        intersection per layer (this runs once per task run for its log records). A key deleted
-        inside a block maps to a falsy marker."""
-        found: dict = {}
-        for layer in self._stack().layers:
-            for key in layer.keys() & keys:
-                found[key] = layer[key]
-        return found
+        """The values of those of `keys` that are in some layer (see `_find_in`)."""
+        return _find_in(self._stack(), keys)
 
     def memo(self, key: Any, compute: Callable[["Context"], Any]) -> Any:
         """`compute(self)`, cached in this thread until the visible keys may have changed (a block
@@ -245,22 +325,7 @@ class Context(DotDict):
         Returns:
             - Any: the (possibly cached) value
         """
-        stack = self._var.get(None)
-        if stack is None or stack.ident != get_ident():
-            stack = self._new_stack()
-        layers = stack.layers
-        if (
-            stack.memo_top is layers[-1]
-            and stack.memo_compute is compute
-            and stack.memo_key == key
-            and stack.memo_depth == len(layers)
-            and stack.memo_writes == stack.writes
-        ):
-            return stack.memo_value
-        value = compute(self)
-        stack.memo_top, stack.memo_depth, stack.memo_writes = layers[-1], len(layers), stack.writes
-        stack.memo_key, stack.memo_compute, stack.memo_value = key, compute, value
-        return value
+        return _memo_in(self._stack(), self, key, compute)
 
     def to_dict(self) -> dict:
         """Return a flat dict of every visible key (what executors hand to workers).
@@ -299,13 +364,17 @@ class Context(DotDict):
     def __setitem__(self, key: Any, value: Any) -> None:
         stack = self._stack()
         stack.writes += 1
+        stack.version = next(_VERSIONS)
         stack.layers[-1][key] = value
+        if value and key in NOTED_KEYS:
+            SEEN_TRUTHY.add(key)
 
     def __delitem__(self, key: Any) -> None:
         if key not in self:
             raise KeyError(key)
         stack = self._stack()
         stack.writes += 1
+        stack.version = next(_VERSIONS)
         if len(stack.layers) == 1:
             del stack.layers[0][key]
         else:
@@ -324,10 +393,13 @@ class Context(DotDict):
         """Set keys on the innermost layer (they vanish when its block exits)."""
         stack = self._stack()
         stack.writes += 1
+        stack.version = next(_VERSIONS)
         top = stack.layers[-1]
         for arg in args:
             top.update(arg)
+            _note(arg)
         top.update(kwargs)
+        _note(kwargs)
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
         """Return `key`'s value, setting it to `default` first when missing.
@@ -348,6 +420,7 @@ class Context(DotDict):
         """Hide every key until the innermost block exits (outside any block: drop them)."""
         stack = self._stack()
         stack.writes += 1
+        stack.version = next(_VERSIONS)
         layers = stack.layers
         if len(layers) == 1:
             layers[0].clear()
@@ -378,7 +451,93 @@ class Context(DotDict):
         self.__getstate__()
 
 
+_GLOBAL: Optional["Context"] = None
+_GLOBAL_VAR: Any = None
 context = Context(logger=logging.getLogger("prefect"))
+_GLOBAL, _GLOBAL_VAR = context, context._var
+
+
+def read(key: Any, default: Any = None) -> Any:
+    """`context.get(key, default)` of the global context, for the engine's per-task reads.
+
+    Reading a method of the context is slow (its class has `__getattr__`, for `context.key`);
+    this function is the same read without that lookup.
+
+    Args:
+        - key (Any): the key
+        - default (Any): returned when the key is not set
+
+    Returns:
+        - Any: the value
+    """
+    stack = _GLOBAL_VAR.get(None)
+    if stack is None or stack.ident != get_ident():
+        stack = context._new_stack()
+    layers = stack.layers
+    value = layers[-1].get(key, _MISSING)
+    if value is _MISSING:
+        for layer in reversed(layers):
+            value = layer.get(key, _MISSING)
+            if value is not _MISSING:
+                break
+        else:
+            return default
+    return default if value is _DELETED else value
+
+
+def current_layers() -> List[dict]:
+    """A copy of the global context's list of layers in this thread, base first (what
+    `TaskRunner.context` flattens when asked).
+
+    Returns:
+        - List[dict]: the layers
+    """
+    stack = _GLOBAL_VAR.get(None)
+    if stack is None or stack.ident != get_ident():
+        stack = context._new_stack()
+    return stack.layers[:]
+
+
+def memo(key: Any, compute: Callable[["Context"], Any]) -> Any:
+    """`context.memo(key, compute)` of the global context, without the method lookup (the log
+    record factory calls it for every record).
+
+    Args:
+        - key (Any): anything else the value depends on (compared with `==`)
+        - compute (Callable[[Context], Any]): derives the value from the context
+
+    Returns:
+        - Any: the (possibly cached) value
+    """
+    stack = _GLOBAL_VAR.get(None)
+    if stack is None or stack.ident != get_ident():
+        stack = context._new_stack()
+    if (  # (`_memo_in`, inlined)
+        stack.memo_version == stack.version
+        and stack.memo_compute is compute
+        and stack.memo_key == key
+    ):
+        return stack.memo_value
+    value = compute(context)
+    stack.memo_version, stack.memo_key = stack.version, key
+    stack.memo_compute, stack.memo_value = compute, value
+    return value
+
+
+def find(keys: frozenset) -> dict:
+    """`context._find(keys)` of the global context, without the method lookup.
+
+    Args:
+        - keys (frozenset): the keys
+
+    Returns:
+        - dict: those of `keys` that are set, with their values (deleted ones map to a falsy
+            marker)
+    """
+    stack = _GLOBAL_VAR.get(None)
+    if stack is None or stack.ident != get_ident():
+        stack = context._new_stack()
+    return _find_in(stack, keys)
 
 
 def snapshot(ctx: Optional[Context] = None) -> dict:

@@ -22,7 +22,6 @@ import threading
 import time
 import warnings
 from contextlib import contextmanager
-from operator import itemgetter
 from queue import Empty, Queue
 from typing import Any, Dict, Iterator, List, Optional, Union
 from uuid import uuid4
@@ -31,7 +30,10 @@ import pendulum
 
 import prefect_classic
 from prefect_classic import configuration
-from prefect_classic.utilities.context import _DELETED, context
+from prefect_classic.utilities.context import _DELETED, SEEN_TRUTHY, context
+from prefect_classic.utilities.context import find as find_in_context
+from prefect_classic.utilities.context import memo as context_memo
+from prefect_classic.utilities.context import read as read_context
 
 __all__ = [
     "CloudHandler",
@@ -197,7 +199,7 @@ class CloudHandler(logging.Handler):
 
     def handle(self, record: logging.LogRecord) -> Any:  # noqa: D102
         # the common case (a local run) leaves before filters and the handler's lock
-        if not context.get("running_with_backend"):
+        if "running_with_backend" not in SEEN_TRUTHY or not read_context("running_with_backend"):
             return False
         return super().handle(record)
 
@@ -232,33 +234,30 @@ class CloudHandler(logging.Handler):
 
 # --- context values on log records ---------------------------------------------------------------
 _KEYS_AND_CONFIG = frozenset(PREFECT_LOG_RECORD_ATTRIBUTES + ("config",))
-_truthy_value = itemgetter(1)
 _generation = configuration._generation
 # the configured `log_attributes`, re-read when the context's configuration object or the
-# configuration generation changes: [config, generation, keys]
-_extra_keys: List[Any] = [None, -1, ()]
+# configuration generation changes: [config, generation, keys, the keys with the Prefect ones]
+_extra_keys: List[Any] = [None, -1, (), _KEYS_AND_CONFIG]
 
 
 def _record_attributes(ctx: Any) -> Dict[str, Any]:
     """The attributes the context gives a log record: the Prefect keys that are set (and truthy)
     and every configured `log_attributes` key (None when unset)."""
-    found = ctx._find(_KEYS_AND_CONFIG)
-    cfg = found.pop("config", None) or None
     cache = _extra_keys
+    found = find_in_context(cache[3]) if ctx is context else ctx._find(cache[3])
+    cfg = found.get("config") or None
     if cache[0] is not cfg or cache[1] != _generation[0]:
         section = cfg.get("logging") if cfg is not None else None
-        cache[:] = [
-            cfg,
-            _generation[0],
-            tuple(section.get("log_attributes", None) or ()) if section else (),
-        ]
-    attributes = dict(filter(_truthy_value, found.items()))
-    extra = cache[2]
-    if extra:
-        values = ctx._find(frozenset(extra))
-        for key in extra:
-            value = values.get(key)
-            attributes[key] = None if value is _DELETED else value
+        extra = tuple(section.get("log_attributes", None) or ()) if section else ()
+        cache[:] = [cfg, _generation[0], extra, _KEYS_AND_CONFIG.union(extra)]
+        found = find_in_context(cache[3]) if ctx is context else ctx._find(cache[3])
+    attributes = {}
+    for key, value in found.items():
+        if value and key != "config":  # (the configuration is truthy, and not an attribute)
+            attributes[key] = value
+    for key in cache[2]:
+        value = found.get(key)
+        attributes[key] = None if value is _DELETED else value
     return attributes
 
 
@@ -270,7 +269,7 @@ def _log_record_context_injector(*args: Any, **kwargs: Any) -> logging.LogRecord
     state and configuration generation (`Context.memo`): a task run's records after the first
     cost a dict update."""
     record = _original_log_record_factory(*args, **kwargs)
-    record.__dict__.update(context.memo(_generation[0], _record_attributes))
+    record.__dict__.update(context_memo(_generation[0], _record_attributes))
     return record
 
 
@@ -344,6 +343,40 @@ def create_diagnostic_logger(name: str) -> logging.Logger:
         - logging.Logger: the logger
     """
     return _create_logger(name, ship_to_backend=False)
+
+
+_PLAIN_LOGGER_METHODS = {10: "debug", 20: "info", 30: "warning", 40: "error"}
+
+
+def log_line(logger: Any, level: int, message: str) -> None:
+    """`logger.<level>(message)` for the engine's hot log lines (a task run's start and end).
+
+    The record is the one `logger.info(message)` would make, with the caller of this function
+    as its origin (`pathname`, `lineno`, `funcName`), but without the stack walk that
+    `Logger.findCaller` does for every record. Any logger that is not a plain `logging.Logger`
+    (a subclass, an adapter, a mock, a patched method) gets the ordinary call.
+
+    Args:
+        - logger (Any): the logger
+        - level (int): 10, 20, 30 or 40
+        - message (str): the message (not %-formatted: no arguments)
+    """
+    if type(logger) is not logging.Logger or _PLAIN_LOGGER_METHODS[level] in logger.__dict__:
+        getattr(logger, _PLAIN_LOGGER_METHODS[level])(message)
+        return
+    if not logger.isEnabledFor(level):
+        return
+    if logging._srcfile:  # type: ignore[attr-defined]  # the default: record where the call is
+        frame = sys._getframe(1)
+        code = frame.f_code
+        record = logger.makeRecord(
+            logger.name, level, code.co_filename, frame.f_lineno, message, (), None, code.co_name
+        )
+    else:  # the application turned caller lookup off, as `logging` itself would honour
+        record = logger.makeRecord(
+            logger.name, level, "(unknown file)", 0, message, (), None, "(unknown function)"
+        )
+    logger.handle(record)
 
 
 def get_logger(name: Optional[str] = None) -> logging.Logger:

@@ -13,6 +13,7 @@ import pendulum
 from prefect_classic.engine.cache_validators import compares_inputs
 from prefect_classic.engine.state import Cached, State
 from prefect_classic.utilities.context import context as prefect_context
+from prefect_classic.utilities.context import read as read_context
 
 __all__ = ["cached_state", "find", "memory_key", "remember"]
 
@@ -45,13 +46,13 @@ def find(
     Returns:
         - State: the first valid candidate, or None
     """
-    caches = prefect_context.get("caches")
+    caches = read_context("caches")
     candidates: Optional[List[State]] = caches.get(memory_key(task)) if caches else None
     if not candidates:
         return None
     validator = task.cache_validator
-    run_id = prefect_context.get("flow_run_id")
-    map_index = prefect_context.get("map_index")
+    run_id = read_context("flow_run_id")
+    map_index = read_context("map_index")
     if map_index is not None and compares_inputs(validator):
         map_index = None
     for candidate in candidates:

@@ -14,6 +14,7 @@ from prefect_classic.engine.result.base import Result
 from prefect_classic.engine.runner import call_state_handlers
 from prefect_classic.engine.state import Pending, State
 from prefect_classic.utilities.context import context as prefect_context
+from prefect_classic.utilities.context import read as read_context
 
 __all__ = ["CachingSteps"]
 
@@ -66,11 +67,11 @@ class CachingSteps:
         """
         task = self.task
         if state.is_cached():
-            if task.cache_validator(state, _raw(inputs), prefect_context.get("parameters")):
+            if task.cache_validator(state, _raw(inputs), read_context("parameters")):
                 return state
             state = Pending("Cache was invalid; ready to run.")
         if task.cache_for is not None:
-            candidate = memory.find(task, _raw(inputs), prefect_context.get("parameters"))
+            candidate = memory.find(task, _raw(inputs), read_context("parameters"))
             if candidate is not None:
                 return candidate
             self.logger.warning(
