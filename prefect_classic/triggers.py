@@ -47,6 +47,8 @@ def _states(upstream_states: Dict[Any, State]) -> List[State]:
 
 def _require_all(upstream_states: Dict[Any, State], check: str, name: str, failure: str) -> bool:
     """True when every upstream state passes `State.<check>()`; else TRIGGERFAIL."""
+    if not upstream_states:  # (most tasks: nothing to check)
+        return True
     if not all(getattr(s, check)() for s in _states(upstream_states)):
         raise signals.TRIGGERFAIL(f'Trigger was "{name}" but {failure}.')
     return True

@@ -301,19 +301,24 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
                     # the trigger comes after the caches: a trigger may PAUSE, and a Paused state
                     # keeps the inputs
                     state = self.check_task_trigger(state, upstream_states)
-                    state = self.set_task_to_running(state, task_inputs)
-                    state = self.get_task_run_state(state, task_inputs)
-                    # a success with cache_for becomes Cached; durable records are written after
-                    if every_step or self.task.cache_for is not None:
-                        state = self.cache_result(state, task_inputs)
-                    if durable:
-                        state = self.store_policy_cache(state, task_inputs)
-                    # a failure with retries left becomes Retrying
-                    if every_step or state.is_failed():
-                        state = self.check_for_retry(state, task_inputs)
-                    # a Looped state runs the pipeline again (with the loop count and result)
-                    if every_step or state.is_looped():
-                        state = self.check_task_is_looping(state, task_inputs, upstream_states, ctx)
+                    # only a Pending task runs: set_task_to_running ends the run of any other
+                    # (a cache hit ends here), which a plain runner does without the exception
+                    if every_step or state.is_pending() or self.logger.isEnabledFor(10):
+                        state = self.set_task_to_running(state, task_inputs)
+                        state = self.get_task_run_state(state, task_inputs)
+                        # a success with cache_for becomes Cached; durable records come after
+                        if every_step or self.task.cache_for is not None:
+                            state = self.cache_result(state, task_inputs)
+                        if durable:
+                            state = self.store_policy_cache(state, task_inputs)
+                        # a failure with retries left becomes Retrying
+                        if every_step or state.is_failed():
+                            state = self.check_for_retry(state, task_inputs)
+                        # a Looped state runs the pipeline again (with the loop count and result)
+                        if every_step or state.is_looped():
+                            state = self.check_task_is_looping(
+                                state, task_inputs, upstream_states, ctx
+                            )
                 except (ENDRUN, signals.PrefectStateSignal) as exc:
                     state = exc.state
                 except RecursiveCall:
@@ -599,6 +604,7 @@ _SKIPPABLE_STEPS = (
     "cache_result",
     "check_for_retry",
     "check_task_is_looping",
+    "set_task_to_running",
 )
 _ORIGINAL_STEPS = tuple(getattr(TaskRunner, name) for name in _SKIPPABLE_STEPS)
 
@@ -615,4 +621,5 @@ def _replaces_steps(runner: TaskRunner) -> bool:
         cls.cache_result,
         cls.check_for_retry,
         cls.check_task_is_looping,
+        cls.set_task_to_running,
     ) != _ORIGINAL_STEPS or not runner.__dict__.keys().isdisjoint(_SKIPPABLE_STEPS)

@@ -261,14 +261,33 @@ def _record_attributes(ctx: Any) -> Dict[str, Any]:
     return attributes
 
 
-def _log_record_context_injector(*args: Any, **kwargs: Any) -> logging.LogRecord:
+def _log_record_context_injector(
+    name: Any,
+    level: Any,
+    pathname: Any,
+    lineno: Any,
+    msg: Any,
+    args: Any,
+    exc_info: Any,
+    func: Any = None,
+    sinfo: Any = None,
+    **kwargs: Any,
+) -> logging.LogRecord:
     """The log record factory: the standard record, plus the context values named in
     `PREFECT_LOG_RECORD_ATTRIBUTES` (when set) and `config.logging.log_attributes` (always).
 
     It runs for every log record of the process, so the attributes are computed once per context
     state and configuration generation (`Context.memo`): a task run's records after the first
-    cost a dict update."""
-    record = _original_log_record_factory(*args, **kwargs)
+    cost a dict update. (Its arguments are `LogRecord`'s, spelled out: packing them costs more
+    than the rest of a cached lookup.)"""
+    if kwargs:
+        record = _original_log_record_factory(
+            name, level, pathname, lineno, msg, args, exc_info, func, sinfo, **kwargs
+        )
+    else:
+        record = _original_log_record_factory(
+            name, level, pathname, lineno, msg, args, exc_info, func, sinfo
+        )
     record.__dict__.update(context_memo(_generation[0], _record_attributes))
     return record
 
@@ -277,11 +296,34 @@ def _log_record_context_injector(*args: Any, **kwargs: Any) -> logging.LogRecord
 class _PrefectFormatter(logging.Formatter):
     """A Formatter that formats each second's timestamp once (task runs log several lines per
     millisecond; `time.strftime` was a third of the cost of a log line). Output is identical as
-    long as the date format has no sub-second field, which `strftime` cannot print anyway."""
+    long as the date format has no sub-second field, which `strftime` cannot print anyway.
+
+    A plain record (no exception or stack to add) with a %-style format is formatted in one
+    step, the `usesTime` answer kept per format string; anything else goes the standard way."""
 
     def __init__(self, fmt: Optional[str] = None, datefmt: Optional[str] = None) -> None:
         super().__init__(fmt, datefmt)
         self._last: tuple = (None, "")
+        self._uses_time: tuple = (None, False)  # (the format string, whether it has asctime)
+
+    def format(self, record: logging.LogRecord) -> str:  # noqa: D102
+        style = self._style
+        if (
+            record.exc_info
+            or record.exc_text
+            or record.stack_info
+            or type(style) is not logging.PercentStyle
+            or getattr(style, "_defaults", None)
+        ):
+            return super().format(record)
+        record.message = record.getMessage()
+        fmt = style._fmt
+        uses_time = self._uses_time
+        if uses_time[0] is not fmt:
+            uses_time = self._uses_time = (fmt, style.usesTime())
+        if uses_time[1]:
+            record.asctime = self.formatTime(record, self.datefmt)
+        return fmt % record.__dict__  # type: ignore[operator]
 
     def formatTime(self, record: logging.LogRecord, datefmt: Optional[str] = None) -> str:  # noqa: N802
         if not datefmt:  # the default format adds milliseconds: nothing to cache

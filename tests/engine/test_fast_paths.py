@@ -122,3 +122,39 @@ def test_memo_is_recomputed_after_a_block_is_exited_and_another_entered():
         assert context.memo("k", read_a) == 1
     with context(a=2):
         assert context.memo("k", read_a) == 2
+
+
+def _record(msg="x=%s", args=(1,), exc_info=None):
+    return logging.LogRecord("prefect.T", 20, __file__, 1, msg, args, exc_info, "f")
+
+
+def test_the_prefect_formatter_writes_what_the_standard_formatter_writes():
+    from prefect_classic.utilities.logging import _PrefectFormatter
+
+    fmt, datefmt = "[%(asctime)s] %(levelname)s - %(name)s | %(message)s", "%Y-%m-%d %H:%M:%S%z"
+    ours, standard = _PrefectFormatter(fmt, datefmt), logging.Formatter(fmt, datefmt)
+    record = _record()
+    assert ours.format(record) == standard.format(record)
+    assert ours.format(record).endswith("| x=1")
+
+
+def test_the_prefect_formatter_adds_the_traceback_of_an_error():
+    import sys
+
+    from prefect_classic.utilities.logging import _PrefectFormatter
+
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        exc_info = sys.exc_info()
+    text = _PrefectFormatter("%(levelname)s %(message)s").format(_record("failed", (), exc_info))
+    assert text.startswith("INFO failed\nTraceback") and "ValueError: boom" in text
+
+
+def test_the_prefect_formatter_follows_a_changed_format_string():
+    from prefect_classic.utilities.logging import _PrefectFormatter
+
+    formatter = _PrefectFormatter("%(message)s")
+    assert formatter.format(_record()) == "x=1"
+    formatter._style._fmt = "%(asctime)s %(message)s"
+    assert formatter.format(_record()).endswith(" x=1") and formatter.format(_record()) != "x=1"
