@@ -263,7 +263,7 @@ class TaskRunner(ReadinessSteps, CachingSteps, Runner):
             with prefect_context(ctx):
                 try:
                     if log_info and ctx.get("task_loop_count") is None:
-                        log_line(self.logger, 20, f"Task '{full_name}': Starting task run...")
+                        log_line(self.logger, 20, f"Task '{full_name}': Starting task run...", True)
                     # steps that cannot change the state are left out, unless replaced (see
                     # `_replaces_steps`): a step call costs more than the rest of a simple run
                     every_step = _replaces_steps(self)

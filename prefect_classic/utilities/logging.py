@@ -388,37 +388,51 @@ def create_diagnostic_logger(name: str) -> logging.Logger:
 
 
 _PLAIN_LOGGER_METHODS = {10: "debug", 20: "info", 30: "warning", 40: "error"}
+_MAKE_RECORD = logging.Logger.makeRecord
+_HANDLE = logging.Logger.handle
 
 
-def log_line(logger: Any, level: int, message: str) -> None:
+def log_line(logger: Any, level: int, message: str, checked: bool = False) -> None:
     """`logger.<level>(message)` for the engine's hot log lines (a task run's start and end).
 
     The record is the one `logger.info(message)` would make, with the caller of this function
-    as its origin (`pathname`, `lineno`, `funcName`), but without the stack walk that
-    `Logger.findCaller` does for every record. Any logger that is not a plain `logging.Logger`
-    (a subclass, an adapter, a mock, a patched method) gets the ordinary call.
+    as its origin (`pathname`, `lineno`, `funcName`), and it goes to the same handlers; but the
+    stack walk `Logger.findCaller` does for every record is left out, and so are the calls
+    `Logger.makeRecord` and `Logger.handle` make when they have nothing to add. Any logger that
+    is not a plain `logging.Logger` (a subclass, an adapter, a mock, a patched method) gets the
+    ordinary call.
 
     Args:
         - logger (Any): the logger
         - level (int): 10, 20, 30 or 40
         - message (str): the message (not %-formatted: no arguments)
+        - checked (bool, optional): the caller knows that `logger.isEnabledFor(level)`
     """
-    if type(logger) is not logging.Logger or _PLAIN_LOGGER_METHODS[level] in logger.__dict__:
+    if (
+        type(logger) is not logging.Logger
+        or _PLAIN_LOGGER_METHODS[level] in logger.__dict__
+        or logging.Logger.makeRecord is not _MAKE_RECORD
+        or logging.Logger.handle is not _HANDLE
+    ):
         getattr(logger, _PLAIN_LOGGER_METHODS[level])(message)
         return
-    if not logger.isEnabledFor(level):
+    if not checked and not logger.isEnabledFor(level):
         return
     if logging._srcfile:  # type: ignore[attr-defined]  # the default: record where the call is
         frame = sys._getframe(1)
         code = frame.f_code
-        record = logger.makeRecord(
+        # (what `Logger.makeRecord` does without `extra`)
+        record = logging._logRecordFactory(  # type: ignore[attr-defined]
             logger.name, level, code.co_filename, frame.f_lineno, message, (), None, code.co_name
         )
     else:  # the application turned caller lookup off, as `logging` itself would honour
         record = logger.makeRecord(
             logger.name, level, "(unknown file)", 0, message, (), None, "(unknown function)"
         )
-    logger.handle(record)
+    if logger.filters:
+        logger.handle(record)
+    elif not logger.disabled:  # (what `Logger.handle` does without filters)
+        logger.callHandlers(record)
 
 
 def get_logger(name: Optional[str] = None) -> logging.Logger:

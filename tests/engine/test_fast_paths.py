@@ -158,3 +158,28 @@ def test_the_prefect_formatter_follows_a_changed_format_string():
     assert formatter.format(_record()) == "x=1"
     formatter._style._fmt = "%(asctime)s %(message)s"
     assert formatter.format(_record()).endswith(" x=1") and formatter.format(_record()) != "x=1"
+
+
+def test_log_line_applies_the_logger_filters_and_its_disabled_flag(caplog):
+    logger = logging.getLogger("prefect.FastPathFiltered")
+    logger.setLevel(logging.INFO)
+    dropped = logging.Filter("elsewhere")  # passes only records of the logger "elsewhere"
+    logger.addFilter(dropped)
+    try:
+        with caplog.at_level(logging.INFO):
+            log_line(logger, 20, "filtered out")
+        assert not [r for r in caplog.records if r.name == "prefect.FastPathFiltered"]
+    finally:
+        logger.removeFilter(dropped)
+    logger.disabled = True
+    try:
+        with caplog.at_level(logging.INFO):
+            log_line(logger, 20, "disabled")
+        assert not [r for r in caplog.records if r.name == "prefect.FastPathFiltered"]
+    finally:
+        logger.disabled = False
+    with caplog.at_level(logging.INFO):
+        log_line(logger, 20, "kept")
+    assert [r.getMessage() for r in caplog.records if r.name == "prefect.FastPathFiltered"] == [
+        "kept"
+    ]
