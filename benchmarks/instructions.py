@@ -3,23 +3,25 @@ per-task cost, for comparing two commits on a noisy machine (wall times there va
 
 ```
 python benchmarks/instructions.py [--level INFO|WARNING] [--scenario independent|chain|cache]
-                                  [--n 300] [--tree PATH ...]
+                                  [--n 300] [--tree PATH ...] [--cycles]
 ```
 Each `--tree` is a checkout (or `git archive` of a commit) whose `prefect_classic` is measured;
 the default is this one. The flow is built and run twice untimed, then run twice inside
 `functools.reduce`, and callgrind counts only the instructions executed inside that call
-(`--toggle-collect=functools_reduce`): imports, set-up and warm-up are left out. Needs `valgrind`
-on the PATH; it is not part of `scripts/bench`.
+(`--toggle-collect=functools_reduce`): imports, set-up and warm-up are left out. With
+`--cycles`, callgrind also simulates the caches and branch predictor, and an estimate of cycles
+is printed: instructions + 10 per first-level cache miss + 100 per last-level miss + 15 per
+mispredicted branch (a rough model, but it catches code that runs as many instructions more
+slowly). Needs `valgrind` on the PATH; it is not part of `scripts/bench`.
 """
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from typing import Any, List
+from typing import Any, List, Optional, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -53,9 +55,11 @@ functools.reduce(lambda total, _: flow.run(), [0, 1], 0)
 """
 
 
-def instructions_per_task(tree: str, level: str, scenario: str, n: int) -> float:
+def instructions_per_task(
+    tree: str, level: str, scenario: str, n: int, cycles: bool = False
+) -> Tuple[float, Optional[float]]:
     """Run the worker under callgrind with `tree` first on the path; return instructions per task
-    run (two measured flow runs of `n` tasks)."""
+    run (two measured flow runs of `n` tasks) and, with `cycles`, estimated cycles per task run."""
     with tempfile.TemporaryDirectory() as tmp:
         script = os.path.join(tmp, "worker.py")
         with open(script, "w") as f:
@@ -67,6 +71,7 @@ def instructions_per_task(tree: str, level: str, scenario: str, n: int) -> float
                 "--tool=callgrind",
                 "--collect-atstart=no",
                 "--toggle-collect=functools_reduce",
+                *(["--cache-sim=yes", "--branch-sim=yes"] if cycles else []),
                 f"--callgrind-out-file={os.path.join(tmp, 'out')}",
                 sys.executable,
                 script,
@@ -80,10 +85,17 @@ def instructions_per_task(tree: str, level: str, scenario: str, n: int) -> float
             text=True,
             check=True,
         )
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if found is None:
-        raise RuntimeError(f"no instruction count in valgrind's output:\n{done.stderr[-2000:]}")
-    return int(found.group(1)) / (2 * n)
+        with open(os.path.join(tmp, "out")) as f:
+            summary = next((line for line in f if line.startswith("summary:")), None)
+    if summary is None:
+        raise RuntimeError(f"no summary in callgrind's output:\n{done.stderr[-2000:]}")
+    counts = [int(x) for x in summary.split()[1:]]
+    runs = 2 * n
+    if not cycles:
+        return counts[0] / runs, None
+    ir, _dr, _dw, i1, d1r, d1w, ilr, dlr, dlw, _bc, bcm, _bi, bim = counts
+    estimate = ir + 10 * (i1 + d1r + d1w) + 100 * (ilr + dlr + dlw) + 15 * (bcm + bim)
+    return ir / runs, estimate / runs
 
 
 def main(argv: Any = None) -> None:
@@ -94,15 +106,19 @@ def main(argv: Any = None) -> None:
     )
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--tree", action="append", default=[])
+    parser.add_argument("--cycles", action="store_true")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed")
     trees: List[str] = args.tree or [os.path.dirname(HERE)]
     for tree in trees:
-        count = instructions_per_task(tree, args.level.upper(), args.scenario, args.n)
-        print(
-            f"{tree}: {args.scenario} at {args.level.upper()}: {count / 1000:.1f} k instructions per task run"
+        count, estimate = instructions_per_task(
+            tree, args.level.upper(), args.scenario, args.n, args.cycles
         )
+        line = f"{tree}: {args.scenario} at {args.level.upper()}: {count / 1000:.1f}k instructions"
+        if estimate is not None:
+            line += f", about {estimate / 1000:.1f}k cycles"
+        print(line + " per task run")
 
 
 if __name__ == "__main__":
