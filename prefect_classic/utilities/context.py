@@ -91,6 +91,7 @@ class _Stack:
         "memo_compute",
         "memo_value",
         "found_below",
+        "truthy_below",
     )
 
     def __init__(self, base: dict):
@@ -107,6 +108,8 @@ class _Stack:
         #: `Context._find`'s answer for the layers under the top one, and what it depends on:
         #: (layer under the top, depth, writes, keys, found)
         self.found_below: tuple = (None, 0, 0, None, None)
+        #: the same for `truthy_values`
+        self.truthy_below: tuple = (None, 0, 0, None, None)
 
 
 def _find_in(stack: _Stack, keys: frozenset) -> dict:
@@ -522,6 +525,49 @@ def memo(key: Any, compute: Callable[["Context"], Any]) -> Any:
     stack.memo_version, stack.memo_key = stack.version, key
     stack.memo_compute, stack.memo_value = compute, value
     return value
+
+
+def truthy_values(keys: frozenset) -> dict:
+    """The values of those of `keys` that are set to a truthy value in the global context (a new
+    dict). The answer for the layers under the top one is kept, as in `Context._find`: the log
+    record factory calls this once per task run.
+
+    Args:
+        - keys (frozenset): the keys
+
+    Returns:
+        - dict: the keys with truthy values, and their values
+    """
+    stack = _GLOBAL_VAR.get(None)
+    if stack is None or stack.ident != get_ident():
+        stack = context._new_stack()
+    layers = stack.layers
+    depth = len(layers)
+    below = stack.truthy_below
+    if (
+        depth > 1
+        and below[0] is layers[-2]
+        and below[1] == depth
+        and below[2] == stack.writes
+        and below[3] is keys
+    ):
+        values = below[4].copy()
+    else:
+        merged: dict = {}
+        for layer in layers[:-1]:
+            for key in keys.intersection(layer):
+                merged[key] = layer[key]
+        values = {key: value for key, value in merged.items() if value}
+        if depth > 1:
+            stack.truthy_below = (layers[-2], depth, stack.writes, keys, values.copy())
+    top = layers[-1]
+    for key in keys.intersection(top):
+        value = top[key]
+        if value:
+            values[key] = value
+        else:  # a falsy value (or a deletion) hides the one below
+            values.pop(key, None)
+    return values
 
 
 def find(keys: frozenset) -> dict:

@@ -30,7 +30,7 @@ import pendulum
 
 import prefect_classic
 from prefect_classic import configuration
-from prefect_classic.utilities.context import _DELETED, SEEN_TRUTHY, context
+from prefect_classic.utilities.context import _DELETED, SEEN_TRUTHY, context, truthy_values
 from prefect_classic.utilities.context import find as find_in_context
 from prefect_classic.utilities.context import memo as context_memo
 from prefect_classic.utilities.context import read as read_context
@@ -244,6 +244,11 @@ def _record_attributes(ctx: Any) -> Dict[str, Any]:
     """The attributes the context gives a log record: the Prefect keys that are set (and truthy)
     and every configured `log_attributes` key (None when unset)."""
     cache = _extra_keys
+    if ctx is context and not cache[2] and cache[1] == _generation[0]:
+        # the common case: no `log_attributes`, so only the truthy values are wanted
+        values = truthy_values(_KEYS_AND_CONFIG)
+        if values.pop("config", None) is cache[0]:
+            return values
     found = find_in_context(cache[3]) if ctx is context else ctx._find(cache[3])
     cfg = found.get("config") or None
     if cache[0] is not cfg or cache[1] != _generation[0]:

@@ -183,3 +183,35 @@ def test_log_line_applies_the_logger_filters_and_its_disabled_flag(caplog):
     assert [r.getMessage() for r in caplog.records if r.name == "prefect.FastPathFiltered"] == [
         "kept"
     ]
+
+
+def test_record_attributes_keep_only_truthy_values_and_let_an_inner_block_hide_one():
+    from prefect_classic.utilities.context import truthy_values
+
+    keys = frozenset({"flow_name", "task_name"})
+    with context(flow_name="outer", task_name="t"):
+        assert truthy_values(keys) == {"flow_name": "outer", "task_name": "t"}
+        with context(task_name=None):  # a falsy value hides the one below
+            assert truthy_values(keys) == {"flow_name": "outer"}
+        with context(flow_name="inner"):
+            assert truthy_values(keys) == {"flow_name": "inner", "task_name": "t"}
+            del context.task_name  # a deletion hides it too
+            assert truthy_values(keys) == {"flow_name": "inner"}
+        assert truthy_values(keys) == {"flow_name": "outer", "task_name": "t"}
+
+
+def test_log_records_carry_context_values_and_configured_attributes(caplog):
+    from prefect_classic.utilities.configuration import set_temporary_config
+
+    logger = logging.getLogger("prefect.FastPathAttrs")
+    with context(flow_name="f", task_name=""):
+        with caplog.at_level(logging.INFO):
+            logger.info("plain")
+        record = caplog.records[-1]
+        assert record.flow_name == "f" and not hasattr(record, "task_name")
+        with set_temporary_config({"logging.log_attributes": ["custom"]}):
+            with context(custom=0):
+                with caplog.at_level(logging.INFO):
+                    logger.info("with extras")
+        record = caplog.records[-1]
+        assert record.custom == 0 and record.flow_name == "f"
