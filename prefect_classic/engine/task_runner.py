@@ -14,6 +14,7 @@ their order are listed in `prefect_classic.engine.caching`).
 """
 
 from contextlib import redirect_stdout
+from operator import attrgetter
 from typing import Any, Callable, Dict, Iterable, NamedTuple, Optional, Tuple
 
 import pendulum
@@ -606,20 +607,14 @@ _SKIPPABLE_STEPS = (
     "check_task_is_looping",
     "set_task_to_running",
 )
-_ORIGINAL_STEPS = tuple(getattr(TaskRunner, name) for name in _SKIPPABLE_STEPS)
+#: a class's functions for those steps, read in one call (`attrgetter` of several names)
+_step_functions = attrgetter(*_SKIPPABLE_STEPS)
+_ORIGINAL_STEPS = _step_functions(TaskRunner)
 
 
 def _replaces_steps(runner: TaskRunner) -> bool:
     """Whether the runner's class (a subclass, or a patched TaskRunner) or the runner itself
     replaces one of the steps `run` may leave out: then `run` calls every step, as Prefect 1."""
-    cls = type(runner)
-    return (
-        cls.check_task_reached_start_time,
-        cls.check_upstream_finished,
-        cls.check_upstream_skipped,
-        cls.check_task_is_cached,
-        cls.cache_result,
-        cls.check_for_retry,
-        cls.check_task_is_looping,
-        cls.set_task_to_running,
-    ) != _ORIGINAL_STEPS or not runner.__dict__.keys().isdisjoint(_SKIPPABLE_STEPS)
+    if _step_functions(type(runner)) != _ORIGINAL_STEPS:
+        return True
+    return not runner.__dict__.keys().isdisjoint(_SKIPPABLE_STEPS)

@@ -70,6 +70,9 @@ SEEN_TRUTHY: Set[str] = set()
 
 
 def _note(layer: Mapping) -> None:
+    """Add the keys of `NOTED_KEYS` that `layer` sets to a truthy value to `SEEN_TRUTHY`."""
+    if len(SEEN_TRUTHY) == len(NOTED_KEYS):  # every key seen: nothing left to note
+        return
     for key in NOTED_KEYS:
         if layer.get(key):
             SEEN_TRUTHY.add(key)
@@ -112,32 +115,33 @@ class _Stack:
         self.truthy_below: tuple = (None, 0, 0, None, None)
 
 
-def _find_in(stack: _Stack, keys: frozenset) -> dict:
-    """The values of those of `keys` that are in some layer of `stack` (a key deleted inside a
-    block maps to a falsy marker). This runs once per task run, for its log records: the answer
-    for the layers under the top one is kept, so a task run's block costs one set intersection.
-    """
+def _below(stack: _Stack, slot: str, keys: frozenset, truthy: bool) -> dict:
+    """A new dict of the values of `keys` in the layers under the top one (only the truthy ones
+    when `truthy`). The answer is kept in the stack's `slot` until those layers may have changed:
+    a task run's block then costs only the pass over its own layer (this runs once per task run,
+    for its log records)."""
     layers = stack.layers
     depth = len(layers)
-    top = layers[-1]
-    found: dict
-    if depth > 1:
-        below = stack.found_below
-        if (
-            below[0] is layers[-2]
-            and below[1] == depth
-            and below[2] == stack.writes
-            and below[3] is keys
-        ):
-            found = below[4].copy()
-        else:
-            found = {}
-            for layer in layers[:-1]:
-                for key in keys.intersection(layer):
-                    found[key] = layer[key]
-            stack.found_below = (layers[-2], depth, stack.writes, keys, found.copy())
-    else:
-        found = {}
+    if depth == 1:
+        return {}
+    kept = getattr(stack, slot)
+    if kept[0] is layers[-2] and kept[1] == depth and kept[2] == stack.writes and kept[3] is keys:
+        return kept[4].copy()
+    values: dict = {}
+    for layer in layers[:-1]:
+        for key in keys.intersection(layer):
+            values[key] = layer[key]
+    if truthy:
+        values = {key: value for key, value in values.items() if value}
+    setattr(stack, slot, (layers[-2], depth, stack.writes, keys, values.copy()))
+    return values
+
+
+def _find_in(stack: _Stack, keys: frozenset) -> dict:
+    """The values of those of `keys` that are in some layer of `stack` (a key deleted inside a
+    block maps to a falsy marker)."""
+    found = _below(stack, "found_below", keys, False)
+    top = stack.layers[-1]
     for key in keys.intersection(top):
         found[key] = top[key]
     return found
@@ -260,12 +264,7 @@ class Context(DotDict):
             layer = kwargs
         if "config" in layer:  # always a merged copy: later changes to either side stay apart
             layer["config"] = merge_dicts(self.get("config", {}), layer["config"])
-        if (
-            layer.get("task_tags")
-            or layer.get("running_with_backend")
-            or "task_loop_count" in layer
-        ):
-            _note(layer)
+        _note(layer)
         return _Overlay(self, layer)
 
     # --- reads --------------------------------------------------------------------------------
@@ -529,8 +528,8 @@ def memo(key: Any, compute: Callable[["Context"], Any]) -> Any:
 
 def truthy_values(keys: frozenset) -> dict:
     """The values of those of `keys` that are set to a truthy value in the global context (a new
-    dict). The answer for the layers under the top one is kept, as in `Context._find`: the log
-    record factory calls this once per task run.
+    dict). The answer for the layers under the top one is kept (`_below`): the log record factory
+    calls this once per task run.
 
     Args:
         - keys (frozenset): the keys
@@ -541,26 +540,8 @@ def truthy_values(keys: frozenset) -> dict:
     stack = _GLOBAL_VAR.get(None)
     if stack is None or stack.ident != get_ident():
         stack = context._new_stack()
-    layers = stack.layers
-    depth = len(layers)
-    below = stack.truthy_below
-    if (
-        depth > 1
-        and below[0] is layers[-2]
-        and below[1] == depth
-        and below[2] == stack.writes
-        and below[3] is keys
-    ):
-        values = below[4].copy()
-    else:
-        merged: dict = {}
-        for layer in layers[:-1]:
-            for key in keys.intersection(layer):
-                merged[key] = layer[key]
-        values = {key: value for key, value in merged.items() if value}
-        if depth > 1:
-            stack.truthy_below = (layers[-2], depth, stack.writes, keys, values.copy())
-    top = layers[-1]
+    values = _below(stack, "truthy_below", keys, True)
+    top = stack.layers[-1]
     for key in keys.intersection(top):
         value = top[key]
         if value:
