@@ -64,7 +64,8 @@ def instructions_per_task(
         script = os.path.join(tmp, "worker.py")
         with open(script, "w") as f:
             f.write(WORKER)
-        env = dict(os.environ, PYTHONPATH=os.path.abspath(tree))
+        # (a fixed hash seed: dict and set layouts, and so the instruction counts, repeat exactly)
+        env = dict(os.environ, PYTHONPATH=os.path.abspath(tree), PYTHONHASHSEED="0")
         done = subprocess.run(
             [
                 "valgrind",

@@ -34,6 +34,7 @@ from prefect_classic.utilities.context import _DELETED, SEEN_TRUTHY, context, tr
 from prefect_classic.utilities.context import find as find_in_context
 from prefect_classic.utilities.context import memo as context_memo
 from prefect_classic.utilities.context import read as read_context
+from prefect_classic.utilities.log_records import quick_record, quick_records_apply
 
 __all__ = [
     "CloudHandler",
@@ -289,6 +290,19 @@ def _log_record_context_injector(
         record = _original_log_record_factory(
             name, level, pathname, lineno, msg, args, exc_info, func, sinfo, **kwargs
         )
+    elif _original_log_record_factory is logging.LogRecord and quick_records_apply(pathname):
+        return quick_record(
+            name,
+            level,
+            pathname,
+            lineno,
+            msg,
+            args,
+            exc_info,
+            func,
+            sinfo,
+            context_memo(_generation[0], _record_attributes),
+        )
     else:
         record = _original_log_record_factory(
             name, level, pathname, lineno, msg, args, exc_info, func, sinfo
@@ -339,10 +353,48 @@ class _PrefectFormatter(logging.Formatter):
         return self._last[1]
 
 
+#: what `Handler.handle` returns for a record no filter stops: True, or (Python 3.12 and later,
+#: where `Filterer.filter` returns it) the record itself
+_PASSED_RECORD = logging.Filterer().filter(logging.makeLogRecord({})) is not True
+
+
+class _PrefectStreamHandler(logging.StreamHandler):
+    """The stream handler of the `prefect` logger: a `logging.StreamHandler` whose `handle` does
+    in one call what `Handler.handle`, `emit`, `format` and `flush` do together (they were eight
+    calls for each line a task run logs). A handler with filters, a subclass, or an instance
+    whose `emit`, `format` or `flush` is replaced is handled the standard way."""
+
+    _prefect_classic = True
+
+    def handle(self, record: logging.LogRecord) -> Any:  # noqa: D102
+        own = self.__dict__
+        lock = self.lock
+        if (
+            self.filters
+            or lock is None
+            or type(self) is not _PrefectStreamHandler
+            or "emit" in own
+            or "format" in own
+            or "flush" in own
+        ):
+            return super().handle(record)
+        with lock:
+            try:
+                formatter = self.formatter or logging._defaultFormatter  # type: ignore[attr-defined]
+                stream = self.stream
+                stream.write(formatter.format(record) + self.terminator)
+                if stream and hasattr(stream, "flush"):
+                    stream.flush()
+            except RecursionError:
+                raise
+            except Exception:
+                self.handleError(record)
+        return record if _PASSED_RECORD else True
+
+
 def _stream_handler(fmt: str, datefmt: str) -> logging.Handler:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _PrefectStreamHandler(sys.stderr)
     handler.setFormatter(_PrefectFormatter(fmt, datefmt))
-    handler._prefect_classic = True  # type: ignore[attr-defined]
     return handler
 
 
@@ -393,6 +445,8 @@ def create_diagnostic_logger(name: str) -> logging.Logger:
 
 
 _PLAIN_LOGGER_METHODS = {10: "debug", 20: "info", 30: "warning", 40: "error"}
+#: (code object, instruction offset) of a `log_line` call -> its source line
+_SITE_LINES: Dict[Any, int] = {}
 _MAKE_RECORD = logging.Logger.makeRecord
 _HANDLE = logging.Logger.handle
 
@@ -426,9 +480,17 @@ def log_line(logger: Any, level: int, message: str, checked: bool = False) -> No
     if logging._srcfile:  # type: ignore[attr-defined]  # the default: record where the call is
         frame = sys._getframe(1)
         code = frame.f_code
+        # (`frame.f_lineno` walks the code's line table from its start: in a long function, that
+        # was a third of a log line's cost; a call site's line is kept by its instruction offset)
+        site = (code, frame.f_lasti)
+        lineno = _SITE_LINES.get(site)
+        if lineno is None:
+            if len(_SITE_LINES) >= 4096:
+                _SITE_LINES.clear()
+            lineno = _SITE_LINES[site] = frame.f_lineno
         # (what `Logger.makeRecord` does without `extra`)
         record = logging._logRecordFactory(  # type: ignore[attr-defined]
-            logger.name, level, code.co_filename, frame.f_lineno, message, (), None, code.co_name
+            logger.name, level, code.co_filename, lineno, message, (), None, code.co_name
         )
     else:  # the application turned caller lookup off, as `logging` itself would honour
         record = logger.makeRecord(
