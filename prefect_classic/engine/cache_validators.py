@@ -5,7 +5,8 @@ about to run with, and the flow run's parameters, and returns True to reuse the 
 """
 
 import datetime
-from typing import Any, Callable, Dict, Iterable, List, Optional
+import time
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from prefect_classic.engine.state import State
 
@@ -20,10 +21,26 @@ __all__ = [
 ]
 
 
+#: id of an aware expiration datetime -> (that datetime, its POSIX timestamp): working out a
+#: pendulum datetime's UTC offset cost more than the rest of a cache hit, and a Cached state's
+#: expiration is compared again on every hit
+_DEADLINES: Dict[int, Tuple[Any, float]] = {}
+_MAX_DEADLINES = 10_000
+
+
 def _unexpired(state: Any) -> bool:
     expiration = getattr(state, "cached_result_expiration", None)
-    # a plain aware datetime compares with pendulum's and costs a fraction of pendulum.now()
-    return expiration is None or expiration > datetime.datetime.now(datetime.timezone.utc)
+    if expiration is None:
+        return True
+    kept = _DEADLINES.get(id(expiration))
+    if kept is None or kept[0] is not expiration:
+        if not isinstance(expiration, datetime.datetime) or expiration.tzinfo is None:
+            # (a plain aware datetime compares with pendulum's and costs less than pendulum.now())
+            return expiration > datetime.datetime.now(datetime.timezone.utc)
+        if len(_DEADLINES) >= _MAX_DEADLINES:
+            _DEADLINES.clear()
+        kept = _DEADLINES[id(expiration)] = (expiration, expiration.timestamp())
+    return kept[1] > time.time()
 
 
 def _values(d: Optional[Dict[str, Any]]) -> Dict[str, Any]:

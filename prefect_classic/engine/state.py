@@ -63,6 +63,7 @@ class State:
     """
 
     color = "#696969"
+    _result: Result
 
     def __init__(
         self,
@@ -72,7 +73,14 @@ class State:
         cached_inputs: Optional[Dict[str, Result]] = None,
     ):
         self.message = message
-        self.result = NoResult if result is None else result
+        if type(self).result is not _RESULT_PROPERTY:  # a subclass with its own `result`
+            self.result = NoResult if result is None else result
+        elif result is None:  # (what the `result` setter does, without the call)
+            self._result = NoResult
+        elif isinstance(result, Result):
+            self._result = result
+        else:
+            self._result = Result(value=result)
         self.context = context or {}
         self.cached_inputs = cached_inputs or {}
         tags = read_context("task_tags") if "task_tags" in SEEN_TRUTHY else None
@@ -290,7 +298,13 @@ class State:
         return StateSchema().load(json_blob)
 
 
+#: the base `result` property (a subclass may define its own, which __init__ then uses)
+_RESULT_PROPERTY = State.__dict__["result"]
+
+
 # --- Pending ------------------------------------------------------------------------------------
+
+
 class Pending(State):
     """Waiting to run; the state every run starts from.
 

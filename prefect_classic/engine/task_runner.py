@@ -610,6 +610,7 @@ _SKIPPABLE_STEPS = (
 #: a class's functions for those steps, read in one call (`attrgetter` of several names)
 _step_functions = attrgetter(*_SKIPPABLE_STEPS)
 _ORIGINAL_STEPS = _step_functions(TaskRunner)
+_SKIPPABLE_NAMES = frozenset(_SKIPPABLE_STEPS)
 
 
 def _replaces_steps(runner: TaskRunner) -> bool:
@@ -617,4 +618,5 @@ def _replaces_steps(runner: TaskRunner) -> bool:
     replaces one of the steps `run` may leave out: then `run` calls every step, as Prefect 1."""
     if _step_functions(type(runner)) != _ORIGINAL_STEPS:
         return True
-    return not runner.__dict__.keys().isdisjoint(_SKIPPABLE_STEPS)
+    # (the runner's few attributes looked up in a set, not the eight names in its dict)
+    return not _SKIPPABLE_NAMES.isdisjoint(runner.__dict__)

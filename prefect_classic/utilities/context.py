@@ -161,6 +161,15 @@ def _memo_in(stack: _Stack, ctx: "Context", key: Any, compute: Callable[["Contex
     return value
 
 
+def _stack_of(ctx: "Context") -> _Stack:
+    """`ctx._stack()`, without the method lookup (slow on a class with `__getattr__`): the
+    blocks of every task run call it on entry and exit."""
+    stack = (_GLOBAL_VAR if ctx is _GLOBAL else ctx._var).get(None)
+    if stack is None or stack.ident != get_ident():
+        stack = ctx._new_stack()
+    return stack
+
+
 class _Overlay:
     """The `with context(...)` block: pushes a layer on enter and pops it on exit."""
 
@@ -178,13 +187,13 @@ class _Overlay:
         else:  # entered again: a layer is never on a stack twice (see the module docstring)
             layer = dict(layer)
             self._pushed.append(layer)
-        stack = self._ctx._stack()
+        stack = _stack_of(self._ctx)
         stack.layers.append(layer)
         stack.version = next(_VERSIONS)
         return self._ctx
 
     def __exit__(self, *exc: Any) -> None:
-        stack = self._ctx._stack()
+        stack = _stack_of(self._ctx)
         layers = stack.layers
         mine = self._pushed.pop() if self._pushed else None
         # pop our layer (and any a misbehaving block left above it)
@@ -232,10 +241,7 @@ class Context(DotDict):
 
     def _stack(self) -> _Stack:
         """This thread's stack (created on the thread's first use)."""
-        stack = (_GLOBAL_VAR if self is _GLOBAL else self._var).get(None)
-        if stack is None or stack.ident != get_ident():
-            stack = self._new_stack()
-        return stack
+        return _stack_of(self)
 
     @property
     def _layers(self) -> List[dict]:

@@ -1,5 +1,9 @@
 """Each cache validator's accept and reject cases."""
 
+import datetime
+import time
+import types
+
 import pendulum
 import pytest
 
@@ -116,3 +120,41 @@ class TestHashedInputs:
         validator = cv.partial_inputs_only(validate_on=["x"])
         assert validator(state, {"x": 1, "y": 99}, None) is True
         assert validator(state, {"x": 3, "y": 2}, None) is False
+
+
+def test_the_same_expiration_is_rejected_once_the_clock_passes_it(monkeypatch):
+    # the expiration's timestamp is worked out once per datetime; the clock is read every time
+    state = Cached(cached_result_expiration=pendulum.now("utc").add(seconds=10))
+    assert cv.duration_only(state, None, None)
+    assert cv.duration_only(state, None, None)
+    later = time.time() + 20
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert not cv.duration_only(state, None, None)
+
+
+def test_expirations_in_other_time_zones_compare_by_their_instant():
+    soon = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=-5)))
+    assert cv.duration_only(
+        Cached(cached_result_expiration=soon + datetime.timedelta(1)), None, None
+    )
+    assert not cv.duration_only(
+        Cached(cached_result_expiration=soon - datetime.timedelta(seconds=1)), None, None
+    )
+
+
+def test_a_naive_expiration_compares_as_before_and_is_not_kept():
+    # (Cached makes its expiration aware; another state-like object may not)
+    naive = datetime.datetime.now() + datetime.timedelta(days=1)
+    with pytest.raises(TypeError):
+        cv.duration_only(types.SimpleNamespace(cached_result_expiration=naive), None, None)
+    assert id(naive) not in cv._DEADLINES
+
+
+def test_the_kept_expirations_are_bounded(monkeypatch):
+    monkeypatch.setattr(cv, "_MAX_DEADLINES", 3)
+    monkeypatch.setattr(cv, "_DEADLINES", {})
+    states = [
+        Cached(cached_result_expiration=pendulum.now("utc").add(minutes=i + 1)) for i in range(10)
+    ]
+    assert all(cv.duration_only(s, None, None) for s in states)
+    assert len(cv._DEADLINES) <= 3

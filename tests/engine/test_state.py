@@ -370,3 +370,25 @@ class TestPrefect1Details:
     def test_none_as_result_means_no_result(self):
         assert Success(result=None)._result is NoResult
         assert Success(result=Result(None))._result is not NoResult
+
+
+def test_a_state_subclass_with_its_own_result_property_gets_the_constructor_s_result():
+    class Doubled(Success):
+        @property
+        def result(self):
+            return self._kept
+
+        @result.setter
+        def result(self, value):
+            self._kept = "twice" if value is NoResult else value * 2
+
+    assert Doubled(result=21).result == 42
+    assert Doubled().result == "twice"
+
+
+def test_states_keep_a_given_result_object_and_wrap_a_plain_value():
+    kept = Result(value=3)
+    assert Success(result=kept)._result is kept
+    wrapped = Success(result=4)._result
+    assert type(wrapped) is Result and wrapped.value == 4
+    assert Pending()._result is NoResult
