@@ -81,6 +81,11 @@ def _threaded_get(graph: Any, keys: Any, **kwargs: Any) -> Any:
     return get(graph, keys, **kwargs)
 
 
+def _no_optimization(graph: Any, keys: Any, **kwargs: Any) -> Any:
+    """The graph of a local future, left as it is (its `__dask_optimize__`)."""
+    return graph
+
+
 class _LocalFuture:
     """A call submitted to a `LocalDaskExecutor`: the key of its Dask task.
 
@@ -114,7 +119,8 @@ class _LocalFuture:
     def __dask_postcompute__(self) -> Tuple[Callable, tuple]:
         return _first_value, ()
 
-    __dask_optimize__ = None
+    # (a function, not None: Dask releases for Python 3.9 call it unconditionally)
+    __dask_optimize__ = staticmethod(_no_optimization)
     __dask_scheduler__ = staticmethod(_threaded_get)
 
     def compute(self, **kwargs: Any) -> Any:

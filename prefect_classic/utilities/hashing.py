@@ -80,7 +80,8 @@ _SOURCE_HASHES: Dict[Any, str] = {}
 
 def hash_source(fn: Callable) -> str:
     """Hash the source code of a function or method (its code object's contents when the source
-    cannot be read, e.g. for functions built with `exec`). Results are memoized per code object.
+    cannot be read, e.g. for functions built with `exec` or in a `<...>` pseudo-file). Results are
+    memoized per code object.
 
     Args:
         - fn (Callable): a function, method or other object with a `__code__`
@@ -100,8 +101,16 @@ def hash_source(fn: Callable) -> str:
         pass
     import inspect
 
+    filename = getattr(code, "co_filename", "")
     try:
-        digest = hash_bytes(b"src\x00" + inspect.getsource(fn).encode("utf-8"))
+        # code built by `exec` or `python -c` names a label, not a file, that many sources share
+        # (Python 3.13 keeps the `-c` text under "<string>", and reads it for any such function)
+        if filename.startswith("<") and filename.endswith(">"):
+            raise OSError("no source file")
+        source = inspect.getsource(fn)
+        if not source.strip():
+            raise OSError("no source")
+        digest = hash_bytes(b"src\x00" + source.encode("utf-8"))
     except (OSError, TypeError):
         if code is None:
             raise HashError(

@@ -27,7 +27,7 @@ _level_names: Dict[int, str] = logging._levelToName  # type: ignore[attr-defined
 
 #: Python 3.13 and later take a record's time in nanoseconds (`time.time_ns`)
 _NANOSECONDS = isinstance(logging._startTime, int)  # type: ignore[attr-defined]
-#: Python 3.10.? and later keep whole milliseconds in `msecs` (gh-89047); a record made with the
+#: Pythons with the fix of gh-89047 keep whole milliseconds in `msecs`; a record made with the
 #: older rule has a fraction there (two records: one could fall on a whole millisecond)
 _WHOLE_MILLISECONDS = all(
     float(_LogRecord("probe", 20, "probe.py", 1, "", (), None).msecs).is_integer() for _ in range(2)

@@ -2,11 +2,14 @@
 states of mapped children."""
 
 import signal
+import sys
 import threading
 import time
 
+import cloudpickle
 import pytest
 
+import prefect_classic
 from prefect_classic import Task, context
 from prefect_classic.core.edge import Edge
 from prefect_classic.engine.result.base import Result
@@ -25,6 +28,10 @@ from prefect_classic.utilities.executors import (
     tail_recursive,
 )
 
+# the spawned processes get this module's functions by value: with `--import-mode=importlib`
+# and an installed (not editable) package, `tests` is not importable there
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
 
 def _sleep_then(seconds, value):
     time.sleep(seconds)
@@ -36,7 +43,8 @@ def _fail():
 
 
 def _context_value():
-    return context.get("shipped")
+    # (through the module: the context object itself refuses to be pickled)
+    return prefect_classic.context.get("shipped")
 
 
 class TestTimeouts:

@@ -7,7 +7,8 @@ import importlib.util
 import re
 import sys
 import sysconfig
-from importlib.metadata import packages_distributions
+from collections import defaultdict
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,6 +16,24 @@ PACKAGE = ROOT / "prefect_classic"
 
 #: modules that are only imported by the feature of an extra (lazily, from elsewhere)
 EXTRA_MODULES = {"compat/codemod.py": "migrate"}
+
+
+def packages_distributions() -> dict:
+    """Top-level module name -> names of the installed distributions providing it: the modules a
+    distribution declares (`top_level.txt`), else those its files hold. (Like
+    `importlib.metadata.packages_distributions` of Python 3.11; 3.9 lacks it, and 3.10's reads
+    only `top_level.txt`, which single-module wheels such as typing_extensions do not have.)"""
+    found: dict = defaultdict(list)
+    for dist in metadata.distributions():
+        declared = (dist.read_text("top_level.txt") or "").split()
+        modules = declared or {
+            (f.parts[0] if len(f.parts) > 1 else f.stem)
+            for f in dist.files or ()
+            if f.suffix == ".py"
+        }
+        for module in modules:
+            found[module].append(dist.metadata["Name"])
+    return dict(found)
 
 
 def _requirements(text: str) -> set:
@@ -26,8 +45,17 @@ def _requirements(text: str) -> set:
     return names
 
 
+#: standard-library modules newer than the oldest Python we support (imported where present,
+#: with a fallback package declared for older Pythons)
+NEWER_STDLIB = {"tomllib"}
+
+
 def _is_stdlib(module: str) -> bool:
-    if module in sys.builtin_module_names or module in getattr(sys, "stdlib_module_names", ()):
+    if (
+        module in NEWER_STDLIB
+        or module in sys.builtin_module_names
+        or module in getattr(sys, "stdlib_module_names", ())
+    ):
         return True
     spec = importlib.util.find_spec(module)
     if spec is None or spec.origin in (None, "built-in", "frozen"):
