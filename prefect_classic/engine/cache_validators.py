@@ -9,6 +9,7 @@ import time
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from prefect_classic.engine.state import State
+from prefect_classic.utilities.collections import keep_bounded
 
 __all__ = [
     "all_inputs",
@@ -37,9 +38,9 @@ def _unexpired(state: Any) -> bool:
         if not isinstance(expiration, datetime.datetime) or expiration.tzinfo is None:
             # (a plain aware datetime compares with pendulum's and costs less than pendulum.now())
             return expiration > datetime.datetime.now(datetime.timezone.utc)
-        if len(_DEADLINES) >= _MAX_DEADLINES:
-            _DEADLINES.clear()
-        kept = _DEADLINES[id(expiration)] = (expiration, expiration.timestamp())
+        kept = keep_bounded(
+            _DEADLINES, id(expiration), (expiration, expiration.timestamp()), _MAX_DEADLINES
+        )
     return kept[1] > time.time()
 
 

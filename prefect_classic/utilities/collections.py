@@ -209,3 +209,22 @@ def flatdict_to_dict(dct: dict, dct_class: Optional[Type[D]] = None) -> D:
         else:
             result[key] = value
     return cast(D, result)
+
+
+def keep_bounded(cache: dict, key: Any, value: Any, limit: int) -> Any:
+    """Store `value` under `key` in a memo dict that holds at most `limit` entries (a full one is
+    emptied first: the memos it serves are rebuilt on their next miss).
+
+    Args:
+        - cache (dict): the memo
+        - key (Any): the key
+        - value (Any): the value
+        - limit (int): the most entries the memo may hold
+
+    Returns:
+        - Any: `value`
+    """
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
+    return value

@@ -18,6 +18,8 @@ import threading
 import time
 from typing import Any, Dict, Optional, Tuple
 
+from prefect_classic.utilities.collections import keep_bounded
+
 __all__ = ["quick_record", "quick_records_apply"]
 
 _LogRecord = logging.LogRecord
@@ -64,10 +66,7 @@ def _path_parts(pathname: str) -> Tuple[str, str]:
         parts = (filename, os.path.splitext(filename)[0])
     except (TypeError, ValueError, AttributeError):
         parts = (pathname, "Unknown module")
-    if len(_PATH_PARTS) >= _MAX_PATHS:
-        _PATH_PARTS.clear()
-    _PATH_PARTS[pathname] = parts
-    return parts
+    return keep_bounded(_PATH_PARTS, pathname, parts, _MAX_PATHS)
 
 
 def _task_name() -> Optional[str]:

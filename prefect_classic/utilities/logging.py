@@ -30,6 +30,7 @@ import pendulum
 
 import prefect_classic
 from prefect_classic import configuration
+from prefect_classic.utilities.collections import keep_bounded
 from prefect_classic.utilities.context import _DELETED, SEEN_TRUTHY, context, truthy_values
 from prefect_classic.utilities.context import find as find_in_context
 from prefect_classic.utilities.context import memo as context_memo
@@ -447,6 +448,7 @@ def create_diagnostic_logger(name: str) -> logging.Logger:
 _PLAIN_LOGGER_METHODS = {10: "debug", 20: "info", 30: "warning", 40: "error"}
 #: (code object, instruction offset) of a `log_line` call -> its source line
 _SITE_LINES: Dict[Any, int] = {}
+_MAX_SITES = 4096
 _MAKE_RECORD = logging.Logger.makeRecord
 _HANDLE = logging.Logger.handle
 
@@ -485,9 +487,7 @@ def log_line(logger: Any, level: int, message: str, checked: bool = False) -> No
         site = (code, frame.f_lasti)
         lineno = _SITE_LINES.get(site)
         if lineno is None:
-            if len(_SITE_LINES) >= 4096:
-                _SITE_LINES.clear()
-            lineno = _SITE_LINES[site] = frame.f_lineno
+            lineno = keep_bounded(_SITE_LINES, site, frame.f_lineno, _MAX_SITES)
         # (what `Logger.makeRecord` does without `extra`)
         record = logging._logRecordFactory(  # type: ignore[attr-defined]
             logger.name, level, code.co_filename, lineno, message, (), None, code.co_name
