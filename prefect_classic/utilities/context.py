@@ -520,16 +520,7 @@ def memo(key: Any, compute: Callable[["Context"], Any]) -> Any:
     stack = _GLOBAL_VAR.get(None)
     if stack is None or stack.ident != get_ident():
         stack = context._new_stack()
-    if (  # (`_memo_in`, inlined)
-        stack.memo_version == stack.version
-        and stack.memo_compute is compute
-        and stack.memo_key == key
-    ):
-        return stack.memo_value
-    value = compute(context)
-    stack.memo_version, stack.memo_key = stack.version, key
-    stack.memo_compute, stack.memo_value = compute, value
-    return value
+    return _memo_in(stack, context, key, compute)
 
 
 def truthy_values(keys: frozenset) -> dict:
